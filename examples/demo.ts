@@ -1,0 +1,139 @@
+// A tour of what pynet offers so far, on loopback only; it exits by itself.
+//   deno task demo
+import {
+  AF_INET,
+  createConnection,
+  createServer,
+  getaddrinfo,
+  inetAton,
+  inetNtop,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  Socket,
+  socketpair,
+  TimeoutError,
+} from "../socket/mod.ts";
+import { select } from "../select/mod.ts";
+import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
+
+const text = new TextEncoder();
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+function section(title: string): void {
+  console.log(`\n== ${title}`);
+}
+
+section("socket: a TCP echo server and client");
+{
+  using server = createServer(["127.0.0.1", 0]);
+  const [host, port] = server.getsockname() as [string, number];
+  console.log(`server listening on ${host}:${port}`);
+  const serving = (async () => {
+    const [conn, peer] = await server.accept();
+    using _conn = conn;
+    console.log(`server accepted ${JSON.stringify(peer)}`);
+    for (let data; (data = await conn.recv(1024)).length > 0;) await conn.sendall(data);
+  })();
+  using client = await createConnection([host, port], 5);
+  await client.sendall(text.encode("hello, pynet"));
+  console.log(`client got back: ${decode(await client.recv(1024))}`);
+  client.close();
+  await serving;
+}
+
+section("socket: timeouts lose nothing");
+{
+  const [a, b] = socketpair();
+  using _a = a, _b = b;
+  b.settimeout(0.05);
+  try {
+    await b.recv(100);
+  } catch (e) {
+    console.log(`recv with 50 ms timeout: ${(e as Error).name}: ${(e as Error).message}`);
+    console.log(`  (a TimeoutError: ${e instanceof TimeoutError})`);
+  }
+  await a.sendall(text.encode("late bytes"));
+  console.log(`next recv: ${decode(await b.recv(100))}`);
+}
+
+section("socket: makefile()");
+{
+  const [a, b] = socketpair();
+  using _a = a, _b = b;
+  await a.sendall(text.encode("first line\nsecond line\n"));
+  a.close();
+  await using reader = b.makefile("r", { encoding: "utf-8" });
+  for await (const line of reader) console.log(`line: ${JSON.stringify(line)}`);
+}
+
+section("socket: UDP");
+if (typeof (Deno as { listenDatagram?: unknown }).listenDatagram === "function") {
+  using receiver = new Socket(AF_INET, SOCK_DGRAM);
+  receiver.bind(["127.0.0.1", 0]);
+  using sender = new Socket(AF_INET, SOCK_DGRAM);
+  await sender.sendto(text.encode("datagram"), receiver.getsockname());
+  const [data, from] = await receiver.recvfrom(1024);
+  console.log(`received ${JSON.stringify(decode(data))} from ${JSON.stringify(from)}`);
+} else {
+  try {
+    new Socket(AF_INET, SOCK_DGRAM);
+  } catch (e) {
+    console.log(`without --unstable-net: ${(e as Error).message}`);
+  }
+}
+
+section("socket: names and addresses");
+{
+  const infos = await getaddrinfo("localhost", 80, AF_INET, SOCK_STREAM);
+  console.log(`getaddrinfo("localhost", 80) -> ${JSON.stringify(infos)}`);
+  console.log(`inetAton("127.0.0.1") -> ${JSON.stringify([...inetAton("127.0.0.1")])}`);
+  console.log(
+    `inetNtop(AF_INET, [10, 0, 0, 1]) -> ${inetNtop(AF_INET, new Uint8Array([10, 0, 0, 1]))}`,
+  );
+}
+
+section("select: waiting on several sockets at once");
+{
+  const pairs = Array.from({ length: 5 }, () => socketpair());
+  try {
+    await pairs[3]![0].send(text.encode("!"));
+    const [readable] = await select(pairs.map(([, b]) => b), [], [], 1);
+    console.log(`ready: pair #${pairs.findIndex(([, b]) => b === readable[0])} of ${pairs.length}`);
+  } finally {
+    for (const [a, b] of pairs) a.close(), b.close();
+  }
+}
+
+section("selectors: an event loop serving three clients");
+{
+  using sel = new DefaultSelector<string>();
+  using server = createServer(["127.0.0.1", 0]);
+  server.setblocking(false);
+  sel.register(server, EVENT_READ, "listener");
+  const clients = await Promise.all(
+    [1, 2, 3].map(() => createConnection(server.getsockname() as [string, number])),
+  );
+  for (const [i, client] of clients.entries()) await client.sendall(text.encode(`client ${i}`));
+  const replies: Promise<Uint8Array>[] = clients.map((client) => client.recv(100));
+  let served = 0;
+  for (let round = 0; round < 50 && served < clients.length; round++) {
+    for (const [key] of await sel.select(1)) {
+      const sock = key.fileobj as Socket;
+      if (key.data === "listener") {
+        const [conn] = await sock.accept();
+        conn.setblocking(false);
+        sel.register(conn, EVENT_READ, "connection");
+      } else {
+        const data = await sock.recv(100);
+        await sock.sendall(data);
+        sel.unregister(sock);
+        sock.close();
+        served++;
+      }
+    }
+  }
+  for (const reply of await Promise.all(replies)) console.log(`echoed: ${decode(reply)}`);
+  for (const client of clients) client.close();
+}
+
+console.log("\ndone");

@@ -1,0 +1,25 @@
+/**
+ * pynet: Python's network-programming modules for Deno, with Python's names and behaviour on
+ * Deno's own sockets. Each Python module is a sub-export (`@pynet/net/socket`, ...) and, here,
+ * a namespace of the same name.
+ *
+ * | Python | pynet |
+ * |---|---|
+ * | `import socket` | `import { socket } from "@pynet/net"` or `import * as socket from "@pynet/net/socket"` |
+ * | `import select` | `import { select } from "@pynet/net"` or `import * as select from "@pynet/net/select"` |
+ * | `import selectors` | `import { selectors } from "@pynet/net"` or `import * as selectors from "@pynet/net/selectors"` |
+ *
+ * @example
+ * ```ts
+ * import { socket } from "@pynet/net";
+ *
+ * using server = socket.createServer(["127.0.0.1", 0]);
+ * console.log(server.getsockname());
+ * ```
+ *
+ * @module
+ */
+
+export * as socket from "./socket/mod.ts";
+export * as select from "./select/mod.ts";
+export * as selectors from "./selectors/mod.ts";

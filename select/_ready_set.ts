@@ -1,0 +1,175 @@
+// The engine behind select(), poll, epoll and every selector: a set of watched sources and a
+// ready set that their readiness pushes fill. A wake-up costs what is ready, not what is
+// registered, and the wait is a race of two promises only: the ready set's and the timeout's.
+import {
+  nextTurn,
+  POLLERR,
+  POLLHUP,
+  POLLNVAL,
+  type ReadinessSource,
+  type ReadinessWatcher,
+} from "../socket/_readiness.ts";
+
+/** The longest delay `setTimeout` takes. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Events reported whatever the interest, as poll(2) does. */
+const ALWAYS = POLLERR | POLLHUP | POLLNVAL;
+
+/** One watched descriptor. */
+export interface Entry {
+  readonly fd: number;
+  /** Null for a descriptor pynet does not know: it reports `POLLNVAL`, as the kernel does. */
+  readonly source: ReadinessSource | null;
+  /** The `POLL*` events asked for. */
+  interest: number;
+  /** Edge-triggered: reported once per change, not while the events hold. */
+  edge: boolean;
+  /** Reported once, then disabled until modified. */
+  oneShot: boolean;
+  /** A one-shot entry that has fired. */
+  disabled: boolean;
+}
+
+export class ReadySet implements ReadinessWatcher {
+  #entries = new Map<ReadinessSource, Entry>();
+  #ready = new Set<Entry>();
+  /** The entries the last results reported, which their owner may have consumed since. */
+  #reported: Entry[] = [];
+  /** The waits in progress, woken together: several may share one selector or poll object. */
+  #wakers = new Set<() => void>();
+
+  /** Starts watching; a source already ready joins the ready set at once. */
+  add(entry: Entry): void {
+    if (entry.source) {
+      this.#entries.set(entry.source, entry);
+      entry.source.watch(this, entry.interest);
+    }
+    this.#consider(entry);
+  }
+
+  /** Changes what an entry asks for (and re-enables a one-shot entry). */
+  modify(entry: Entry, interest: number, edge: boolean, oneShot: boolean): void {
+    entry.interest = interest;
+    entry.edge = edge;
+    entry.oneShot = oneShot;
+    entry.disabled = false;
+    entry.source?.watch(this, interest);
+    this.#consider(entry);
+  }
+
+  remove(entry: Entry): void {
+    if (entry.source && this.#entries.get(entry.source) === entry) {
+      this.#entries.delete(entry.source);
+      entry.source.unwatch(this);
+    }
+    this.#ready.delete(entry);
+  }
+
+  clear(): void {
+    for (const entry of [...this.#entries.values()]) this.remove(entry);
+    this.#ready.clear();
+    this.#reported = [];
+    this.#wakeUp();
+  }
+
+  readinessChanged(source: ReadinessSource): void {
+    const entry = this.#entries.get(source);
+    if (entry) this.#consider(entry);
+  }
+
+  #consider(entry: Entry): void {
+    if (entry.disabled || this.#ready.has(entry)) return;
+    if (eventsOf(entry) !== 0) {
+      this.#ready.add(entry);
+      this.#wakeUp();
+    }
+  }
+
+  #wakeUp(): void {
+    if (this.#wakers.size === 0) return;
+    const wakers = [...this.#wakers];
+    this.#wakers.clear();
+    for (const wake of wakers) wake();
+  }
+
+  /**
+   * The ready entries and their events, at most `max`. An entry that is no longer ready
+   * leaves the ready set; one reported stays (level-triggered) but moves to the back, so a
+   * small `max` still serves every ready entry in turn.
+   */
+  collect(max = Infinity): [Entry, number][] {
+    const out: [Entry, number][] = [];
+    for (const entry of [...this.#ready]) {
+      if (out.length >= max) break;
+      const events = entry.disabled ? 0 : eventsOf(entry);
+      this.#ready.delete(entry);
+      if (events === 0) continue;
+      out.push([entry, events]);
+      this.#reported.push(entry);
+      if (entry.oneShot) entry.disabled = true;
+      else if (!entry.edge) this.#ready.add(entry);
+    }
+    return out;
+  }
+
+  /**
+   * Watches again what was reported last time: its owner may have consumed it since, and not
+   * every consumer restarts the look-ahead (reading is the only way to learn that more input
+   * is there; a listener's accept() does not restart its accept-ahead). Costs what was ready.
+   */
+  #rewatchReported(): void {
+    for (const entry of this.#reported) {
+      if (entry.source && !entry.disabled && this.#entries.get(entry.source) === entry) {
+        entry.source.watch(this, entry.interest);
+      }
+    }
+    this.#reported = [];
+  }
+
+  /** Drops the entries that are no longer ready (a level-triggered entry stays after a report). */
+  #prune(): void {
+    for (const entry of this.#ready) {
+      if (entry.disabled || eventsOf(entry) === 0) this.#ready.delete(entry);
+    }
+  }
+
+  /**
+   * Waits until something is ready or `timeoutMs` passes (`null`: no limit; 0: poll, after
+   * one event-loop turn so that input already arrived is seen).
+   */
+  async wait(timeoutMs: number | null, max = Infinity): Promise<[Entry, number][]> {
+    // With something ready, one event-loop turn before looking: reads whose bytes have already
+    // arrived land, so input sent before the call is seen with it (as the kernel would report
+    // it), and a caller that always finds something ready (a writable socket) cannot starve
+    // every pending read, which only an event-loop turn completes. An idle wait yields anyway.
+    this.#rewatchReported();
+    this.#prune();
+    if (this.#ready.size > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
+    let found = this.collect(max);
+    if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
+    const deadline = timeoutMs === null ? null : performance.now() + timeoutMs;
+    for (;;) {
+      const remaining = deadline === null ? null : deadline - performance.now();
+      if (remaining !== null && remaining <= 0) return [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let wake = () => {};
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        this.#wakers.add(wake);
+        // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
+        if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
+      });
+      if (timer !== undefined) clearTimeout(timer);
+      this.#wakers.delete(wake);
+      found = this.collect(max);
+      if (found.length > 0 || deadline === null && this.#entries.size === 0) return found;
+    }
+  }
+}
+
+/** The events of `entry` that hold now: what it asked for, plus errors and hang-ups. */
+export function eventsOf(entry: Entry): number {
+  if (!entry.source) return POLLNVAL;
+  return entry.source.pollEvents() & (entry.interest | ALWAYS);
+}

@@ -1,0 +1,49 @@
+/**
+ * Python's `select` module for Deno: `select()`, `poll()` and `epoll()` over pynet sockets,
+ * with Python's arguments, results and errors.
+ *
+ * Deno has no poll(2), so pynet sockets track their own readiness (a socket reads ahead to
+ * learn that input is there, and keeps what it read for the next `recv`) and push every change
+ * to whoever watches them. A wake-up therefore costs what is ready, not what is registered:
+ * thousands of idle sockets do not slow one busy one, and there is no 1,024-descriptor limit.
+ * "Readable" means a `recv` or `accept` settles at once (data, EOF, a connection, an error);
+ * "writable" means `send` accepts bytes at once, or a connect has completed.
+ *
+ * The standard input and a child process's pipes can be watched too, through
+ * {@linkcode StreamWrapper}.
+ *
+ * ## Python -> pynet
+ *
+ * | Python | pynet |
+ * |---|---|
+ * | `select.select(r, w, x, timeout)` | `await select(r, w, x, timeout)` |
+ * | `select.poll()`, `p.register`, `p.modify`, `p.unregister`, `p.poll(ms)` | `poll()`, same methods, `await p.poll(ms)` |
+ * | `select.epoll(sizehint, flags)`, `register`, `modify`, `unregister`, `poll(timeout, maxevents)`, `close`, `closed`, `fileno` | `epoll(...)`, same names, `await ep.poll(...)`; `using ep = epoll()` |
+ * | `POLLIN`, `POLLOUT`, `EPOLLIN`, `EPOLLET`, ... | same names, Linux values |
+ * | `select.error` | `OSError` (from `@pynet/net/socket`) |
+ * | a file object with `fileno()` (stdin, a pipe) | `new StreamWrapper(stream)`, `StreamWrapper.stdin()` |
+ *
+ * `POLLPRI` (out-of-band data) is never reported: Deno gives no access to it. Descriptors are
+ * pynet's pseudo descriptors (`sock.fileno()`); real OS descriptors are not visible in Deno.
+ *
+ * @example Waiting for the first of several sockets
+ * ```ts
+ * import { select } from "@pynet/net/select";
+ * import { socketpair } from "@pynet/net/socket";
+ *
+ * const [a, b] = socketpair();
+ * const [c, d] = socketpair();
+ * using _a = a, _b = b, _c = c, _d = d;
+ * await c.send(new TextEncoder().encode("hi"));
+ * const [readable] = await select([b, d], [], [], 5);
+ * console.log(readable.length, readable[0] === d); // 1 true
+ * ```
+ *
+ * @module
+ */
+
+export * from "./_constants.ts";
+export { select } from "./_select.ts";
+export { Epoll, epoll, Poll, poll } from "./_poll.ts";
+export { StreamWrapper, type WrappableStreams } from "./_stream_wrapper.ts";
+export type { FileLike, HasFileno } from "./_fileobj.ts";

@@ -1,0 +1,236 @@
+// BaseSelector and the one implementation every pynet selector shares: registrations kept in
+// the readiness core's ready set, so select() costs what is ready, not what is registered.
+import { EBADF } from "../socket/_errno.ts";
+import { KeyError, OSError, RuntimeError, ValueError } from "../socket/_errors.ts";
+import { pyTypeName } from "../socket/_timeout.ts";
+import { POLLIN, POLLNVAL, POLLOUT } from "../socket/_readiness.ts";
+import type { FileLike } from "../select/mod.ts";
+import { sourceOf } from "../select/_fileobj.ts";
+import { type Entry, ReadySet } from "../select/_ready_set.ts";
+import { EVENT_READ, EVENT_WRITE, fileobjToFd, reprOf, type SelectorKey } from "./_key.ts";
+import { SelectorMapping } from "./_mapping.ts";
+
+/** A selector's timeout in seconds as milliseconds, checked as CPython's selectors compare it. */
+function timeoutMs(timeout: unknown): number | null {
+  if (timeout === undefined || timeout === null) return null;
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `'<=' not supported between instances of '${pyTypeName(timeout)}' and 'int'`,
+    );
+  }
+  // NaN would otherwise wait in a busy loop: CPython's math.ceil() refuses it.
+  if (Number.isNaN(timeout)) throw new ValueError("cannot convert float NaN to integer");
+  return Math.max(0, timeout * 1000);
+}
+
+/** What a selector does with a registered descriptor that has been closed. */
+export type ClosedPolicy = "raise" | "report" | "drop";
+
+/**
+ * Python's `selectors.BaseSelector`: register file objects for `EVENT_READ` / `EVENT_WRITE`
+ * with some data, then `select()` the ready ones. pynet's selectors are all built on one
+ * engine; they differ as CPython's do only where a closed descriptor is concerned (`select`
+ * raises `EBADF`, `poll` reports it ready, `epoll` forgets it).
+ *
+ * @example An echo server loop, as in Python's documentation
+ * ```ts
+ * import { DefaultSelector, EVENT_READ } from "@pynet/net/selectors";
+ * import { createServer, type Socket } from "@pynet/net/socket";
+ *
+ * using sel = new DefaultSelector();
+ * using server = createServer(["127.0.0.1", 0]);
+ * server.setblocking(false);
+ * sel.register(server, EVENT_READ, "accept");
+ * for (const [key] of await sel.select(0)) {
+ *   if (key.data === "accept") {
+ *     const [conn] = await (key.fileobj as Socket).accept();
+ *     conn.close();
+ *   }
+ * }
+ * ```
+ */
+export abstract class BaseSelector<T = unknown> implements Disposable {
+  #keys: Map<number, SelectorKey<T>> | null = new Map();
+  #entries = new Map<number, Entry>();
+  #ready = new ReadySet();
+  #map: SelectorMapping<T>;
+  #closedPolicy: ClosedPolicy;
+
+  /**
+   * Creates the selector.
+   *
+   * @param closedPolicy What `select()` does with a closed registered descriptor.
+   */
+  constructor(closedPolicy: ClosedPolicy) {
+    this.#closedPolicy = closedPolicy;
+    this.#map = new SelectorMapping(this.#keys!, (fileobj) => this.#lookup(fileobj));
+  }
+
+  #table(): Map<number, SelectorKey<T>> {
+    if (!this.#keys) throw new RuntimeError("Selector is closed");
+    return this.#keys;
+  }
+
+  /** The descriptor of `fileobj`, or of the registered object itself once it is closed. */
+  #lookup(fileobj: FileLike): number {
+    try {
+      return fileobjToFd(fileobj);
+    } catch (e) {
+      for (const key of this.#keys?.values() ?? []) {
+        if (key.fileobj === fileobj) return key.fd;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Registers `fileobj` for `events`.
+   *
+   * @param fileobj A socket, descriptor, or anything with `fileno()`.
+   * @param events `EVENT_READ`, `EVENT_WRITE`, or both.
+   * @param data Anything to keep in the key.
+   * @returns The new key.
+   * @throws {ValueError} For invalid events or a negative descriptor.
+   * @throws {KeyError} When the object (or its descriptor) is registered already.
+   */
+  register(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
+    const table = this.#table();
+    if (
+      typeof events !== "number" || !events || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0
+    ) {
+      throw new ValueError(`Invalid events: ${events}`);
+    }
+    const fd = this.#lookup(fileobj);
+    const existing = table.get(fd);
+    if (existing) throw new KeyError(`${reprOf(fileobj)} (FD ${fd}) is already registered`);
+    const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data });
+    const source = sourceOf(fileobj, fd);
+    if (!source && this.#closedPolicy === "drop") throw new OSError(EBADF);
+    table.set(fd, key);
+    const entry: Entry = {
+      fd,
+      source,
+      interest: (events & EVENT_READ ? POLLIN : 0) | (events & EVENT_WRITE ? POLLOUT : 0),
+      edge: false,
+      oneShot: false,
+      disabled: false,
+    };
+    this.#entries.set(fd, entry);
+    this.#ready.add(entry);
+    return key;
+  }
+
+  /**
+   * Unregisters `fileobj`; works after the object was closed, too.
+   *
+   * @returns The key it had.
+   * @throws {KeyError} When it is not registered.
+   */
+  unregister(fileobj: FileLike): SelectorKey<T> {
+    const table = this.#table();
+    let fd: number;
+    try {
+      fd = this.#lookup(fileobj);
+    } catch {
+      throw new KeyError(`${reprOf(fileobj)} is not registered`);
+    }
+    const key = table.get(fd);
+    if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
+    table.delete(fd);
+    const entry = this.#entries.get(fd);
+    if (entry) {
+      this.#entries.delete(fd);
+      this.#ready.remove(entry);
+    }
+    return key;
+  }
+
+  /**
+   * Changes the events or data of a registered object. A change of events re-registers it (a
+   * new key); a change of data alone only replaces the key.
+   *
+   * @returns The new key.
+   * @throws {KeyError} When it is not registered.
+   */
+  modify(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
+    const table = this.#table();
+    let key: SelectorKey<T> | undefined;
+    try {
+      key = table.get(this.#lookup(fileobj));
+    } catch {
+      key = undefined;
+    }
+    if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
+    if (events !== key.events) {
+      this.unregister(fileobj);
+      return this.register(fileobj, events, data);
+    }
+    if (data !== key.data) {
+      key = Object.freeze({ ...key, data });
+      table.set(key.fd, key);
+    }
+    return key;
+  }
+
+  /**
+   * Waits until registered objects are ready.
+   *
+   * @param timeout Seconds; `null` or left out waits without limit; 0 or less polls.
+   * @returns `[key, events]` pairs, `events` being the ready subset of the key's events.
+   * @throws {OSError} `EBADF` (select-based selector only) when a registered object was closed.
+   */
+  async select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+    if (!this.#keys) return [];
+    const ms = timeoutMs(timeout);
+    const ready: [SelectorKey<T>, number][] = [];
+    for (const [entry, polled] of await this.#ready.wait(ms)) {
+      const key = this.#keys?.get(entry.fd);
+      if (!key) continue;
+      if (polled & POLLNVAL) {
+        if (this.#closedPolicy === "raise") throw new OSError(EBADF);
+        if (this.#closedPolicy === "drop") {
+          this.#entries.delete(entry.fd);
+          this.#ready.remove(entry);
+          continue;
+        }
+      }
+      // As CPython's poll-based selectors: an error or hang-up wakes readers and writers.
+      let events = 0;
+      if (polled & ~POLLOUT) events |= EVENT_READ;
+      if (polled & ~POLLIN) events |= EVENT_WRITE;
+      events &= key.events;
+      if (events) ready.push([key, events]);
+    }
+    return ready;
+  }
+
+  /** Closes the selector: every registration is dropped; `getKey` then raises `RuntimeError`. */
+  close(): void {
+    if (!this.#keys) return;
+    this.#ready.clear();
+    this.#entries.clear();
+    this.#keys.clear();
+    this.#keys = null;
+  }
+
+  /**
+   * The key of a registered object.
+   *
+   * @throws {KeyError} When it is not registered.
+   * @throws {RuntimeError} When the selector is closed.
+   */
+  getKey(fileobj: FileLike): SelectorKey<T> {
+    this.#table();
+    return this.#map.getItem(fileobj);
+  }
+
+  /** A live, read-only view of the registrations, or `null` once closed. */
+  getMap(): SelectorMapping<T> | null {
+    return this.#keys ? this.#map : null;
+  }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,124 @@
+// The concrete selectors: CPython's names, one engine underneath.
+import { allocateFd, releaseFd } from "../socket/_fd.ts";
+import { ValueError } from "../socket/_errors.ts";
+import { BaseSelector } from "./_selector.ts";
+import type { SelectorKey } from "./_key.ts";
+
+/**
+ * Python's `selectors.SelectSelector`, on `select.select()` semantics: a registered object
+ * that gets closed makes `select()` raise `OSError` (`EBADF`).
+ *
+ * @example
+ * ```ts
+ * import { EVENT_WRITE, SelectSelector } from "@pynet/net/selectors";
+ * import { socketpair } from "@pynet/net/socket";
+ *
+ * const [a, b] = socketpair();
+ * using _a = a, _b = b;
+ * using sel = new SelectSelector();
+ * sel.register(a, EVENT_WRITE);
+ * console.log((await sel.select(0)).length); // 1
+ * ```
+ */
+export class SelectSelector<T = unknown> extends BaseSelector<T> {
+  /** Creates the selector. */
+  constructor() {
+    super("raise");
+  }
+}
+
+/**
+ * Python's `selectors.PollSelector`, on `select.poll()` semantics: a registered object that
+ * gets closed is reported ready (`POLLNVAL`), for both events.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_READ, PollSelector, type SelectorKey } from "@pynet/net/selectors";
+ * import { socketpair } from "@pynet/net/socket";
+ *
+ * const [a, b] = socketpair();
+ * using _a = a, _b = b;
+ * using sel = new PollSelector();
+ * sel.register(b, EVENT_READ, "b");
+ * await a.send(new Uint8Array([1]));
+ * const [[key, events]] = (await sel.select(1)) as [[SelectorKey, number]];
+ * console.log(key.data, events); // "b" 1
+ * ```
+ */
+export class PollSelector<T = unknown> extends BaseSelector<T> {
+  /** Creates the selector. */
+  constructor() {
+    super("report");
+  }
+}
+
+/**
+ * Python's `selectors.EpollSelector`, on `select.epoll()` semantics: it has a `fileno()`, and a
+ * registered object that gets closed is silently dropped. `DefaultSelector` is this class.
+ *
+ * @example
+ * ```ts
+ * import { EpollSelector } from "@pynet/net/selectors";
+ * using sel = new EpollSelector();
+ * console.log(sel.fileno() >= 0); // true
+ * ```
+ */
+export class EpollSelector<T = unknown> extends BaseSelector<T> {
+  #fd: number;
+
+  /** Creates the selector. */
+  constructor() {
+    super("drop");
+    this.#fd = allocateFd(this);
+  }
+
+  /**
+   * The selector's pseudo descriptor.
+   *
+   * @throws {ValueError} When the selector is closed.
+   */
+  fileno(): number {
+    if (this.#fd < 0) throw new ValueError("I/O operation on closed epoll object");
+    return this.#fd;
+  }
+
+  /** Closes the selector and frees its descriptor. */
+  override close(): void {
+    super.close();
+    if (this.#fd >= 0) {
+      releaseFd(this.#fd);
+      this.#fd = -1;
+    }
+  }
+
+  /**
+   * Waits until registered objects are ready.
+   *
+   * @throws {ValueError} When the selector is closed.
+   */
+  override select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+    if (this.#fd < 0) {
+      return Promise.reject(new ValueError("I/O operation on closed epoll object"));
+    }
+    return super.select(timeout);
+  }
+}
+
+/**
+ * The most efficient selector available: {@linkcode EpollSelector}, as on Linux CPython.
+ *
+ * @example
+ * ```ts
+ * import { DefaultSelector, EVENT_READ } from "@pynet/net/selectors";
+ * import { socketpair } from "@pynet/net/socket";
+ *
+ * const [a, b] = socketpair();
+ * using _a = a, _b = b;
+ * using sel = new DefaultSelector();
+ * sel.register(b, EVENT_READ);
+ * console.log(await sel.select(0)); // []: nothing to read yet
+ * ```
+ */
+export const DefaultSelector: typeof EpollSelector = EpollSelector;
+/** The type of {@linkcode DefaultSelector} instances. */
+export type DefaultSelector<T = unknown> = EpollSelector<T>;

@@ -1,0 +1,485 @@
+// Python's exception hierarchy for network code, and the translation of Deno's errors into it.
+import {
+  EACCES,
+  EAGAIN,
+  EALREADY,
+  ECONNABORTED,
+  ECONNREFUSED,
+  ECONNRESET,
+  EEXIST,
+  EINPROGRESS,
+  EINTR,
+  EISDIR,
+  ENOENT,
+  ENOTDIR,
+  EPERM,
+  EPIPE,
+  errnoByName,
+  errorMessages,
+  ESHUTDOWN,
+  ETIMEDOUT,
+} from "./_errno.ts";
+
+/**
+ * Python's `OSError`: a failure reported by the operating system (or by Deno on its behalf),
+ * with `errno` and `strerror`. `socket.error` is the same class.
+ *
+ * Use {@linkcode osError} to build the subclass CPython would pick for an errno
+ * (`ConnectionRefusedError` for `ECONNREFUSED`, ...).
+ *
+ * @example Catching a refused connection
+ * ```ts
+ * import { createConnection, OSError } from "@pynet/net/socket";
+ *
+ * try {
+ *   await createConnection(["127.0.0.1", 1]);
+ * } catch (e) {
+ *   if (e instanceof OSError) console.log(e.errno, e.strerror); // 111 "Connection refused"
+ * }
+ * ```
+ */
+export class OSError extends Error {
+  /** The numeric error code (`errno.ECONNREFUSED`, ...), or `null` when there is none. */
+  readonly errno: number | null;
+  /** The error text, as C's `strerror()` gives it, or `null`. */
+  readonly strerror: string | null;
+
+  /**
+   * Creates the error, as Python's `OSError(errno, strerror)` does (without picking a subclass:
+   * use {@linkcode osError} for that).
+   *
+   * @param errno The error number, or `null`.
+   * @param strerror The error text; defaults to the text for `errno`.
+   * @param options The standard `cause` option: the underlying Deno error, if any.
+   */
+  constructor(errno: number | null, strerror?: string | null, options?: ErrorOptions) {
+    const text = strerror ?? (errno === null ? null : errorMessages.get(errno) ?? null);
+    super(errno === null ? (text ?? "") : `[Errno ${errno}] ${text ?? "Unknown error"}`, options);
+    this.errno = errno;
+    this.strerror = text;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Python's `BlockingIOError`: a non-blocking operation could not complete at once (`EAGAIN`,
+ * `EINPROGRESS`, `EALREADY`).
+ *
+ * @example
+ * ```ts
+ * import { BlockingIOError, socket } from "@pynet/net/socket";
+ *
+ * using listener = socket();
+ * listener.bind(["127.0.0.1", 0]);
+ * listener.listen();
+ * listener.setblocking(false);
+ * try {
+ *   await listener.accept();
+ * } catch (e) {
+ *   console.log(e instanceof BlockingIOError); // true: nobody is connecting
+ * }
+ * ```
+ */
+export class BlockingIOError extends OSError {}
+
+/**
+ * Python's `ConnectionError`, the base of the connection failures below.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, ConnectionResetError } from "@pynet/net/socket";
+ * console.log(new ConnectionResetError(104) instanceof ConnectionError); // true
+ * ```
+ */
+export class ConnectionError extends OSError {}
+
+/**
+ * Python's `BrokenPipeError`: writing to a connection the peer has closed (`EPIPE`).
+ *
+ * @example
+ * ```ts
+ * import { BrokenPipeError } from "@pynet/net/socket";
+ * console.log(String(new BrokenPipeError(32))); // "BrokenPipeError: [Errno 32] Broken pipe"
+ * ```
+ */
+export class BrokenPipeError extends ConnectionError {}
+
+/**
+ * Python's `ConnectionAbortedError` (`ECONNABORTED`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionAbortedError } from "@pynet/net/socket";
+ * console.log(new ConnectionAbortedError(103).strerror); // "Software caused connection abort"
+ * ```
+ */
+export class ConnectionAbortedError extends ConnectionError {}
+
+/**
+ * Python's `ConnectionRefusedError`: nothing listens at the address (`ECONNREFUSED`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRefusedError, createConnection } from "@pynet/net/socket";
+ * try {
+ *   await createConnection(["127.0.0.1", 1]);
+ * } catch (e) {
+ *   console.log(e instanceof ConnectionRefusedError); // true
+ * }
+ * ```
+ */
+export class ConnectionRefusedError extends ConnectionError {}
+
+/**
+ * Python's `ConnectionResetError`: the peer reset the connection (`ECONNRESET`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionResetError } from "@pynet/net/socket";
+ * console.log(new ConnectionResetError(104).message); // "[Errno 104] Connection reset by peer"
+ * ```
+ */
+export class ConnectionResetError extends ConnectionError {}
+
+/**
+ * Python's `FileExistsError` (`EEXIST`).
+ *
+ * @example
+ * ```ts
+ * import { FileExistsError } from "@pynet/net/socket";
+ * console.log(new FileExistsError(17).errno); // 17
+ * ```
+ */
+export class FileExistsError extends OSError {}
+
+/**
+ * Python's `FileNotFoundError` (`ENOENT`): for example a Unix socket path that does not exist.
+ *
+ * @example
+ * ```ts
+ * import { FileNotFoundError } from "@pynet/net/socket";
+ * console.log(new FileNotFoundError(2).strerror); // "No such file or directory"
+ * ```
+ */
+export class FileNotFoundError extends OSError {}
+
+/**
+ * Python's `InterruptedError` (`EINTR`).
+ *
+ * @example
+ * ```ts
+ * import { InterruptedError } from "@pynet/net/socket";
+ * console.log(new InterruptedError(4).strerror); // "Interrupted system call"
+ * ```
+ */
+export class InterruptedError extends OSError {}
+
+/**
+ * Python's `IsADirectoryError` (`EISDIR`).
+ *
+ * @example
+ * ```ts
+ * import { IsADirectoryError } from "@pynet/net/socket";
+ * console.log(new IsADirectoryError(21).errno); // 21
+ * ```
+ */
+export class IsADirectoryError extends OSError {}
+
+/**
+ * Python's `NotADirectoryError` (`ENOTDIR`).
+ *
+ * @example
+ * ```ts
+ * import { NotADirectoryError } from "@pynet/net/socket";
+ * console.log(new NotADirectoryError(20).errno); // 20
+ * ```
+ */
+export class NotADirectoryError extends OSError {}
+
+/**
+ * Python's `PermissionError` (`EACCES`, `EPERM`). pynet also raises it when a Deno permission
+ * is missing; the message then names the flag to add, such as `--allow-net=127.0.0.1:8080`.
+ *
+ * @example
+ * ```ts
+ * import { PermissionError } from "@pynet/net/socket";
+ * console.log(new PermissionError(13).strerror); // "Permission denied"
+ * ```
+ */
+export class PermissionError extends OSError {}
+
+/**
+ * Python's `TimeoutError`, which `socket.timeout` names too: a socket timeout expired
+ * (message `"timed out"`, `errno` `null`), or the system reported `ETIMEDOUT`.
+ *
+ * @example
+ * ```ts
+ * import { socket, TimeoutError } from "@pynet/net/socket";
+ *
+ * using listener = socket();
+ * listener.bind(["127.0.0.1", 0]);
+ * listener.listen();
+ * listener.settimeout(0.01);
+ * try {
+ *   await listener.accept();
+ * } catch (e) {
+ *   console.log(e instanceof TimeoutError, (e as Error).message); // true "timed out"
+ * }
+ * ```
+ */
+export class TimeoutError extends OSError {}
+
+/**
+ * Python's `socket.gaierror`: `getaddrinfo()` and friends failed (`errno` is an `EAI_*` code).
+ *
+ * @example
+ * ```ts
+ * import { gaierror, getaddrinfo } from "@pynet/net/socket";
+ * try {
+ *   await getaddrinfo("no such host.invalid", 80);
+ * } catch (e) {
+ *   console.log(e instanceof gaierror); // true
+ * }
+ * ```
+ */
+export class gaierror extends OSError {}
+
+/**
+ * Python's `socket.herror`: an address-related error of `gethostbyaddr()` and friends.
+ *
+ * @example
+ * ```ts
+ * import { herror, OSError } from "@pynet/net/socket";
+ * console.log(new herror(1, "Unknown host") instanceof OSError); // true
+ * ```
+ */
+export class herror extends OSError {}
+
+/**
+ * Python's `ValueError`: an argument has the right type but a wrong value (a negative
+ * buffer size or timeout, an unknown mode, ...).
+ *
+ * @example
+ * ```ts
+ * import { socket, ValueError } from "@pynet/net/socket";
+ * using s = socket();
+ * try {
+ *   s.settimeout(-1);
+ * } catch (e) {
+ *   console.log(e instanceof ValueError); // true
+ * }
+ * ```
+ */
+export class ValueError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What is wrong.
+   * @param options The standard `cause` option.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Python's `OverflowError`: a number out of its range, such as a port above 65535.
+ *
+ * @example
+ * ```ts
+ * import { htons, OverflowError } from "@pynet/net/socket";
+ * try {
+ *   htons(70000);
+ * } catch (e) {
+ *   console.log(e instanceof OverflowError); // true
+ * }
+ * ```
+ */
+export class OverflowError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What overflowed.
+   * @param options The standard `cause` option.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Python's `KeyError`: a key that is not there (an unregistered file object, ...).
+ *
+ * @example
+ * ```ts
+ * import { KeyError } from "@pynet/net/socket";
+ * console.log(new KeyError("5").message); // "5"
+ * ```
+ */
+export class KeyError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message The missing key.
+   * @param options The standard `cause` option.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Python's `NotImplementedError`: an operation this kind of socket does not offer, or one Deno
+ * gives no way to do (the message says which).
+ *
+ * @example
+ * ```ts
+ * import { NotImplementedError } from "@pynet/net/socket";
+ * console.log(new NotImplementedError("sendmsg").name); // "NotImplementedError"
+ * ```
+ */
+export class NotImplementedError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What is missing.
+   * @param options The standard `cause` option.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Python's `RuntimeError`: an object used in a state that does not allow it (a selector after
+ * `close()`, ...).
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError } from "@pynet/net/socket";
+ * console.log(new RuntimeError("Selector is closed").name); // "RuntimeError"
+ * ```
+ */
+export class RuntimeError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What went wrong.
+   * @param options The standard `cause` option.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+const classByErrno = new Map<number, typeof OSError>([
+  [EAGAIN, BlockingIOError],
+  [EALREADY, BlockingIOError],
+  [EINPROGRESS, BlockingIOError],
+  [EPIPE, BrokenPipeError],
+  [ESHUTDOWN, BrokenPipeError],
+  [ECONNABORTED, ConnectionAbortedError],
+  [ECONNREFUSED, ConnectionRefusedError],
+  [ECONNRESET, ConnectionResetError],
+  [EEXIST, FileExistsError],
+  [ENOENT, FileNotFoundError],
+  [EINTR, InterruptedError],
+  [EISDIR, IsADirectoryError],
+  [ENOTDIR, NotADirectoryError],
+  [EACCES, PermissionError],
+  [EPERM, PermissionError],
+  [ETIMEDOUT, TimeoutError],
+]);
+
+/**
+ * Builds the `OSError` subclass CPython raises for `errno`, as `OSError(errno, strerror)`
+ * does in Python.
+ *
+ * @param errno The error number.
+ * @param strerror The text; defaults to the system's text for `errno`.
+ * @param cause The underlying error, if any.
+ * @returns A `ConnectionRefusedError` for `ECONNREFUSED`, a plain `OSError` for an errno with
+ * no subclass, and so on.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRefusedError, osError } from "@pynet/net/socket";
+ * console.log(osError(111) instanceof ConnectionRefusedError); // true
+ * ```
+ */
+export function osError(errno: number, strerror?: string | null, cause?: unknown): OSError {
+  const Class = classByErrno.get(errno) ?? OSError;
+  return new Class(errno, strerror, cause === undefined ? undefined : { cause });
+}
+
+/** The `TimeoutError("timed out")` a socket timeout raises. */
+export function timedOut(): TimeoutError {
+  return new TimeoutError(null, "timed out");
+}
+
+/** The flag that grants what a Deno `NotCapable` message asks for. */
+function flagFor(message: string): string | null {
+  const m = /Requires (\w+) access to "([^"]*)"/.exec(message);
+  if (!m) return null;
+  const [, kind, target] = m;
+  // A listen on port 0 asks for "host:0"; the host alone is what grants it.
+  const grant = kind === "net" ? target!.replace(/:0$/, "") : target;
+  return `--allow-${kind}=${grant}`;
+}
+
+/**
+ * Translates an error thrown by a Deno API into Python's class for the same cause, keeping the
+ * original as `cause`. Errors that are already Python ones pass through unchanged.
+ */
+export function fromDenoError(e: unknown): Error {
+  if (e instanceof OSError || e instanceof ValueError || e instanceof OverflowError) return e;
+  if (!(e instanceof Error)) return new OSError(null, String(e), { cause: e });
+  if (e.name === "NotCapable" || e instanceof Deno.errors.NotCapable) {
+    const flag = flagFor(e.message);
+    const text = flag
+      ? `${e.message.replace(/, run again with.*$/, "")}: run again with ${flag}`
+      : e.message;
+    return new PermissionError(EACCES, text, { cause: e });
+  }
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "string" && errnoByName.has(code)) {
+    return osError(errnoByName.get(code)!, undefined, e);
+  }
+  const byClass = errnoForDenoClass(e);
+  if (byClass !== null) return osError(byClass, undefined, e);
+  const osCode = /\(os error (\d+)\)/.exec(e.message);
+  if (osCode) return osError(Number(osCode[1]), undefined, e);
+  if (/failed to lookup address information/.test(e.message)) {
+    return /Temporary failure/.test(e.message)
+      ? new gaierror(-3, "Temporary failure in name resolution", { cause: e })
+      : new gaierror(-2, "Name or service not known", { cause: e });
+  }
+  if (e instanceof URIError) {
+    return new gaierror(-2, "Name or service not known", { cause: e });
+  }
+  return new OSError(null, e.message, { cause: e });
+}
+
+function errnoForDenoClass(e: Error): number | null {
+  const E = Deno.errors;
+  if (e instanceof E.ConnectionRefused) return ECONNREFUSED;
+  if (e instanceof E.ConnectionReset) return ECONNRESET;
+  if (e instanceof E.ConnectionAborted) return ECONNABORTED;
+  if (e instanceof E.BrokenPipe) return EPIPE;
+  if (e instanceof E.AddrInUse) return 98;
+  if (e instanceof E.AddrNotAvailable) return 99;
+  if (e instanceof E.NotConnected) return 107;
+  if (e instanceof E.NotFound) return ENOENT;
+  if (e instanceof E.PermissionDenied) return EACCES;
+  if (e instanceof E.TimedOut) return ETIMEDOUT;
+  if (e instanceof E.Interrupted) return EINTR;
+  if (e instanceof E.BadResource) return 9;
+  if (e instanceof E.WouldBlock) return EAGAIN;
+  if (e instanceof E.AlreadyExists) return EEXIST;
+  return null;
+}

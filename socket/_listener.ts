@@ -1,0 +1,86 @@
+// A listening socket's accept-ahead: an accept() started on behalf of a waiter or a watcher
+// keeps running after a timeout, and the connection it brings is queued, never dropped.
+import { fromDenoError, type OSError } from "./_errors.ts";
+import { POLLERR, POLLIN, POLLNVAL } from "./_readiness.ts";
+
+export class ListenerChannel {
+  readonly listener: Deno.Listener;
+  /** Called after every change of the channel's readiness. */
+  onChange: () => void;
+  #accepted: Deno.Conn[] = [];
+  #accepting = false;
+  #error: OSError | null = null;
+  #closed = false;
+  /** Connections to drop instead of queueing (an IPv6-only socket's IPv4 peers). */
+  reject: ((conn: Deno.Conn) => boolean) | null = null;
+
+  constructor(listener: Deno.Listener, onChange: () => void) {
+    this.listener = listener;
+    this.onChange = onChange;
+  }
+
+  pollEvents(): number {
+    if (this.#closed) return POLLNVAL;
+    return (this.#accepted.length > 0 ? POLLIN : 0) | (this.#error ? POLLIN | POLLERR : 0);
+  }
+
+  get readable(): boolean {
+    return this.#accepted.length > 0 || this.#error !== null || this.#closed;
+  }
+
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  /** Starts an accept, unless a connection is already queued. */
+  armRead(): void {
+    if (this.#accepting || this.#accepted.length > 0 || this.#error || this.#closed) return;
+    this.#accepting = true;
+    this.listener.accept().then(
+      (conn) => {
+        this.#accepting = false;
+        if (this.#closed) {
+          conn.close();
+          return;
+        }
+        if (this.reject?.(conn)) {
+          conn.close();
+          this.armRead();
+          return;
+        }
+        this.#accepted.push(conn);
+        this.onChange();
+      },
+      (e) => {
+        this.#accepting = false;
+        if (this.#closed) return;
+        this.#error = fromDenoError(e) as OSError;
+        this.onChange();
+      },
+    );
+  }
+
+  /** The next queued connection; raises, once, an error the accept met (`EMFILE`, ...). */
+  take(): Deno.Conn | null {
+    const conn = this.#accepted.shift();
+    if (conn) return conn;
+    if (this.#error) {
+      const error = this.#error;
+      this.#error = null;
+      throw error;
+    }
+    return null;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const conn of this.#accepted) conn.close();
+    this.#accepted = [];
+    try {
+      this.listener.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}

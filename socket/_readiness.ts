@@ -1,0 +1,103 @@
+// The readiness core. Deno has no poll(2), so every pynet socket tracks its own readiness and
+// pushes each change to whoever watches it (a selector, a poll object, a blocked recv()).
+
+/** There is data to read (or EOF, a queued connection or datagram, a pending error). */
+export const POLLIN = 0x001;
+/** Urgent data; never reported (Deno gives no access to TCP out-of-band data). */
+export const POLLPRI = 0x002;
+/** `send` will accept bytes at once. */
+export const POLLOUT = 0x004;
+/** An error is pending. */
+export const POLLERR = 0x008;
+/** Hang-up: the connection is gone in both directions. */
+export const POLLHUP = 0x010;
+/** The object is closed. */
+export const POLLNVAL = 0x020;
+/** The peer closed its writing side. */
+export const POLLRDHUP = 0x2000;
+
+/** Someone interested in a readiness source's changes. */
+export interface ReadinessWatcher {
+  /** Called synchronously after each change of `source`'s events; must not throw. */
+  readinessChanged(source: ReadinessSource): void;
+}
+
+/**
+ * What `select`, `poll` and `selectors` need from anything they watch: its current `POLL*`
+ * events, and a way to be told when they change. `watch` with `POLLIN` in the interest makes
+ * the source look for input (a socket starts its read-ahead), since in Deno reading is the
+ * only way to learn that input is there.
+ */
+export interface ReadinessSource {
+  /** The pseudo descriptor, or -1 once closed. */
+  fileno(): number;
+  /** The `POLL*` events that hold now. */
+  pollEvents(): number;
+  /** Adds `watcher`, or replaces its interest mask. */
+  watch(watcher: ReadinessWatcher, interest: number): void;
+  /** Removes `watcher`; a no-op when it is not watching. */
+  unwatch(watcher: ReadinessWatcher): void;
+}
+
+/** The key under which sockets (and other watchable objects) hand out their readiness source. */
+export const readinessSource: unique symbol = Symbol.for("pynet.readinessSource");
+
+/** An object that can be watched by `select` and friends. */
+export interface Watchable {
+  /** Returns the object's readiness source. */
+  [readinessSource](): ReadinessSource;
+}
+
+/** Whether `obj` can be watched by `select` and friends. */
+export function isWatchable(obj: unknown): obj is Watchable {
+  return typeof obj === "object" && obj !== null &&
+    typeof (obj as Partial<Watchable>)[readinessSource] === "function";
+}
+
+/** The watcher list and interest bookkeeping shared by every readiness source. */
+export class WatcherSet {
+  #watchers = new Map<ReadinessWatcher, number>();
+  #interest = 0;
+
+  /** The union of every watcher's interest. */
+  get interest(): number {
+    return this.#interest;
+  }
+
+  get size(): number {
+    return this.#watchers.size;
+  }
+
+  add(watcher: ReadinessWatcher, interest: number): void {
+    this.#watchers.set(watcher, interest);
+    this.#recompute();
+  }
+
+  delete(watcher: ReadinessWatcher): void {
+    if (this.#watchers.delete(watcher)) this.#recompute();
+  }
+
+  notify(source: ReadinessSource): void {
+    if (this.#watchers.size === 0) return;
+    for (const watcher of [...this.#watchers.keys()]) watcher.readinessChanged(source);
+  }
+
+  #recompute(): void {
+    let interest = 0;
+    for (const mask of this.#watchers.values()) interest |= mask;
+    this.#interest = interest;
+  }
+}
+
+/**
+ * Resolves after one turn of the event loop, long enough for I/O that has already arrived to
+ * complete a pending read (microtasks alone never let it).
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediateOrTimeout(resolve));
+}
+
+const setImmediateOrTimeout: (callback: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === "function"
+    ? (globalThis as unknown as { setImmediate(cb: () => void): void }).setImmediate
+    : (callback) => setTimeout(callback, 0);

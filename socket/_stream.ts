@@ -1,0 +1,325 @@
+// A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
+// outgoing buffer DESIGN.md describes: input is known only by reading, so reads land in an
+// inbox that recv() drains, and nothing a pending read brings in is ever dropped.
+import { fromDenoError, type OSError } from "./_errors.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "./_readiness.ts";
+
+/** The part of `Deno.Conn` a stream needs; `socketpair()`'s in-memory pipe has it too. */
+export interface ByteConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
+
+/** Outgoing bytes buffered past this make the stream unwritable, as a full send buffer does. */
+export const SEND_BUFFER_SIZE = 256 * 1024;
+const MIN_READ = 4 * 1024;
+const MAX_READ = 256 * 1024;
+const EMPTY = new Uint8Array(0);
+
+export class StreamChannel {
+  readonly conn: ByteConn;
+  /** Called after every change of the channel's readiness. */
+  onChange: () => void;
+
+  #inbox: Uint8Array[] = [];
+  #buffered = 0;
+  #reading = false;
+  #readSize = MIN_READ;
+  #eof = false;
+  #readShut = false;
+  #readError: OSError | null = null;
+
+  #outbox: Uint8Array[] = [];
+  #queued = 0;
+  #writing = false;
+  #writeError: OSError | null = null;
+  #writeShut = false;
+  #closed = false;
+
+  constructor(conn: ByteConn, onChange: () => void) {
+    this.conn = conn;
+    this.onChange = onChange;
+  }
+
+  /** The `POLL*` events that hold now. */
+  pollEvents(): number {
+    if (this.#closed) return POLLNVAL;
+    let events = 0;
+    if (this.#buffered > 0 || this.#eof || this.#readShut || this.#readError) events |= POLLIN;
+    if (this.#eof || this.#readShut) events |= POLLRDHUP;
+    if (this.#readError) events |= POLLERR | POLLHUP;
+    if (this.#writeError) events |= POLLERR;
+    if (this.#eof && this.#writeShut) events |= POLLHUP;
+    if (this.#queued < SEND_BUFFER_SIZE) events |= POLLOUT;
+    return events;
+  }
+
+  /** Whether a recv would settle at once. */
+  get readable(): boolean {
+    return this.#buffered > 0 || this.#eof || this.#readShut || this.#readError !== null ||
+      this.#closed;
+  }
+
+  /** Whether a send would accept bytes at once. */
+  get writable(): boolean {
+    return this.#queued < SEND_BUFFER_SIZE || this.#writeError !== null || this.#closed;
+  }
+
+  /** Whether a read is in flight (it cannot be cancelled; `Deno.startTls` refuses to run then). */
+  get reading(): boolean {
+    return this.#reading;
+  }
+
+  /** Starts a read into the inbox, unless input is already waiting or cannot come. */
+  armRead(sizeHint = 0): void {
+    if (
+      this.#reading || this.#buffered > 0 || this.#eof || this.#readShut || this.#readError ||
+      this.#closed
+    ) return;
+    this.#reading = true;
+    const size = Math.min(MAX_READ, Math.max(sizeHint, this.#readSize));
+    const buffer = new Uint8Array(size);
+    this.conn.read(buffer).then(
+      (n) => this.#landed(buffer, n),
+      (e) => this.#failed(e),
+    );
+  }
+
+  #landed(buffer: Uint8Array, n: number | null): void {
+    this.#reading = false;
+    if (this.#closed) return;
+    if (n === null) {
+      this.#eof = true;
+    } else if (n > 0) {
+      // Grow the read-ahead for a busy stream; an idle one keeps only a small buffer pending.
+      if (n === buffer.length) this.#readSize = Math.min(MAX_READ, buffer.length * 2);
+      else if (n < buffer.length / 8) this.#readSize = MIN_READ;
+      const chunk = buffer.length > MIN_READ * 4 && n < buffer.length / 4
+        ? buffer.slice(0, n)
+        : buffer.subarray(0, n);
+      if (!this.#readShut) {
+        this.#inbox.push(chunk);
+        this.#buffered += n;
+      }
+    }
+    this.onChange();
+  }
+
+  #failed(e: unknown): void {
+    this.#reading = false;
+    if (this.#closed) return;
+    this.#readError = fromDenoError(e) as OSError;
+    this.onChange();
+  }
+
+  /**
+   * Takes up to `n` bytes of input; empty at EOF. A read error is raised once, after the
+   * input before it; later calls see EOF, as Linux reports a reset once.
+   */
+  take(n: number, peek = false): Uint8Array {
+    if (this.#buffered === 0) {
+      if (this.#readError && !peek) {
+        const error = this.#readError;
+        this.#readError = null;
+        this.#eof = true;
+        throw error;
+      }
+      if (this.#readError) throw this.#readError;
+      return EMPTY;
+    }
+    const first = this.#inbox[0]!;
+    if (first.length <= n && (this.#inbox.length === 1 || first.length === n)) {
+      if (!peek) this.#consume(first.length);
+      return first;
+    }
+    if (first.length >= n) {
+      const part = first.subarray(0, n);
+      if (!peek) {
+        this.#inbox[0] = first.subarray(n);
+        this.#buffered -= n;
+      }
+      return part;
+    }
+    const out = new Uint8Array(Math.min(n, this.#buffered));
+    let filled = 0;
+    for (const chunk of this.#inbox) {
+      const piece = chunk.subarray(0, out.length - filled);
+      out.set(piece, filled);
+      filled += piece.length;
+      if (filled === out.length) break;
+    }
+    if (!peek) this.#consume(filled);
+    return out;
+  }
+
+  /** Bytes waiting in the inbox. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /** Whether the peer's EOF has been seen (and every byte before it taken). */
+  get atEof(): boolean {
+    return this.#buffered === 0 && (this.#eof || this.#readShut);
+  }
+
+  #consume(n: number): void {
+    this.#buffered -= n;
+    while (n > 0) {
+      const first = this.#inbox[0]!;
+      if (first.length <= n) {
+        this.#inbox.shift();
+        n -= first.length;
+      } else {
+        this.#inbox[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+
+  /** Raises, once, an error a background write met (as `SO_ERROR` would report it). */
+  takeWriteError(): OSError | null {
+    const error = this.#writeError;
+    this.#writeError = null;
+    return error;
+  }
+
+  /** Whether the fast path (writing straight from the caller's bytes) is open. */
+  get idle(): boolean {
+    return !this.#writing && this.#queued === 0;
+  }
+
+  /** One write straight from `data`, as a blocking `send` does; returns the count written. */
+  async writeOnce(data: Uint8Array): Promise<number> {
+    this.#writing = true;
+    try {
+      return await this.conn.write(data);
+    } catch (e) {
+      throw fromDenoError(e);
+    } finally {
+      this.#wrote();
+    }
+  }
+
+  /** Writes all of `data` straight from the caller's bytes, as a blocking `sendall` does. */
+  async writeAll(data: Uint8Array): Promise<void> {
+    this.#writing = true;
+    try {
+      let offset = 0;
+      while (offset < data.length) offset += await this.conn.write(data.subarray(offset));
+    } catch (e) {
+      throw fromDenoError(e);
+    } finally {
+      this.#wrote();
+    }
+  }
+
+  #wrote(): void {
+    this.#writing = false;
+    this.#pump();
+  }
+
+  /** Copies as much of `data` as the send buffer has room for; returns the count taken. */
+  enqueue(data: Uint8Array): number {
+    const room = SEND_BUFFER_SIZE - this.#queued;
+    if (room <= 0) return 0;
+    const taken = data.length <= room ? data.slice() : data.slice(0, room);
+    this.#outbox.push(taken);
+    this.#queued += taken.length;
+    this.#pump();
+    return taken.length;
+  }
+
+  #pump(): void {
+    if (this.#writing) return;
+    if (this.#queued === 0) {
+      this.#afterDrain();
+      return;
+    }
+    this.#writing = true;
+    const batch = this.#outbox.length === 1 ? this.#outbox[0]! : this.#joinOutbox();
+    this.conn.write(batch).then(
+      (n) => {
+        this.#writing = false;
+        this.#queued -= n;
+        if (n < batch.length) this.#outbox[0] = batch.subarray(n);
+        else this.#outbox.shift();
+        this.onChange();
+        this.#pump();
+      },
+      (e) => {
+        this.#writing = false;
+        this.#outbox = [];
+        this.#queued = 0;
+        if (!this.#closed) {
+          this.#writeError = fromDenoError(e) as OSError;
+          this.onChange();
+        }
+        this.#afterDrain();
+      },
+    );
+  }
+
+  #joinOutbox(): Uint8Array {
+    const joined = new Uint8Array(this.#queued);
+    let offset = 0;
+    for (const chunk of this.#outbox) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    this.#outbox = [joined];
+    return joined;
+  }
+
+  /** What waits for the outgoing buffer to empty: a half-close, then a close. */
+  #afterDrain(): void {
+    if (this.#writeShut && !this.#closed) {
+      this.conn.closeWrite().catch(() => {});
+    }
+    if (this.#closed) this.#release();
+  }
+
+  /** `shutdown(SHUT_RD)`: input is discarded from now on and recv sees EOF. */
+  shutdownRead(): void {
+    this.#readShut = true;
+    this.#inbox = [];
+    this.#buffered = 0;
+    this.onChange();
+  }
+
+  /** `shutdown(SHUT_WR)`: the peer sees EOF once what is buffered has been sent. */
+  shutdownWrite(): void {
+    if (this.#writeShut) return;
+    this.#writeShut = true;
+    if (!this.#writing && this.#queued === 0) this.#afterDrain();
+    this.onChange();
+  }
+
+  get writeShut(): boolean {
+    return this.#writeShut;
+  }
+
+  /**
+   * Closes the stream. Bytes still buffered for sending go out first, in the background, as
+   * the kernel sends a closed socket's buffer; a pending read is cancelled.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#inbox = [];
+    this.#buffered = 0;
+    if (!this.#writing && this.#queued === 0) this.#release();
+  }
+
+  #released = false;
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed by the peer side of an in-memory pair, or by Deno after an error.
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Timeout values: Python's validation, and the module-wide default for new sockets.
+import { ValueError } from "./_errors.ts";
+
+let defaultTimeout: number | null = null;
+
+/** Checks a timeout as `settimeout()` does: `null`, or a finite number of seconds >= 0. */
+export function checkTimeout(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "number") {
+    throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
+  }
+  if (Number.isNaN(value)) throw new ValueError("Invalid value NaN (not a number)");
+  if (value < 0) throw new ValueError("Timeout value out of range");
+  return value;
+}
+
+/**
+ * The default timeout, in seconds, of new socket objects; `null` means new sockets block
+ * without a limit (Python's `socket.getdefaulttimeout()`).
+ *
+ * @returns The default timeout, or `null`.
+ *
+ * @example
+ * ```ts
+ * import { getdefaulttimeout } from "@pynet/net/socket";
+ * console.log(getdefaulttimeout()); // null
+ * ```
+ */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+/**
+ * Sets the default timeout of new socket objects (Python's `socket.setdefaulttimeout()`).
+ * Sockets returned by `accept()` take it too.
+ *
+ * @param timeout Seconds, or `null` for blocking sockets.
+ * @throws {ValueError} When `timeout` is negative.
+ * @throws {TypeError} When `timeout` is not a number or `null`.
+ *
+ * @example
+ * ```ts
+ * import { getdefaulttimeout, setdefaulttimeout } from "@pynet/net/socket";
+ * setdefaulttimeout(10);
+ * console.log(getdefaulttimeout()); // 10
+ * setdefaulttimeout(null);
+ * ```
+ */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = checkTimeout(timeout);
+}
+
+/** Python's name for the type of a JavaScript value, for error messages. */
+export function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (typeof value === "string") return "str";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "boolean") return "bool";
+  if (Array.isArray(value)) return "tuple";
+  if (value instanceof Uint8Array) return "bytes";
+  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
+}

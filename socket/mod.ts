@@ -1,0 +1,147 @@
+/**
+ * Python's `socket` module for Deno: TCP, UDP and Unix sockets with Python's names, modes,
+ * return values and exceptions, built directly on `Deno.listen`, `Deno.connect` and
+ * `Deno.listenDatagram`.
+ *
+ * Everything that can block in Python returns a Promise here (`accept`, `connect`, `recv*`,
+ * `send*`, `getaddrinfo`, ...); the rest stays synchronous (`bind`, `listen`, `close`,
+ * `setsockopt`, ...). A socket's mode is Python's: blocking, with a timeout
+ * (`TimeoutError("timed out")`), or non-blocking (`BlockingIOError`). No received byte is ever
+ * lost to a timeout: a read that outlives it keeps its bytes for the next `recv`.
+ *
+ * Deno's permissions apply: a missing one raises `PermissionError` whose message names the
+ * flag to add (`--allow-net=127.0.0.1:8080`). Datagram sockets (`SOCK_DGRAM`) and
+ * `SO_REUSEPORT` need Deno's `--unstable-net` flag; without it they raise `OSError`
+ * (`EOPNOTSUPP`) naming the flag, and never kill the process.
+ *
+ * ## Python -> pynet
+ *
+ * | Python | pynet |
+ * |---|---|
+ * | `socket.socket(family, type, proto, fileno)` | `socket(family, type, proto, fileno)` / `new Socket(...)` |
+ * | `s.accept()`, `s.connect(addr)`, `s.connect_ex(addr)` | `await s.accept()`, `await s.connect(addr)`, `await s.connectEx(addr)` |
+ * | `s.recv`, `s.recvfrom`, `s.recv_into`, `s.recvfrom_into` | `await s.recv`, `await s.recvfrom`, `await s.recvInto`, `await s.recvfromInto` |
+ * | `s.send`, `s.sendall`, `s.sendto` | `await s.send`, `await s.sendall`, `await s.sendto` |
+ * | `s.bind`, `s.listen`, `s.shutdown`, `s.close`, `s.detach`, `s.fileno` | same names, synchronous |
+ * | `s.getsockname()`, `s.getpeername()` | same; addresses are arrays: `[host, port]`, `[host, port, flowinfo, scope_id]`, a path |
+ * | `s.setblocking`, `s.getblocking`, `s.settimeout`, `s.gettimeout` | same names |
+ * | `s.setsockopt`, `s.getsockopt` | same names (options Deno can honour; others `ENOPROTOOPT`) |
+ * | `s.makefile(mode, buffering, encoding, errors, newline)` | `s.makefile(mode, { buffering, encoding, errors, newline })`, async methods |
+ * | `s.family`, `s.type`, `s.proto` | same (numbers) |
+ * | `with socket.socket() as s:` | `using s = socket();` |
+ * | `socket.create_connection(addr, timeout, source_address, all_errors=)` | `await createConnection(addr, timeout, sourceAddress, { allErrors })` |
+ * | `socket.create_server(addr, family=, backlog=, reuse_port=, dualstack_ipv6=)` | `createServer(addr, { family, backlog, reusePort, dualstackIpv6 })` |
+ * | `socket.has_dualstack_ipv6()`, `socket.has_ipv6` | `hasDualstackIpv6()`, `hasIpv6` |
+ * | `socket.socketpair()` | `socketpair()` (in memory, no permission needed) |
+ * | `socket.getaddrinfo`, `gethostbyname`, `gethostbyname_ex`, `gethostbyaddr`, `getnameinfo`, `getfqdn` | `await getaddrinfo(...)`, `await gethostbyname`, `await gethostbynameEx`, `await gethostbyaddr`, `await getnameinfo`, `await getfqdn` |
+ * | `socket.getservbyname`, `getservbyport` | `await getservbyname`, `await getservbyport` |
+ * | `socket.gethostname()` | `gethostname()` (needs `--allow-sys=hostname`) |
+ * | `socket.inet_aton`, `inet_ntoa`, `inet_pton`, `inet_ntop` | `inetAton`, `inetNtoa`, `inetPton`, `inetNtop` (bytes are `Uint8Array`) |
+ * | `socket.htons`, `htonl`, `ntohs`, `ntohl` | same names |
+ * | `socket.getdefaulttimeout`, `setdefaulttimeout` | same names |
+ * | `socket.error`, `socket.timeout`, `socket.gaierror`, `socket.herror` | `OSError` (also exported as `error`), `TimeoutError` (also `timeout`), `gaierror`, `herror` |
+ * | `OSError` subclasses, `ValueError`, `OverflowError`, ... | classes of the same names |
+ * | `AF_*`, `SOCK_*`, `SOL_*`, `SO_*`, `IPPROTO_*`, `TCP_*`, `MSG_*`, `AI_*`, `NI_*`, `EAI_*`, `SHUT_*` | same names, Linux values |
+ *
+ * Not available, because Deno has no way to do them: `sendmsg`/`recvmsg` and ancillary data,
+ * `dup`, `fromfd`/`sendfile`, raw and packet sockets, `SOCK_SEQPACKET`, connecting from a
+ * chosen local port, options other than those `setsockopt` lists.
+ *
+ * @example An echo server and client on loopback
+ * ```ts
+ * import { createConnection, createServer } from "@pynet/net/socket";
+ *
+ * using server = createServer(["127.0.0.1", 0]);
+ * const [host, port] = server.getsockname() as [string, number];
+ *
+ * const serving = (async () => {
+ *   const [conn] = await server.accept();
+ *   using _conn = conn;
+ *   for (let data; (data = await conn.recv(1024)).length > 0;) await conn.sendall(data);
+ * })();
+ *
+ * using client = await createConnection([host, port]);
+ * await client.sendall(new TextEncoder().encode("hello"));
+ * console.log(new TextDecoder().decode(await client.recv(1024))); // "hello"
+ * client.close();
+ * await serving;
+ * ```
+ *
+ * @module
+ */
+
+export * from "./_constants.ts";
+export {
+  BlockingIOError,
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  FileExistsError,
+  FileNotFoundError,
+  gaierror,
+  herror,
+  InterruptedError,
+  IsADirectoryError,
+  KeyError,
+  NotADirectoryError,
+  NotImplementedError,
+  OSError,
+  /** `socket.error` is `OSError`. */
+  OSError as error,
+  osError,
+  OverflowError,
+  PermissionError,
+  RuntimeError,
+  TimeoutError,
+  /** `socket.timeout` is `TimeoutError`. */
+  TimeoutError as timeout,
+  ValueError,
+} from "./_errors.ts";
+export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.ts";
+export type { BytesLike } from "./_bytes.ts";
+export { Socket, socket } from "./_socket.ts";
+export { type MakefileOptions, type SocketFile, UnsupportedOperation } from "./_socket_file.ts";
+export {
+  createConnection,
+  type CreateConnectionOptions,
+  createServer,
+  type CreateServerOptions,
+  hasDualstackIpv6,
+  hasIpv6,
+  socketpair,
+} from "./_functions.ts";
+export { getdefaulttimeout, setdefaulttimeout } from "./_timeout.ts";
+export { htonl, htons, inetAton, inetNtoa, inetNtop, inetPton, ntohl, ntohs } from "./_inet.ts";
+export { UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+export {
+  type AddrInfo,
+  getaddrinfo,
+  getfqdn,
+  gethostbyaddr,
+  gethostbyname,
+  gethostbynameEx,
+  gethostname,
+  getnameinfo,
+  getservbyname,
+  getservbyport,
+  type HostInfo,
+  type NameInfoAddress,
+  type SockAddr4,
+  type SockAddr6,
+} from "./_resolve.ts";
+export {
+  isWatchable,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  POLLPRI,
+  POLLRDHUP,
+  type ReadinessSource,
+  readinessSource,
+  type ReadinessWatcher,
+  type Watchable,
+} from "./_readiness.ts";

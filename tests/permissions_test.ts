@@ -1,0 +1,102 @@
+// pynet loads with no permission and no unstable flag; whatever needs one fails with an error
+// that names the flag to add, and never takes the process down. Each case runs in a child
+// Deno with exactly the permissions it names.
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+
+const root = new URL("../", import.meta.url);
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `body` (with `socket`, `select`, `selectors` in scope) in a child Deno with `flags`. */
+async function runChild(body: string, flags: string[] = []): Promise<Outcome> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = `${dir}/child.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import * as socket from ${JSON.stringify(new URL("socket/mod.ts", root).href)};\n` +
+        `import * as select from ${JSON.stringify(new URL("select/mod.ts", root).href)};\n` +
+        `import * as selectors from ${JSON.stringify(new URL("selectors/mod.ts", root).href)};\n` +
+        `void select; void selectors;\n` +
+        `const report = (e: unknown) => console.log(JSON.stringify({ name: (e as Error).name, ` +
+        `errno: (e as { errno?: number }).errno ?? null, message: (e as Error).message }));\n` +
+        body,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--no-prompt", "--no-lock", ...flags, script],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    });
+    const { code, stdout, stderr } = await child.output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code, stdout: decode(stdout), stderr: decode(stderr) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function reported(outcome: Outcome): { name: string; errno: number | null; message: string } {
+  assertEquals(outcome.code, 0, outcome.stderr);
+  const line = outcome.stdout.trim().split("\n").at(-1)!;
+  return JSON.parse(line);
+}
+
+Deno.test("every module loads with no permission and no unstable flag", async () => {
+  const outcome = await runChild(`console.log(typeof socket.socket, socket.AF_INET);`);
+  assertEquals(outcome.code, 0, outcome.stderr);
+  assertEquals(outcome.stdout.trim(), "function 2");
+});
+
+Deno.test("listening without --allow-net raises PermissionError naming the flag", async () => {
+  const error = reported(
+    await runChild(`try { socket.createServer(["127.0.0.1", 0]); } catch (e) { report(e); }`),
+  );
+  assertEquals(error.name, "PermissionError");
+  assertEquals(error.errno, 13);
+  assertStringIncludes(error.message, "--allow-net=127.0.0.1");
+});
+
+Deno.test("connecting without --allow-net rejects with PermissionError naming host:port", async () => {
+  const error = reported(
+    await runChild(
+      `const s = socket.socket();\n` +
+        `try { await s.connect(["127.0.0.1", 9]); } catch (e) { report(e); } finally { s.close(); }`,
+    ),
+  );
+  assertEquals(error.name, "PermissionError");
+  assertStringIncludes(error.message, "--allow-net=127.0.0.1:9");
+});
+
+Deno.test("a Unix socket without file permissions names --allow-read or --allow-write", async () => {
+  const error = reported(
+    await runChild(
+      `const s = socket.socket(socket.AF_UNIX);\n` +
+        `try { s.bind("/tmp/pynet-permission-test.sock"); } catch (e) { report(e); } finally { s.close(); }`,
+    ),
+  );
+  assertEquals(error.name, "PermissionError");
+  assert(/--allow-(read|write)=/.test(error.message), error.message);
+});
+
+Deno.test("gethostname without --allow-sys names --allow-sys=hostname", async () => {
+  const error = reported(
+    await runChild(`try { socket.gethostname(); } catch (e) { report(e); }`),
+  );
+  assertEquals(error.name, "PermissionError");
+  assertStringIncludes(error.message, "--allow-sys=hostname");
+});
+
+Deno.test("with the permission granted, the same server works", async () => {
+  const outcome = await runChild(
+    `const s = socket.createServer(["127.0.0.1", 0]);\n` +
+      `console.log((s.getsockname() as [string, number])[1] > 0); s.close();`,
+    ["--allow-net=127.0.0.1"],
+  );
+  assertEquals(outcome.code, 0, outcome.stderr);
+  assertEquals(outcome.stdout.trim(), "true");
+});

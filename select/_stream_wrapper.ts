@@ -13,6 +13,7 @@ import {
   type ReadinessSource,
   readinessSource,
   type ReadinessWatcher,
+  sourceFor,
   type Watchable,
   WatcherSet,
 } from "../socket/_readiness.ts";
@@ -72,15 +73,11 @@ export class StreamWrapper implements Watchable, Disposable {
     this.#reader = sides.readable?.getReader() ?? null;
     this.#writer = sides.writable?.getWriter() ?? null;
     this.#fd = allocateFd(this);
-    this.#source = {
+    this.#source = sourceFor({
       fileno: () => this.#fd,
       pollEvents: () => this.#pollEvents(),
-      watch: (watcher: ReadinessWatcher, interest: number) => {
-        this.#watchers.add(watcher, interest);
-        if (interest & POLLIN) this.#armRead();
-      },
-      unwatch: (watcher: ReadinessWatcher) => this.#watchers.delete(watcher),
-    };
+      armRead: () => this.#armRead(),
+    }, this.#watchers);
   }
 
   /**

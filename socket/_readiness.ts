@@ -89,6 +89,29 @@ export class WatcherSet {
   }
 }
 
+/** What an object that reads ahead tells {@linkcode sourceFor} about itself. */
+export interface SourceParts {
+  fileno(): number;
+  pollEvents(): number;
+  /** Starts looking for input (a read-ahead), as a watcher wants to know when it comes. */
+  armRead(): void;
+}
+
+/** The readiness source of an object that keeps `watchers` and reads ahead on demand. */
+export function sourceFor(parts: SourceParts, watchers: WatcherSet): ReadinessSource {
+  return {
+    fileno: parts.fileno,
+    pollEvents: parts.pollEvents,
+    watch(watcher, interest) {
+      watchers.add(watcher, interest);
+      if (interest & POLLIN) parts.armRead();
+    },
+    unwatch(watcher) {
+      watchers.delete(watcher);
+    },
+  };
+}
+
 /**
  * Resolves after one turn of the event loop, long enough for I/O that has already arrived to
  * complete a pending read (microtasks alone never let it).

@@ -82,12 +82,19 @@ import {
   type ReadinessSource,
   readinessSource,
   type ReadinessWatcher,
+  sourceFor,
   type Watchable,
   WatcherSet,
 } from "./_readiness.ts";
 import { type ByteConn, StreamChannel } from "./_stream.ts";
 import { checkTimeout, getdefaulttimeout, pyTypeName } from "./_timeout.ts";
-import { type MakefileOptions, makeSocketFile, type SocketFile } from "./_socket_file.ts";
+import {
+  type BinaryMode,
+  type MakefileOptions,
+  makeSocketFile,
+  type SocketFile,
+  type TextMode,
+} from "./_socket_file.ts";
 
 type State =
   | { kind: "fresh" }
@@ -211,15 +218,11 @@ export class Socket implements Watchable, Disposable {
     this.type = kind;
     this.proto = proto;
     this.#timeout = type & SOCK_NONBLOCK ? 0 : getdefaulttimeout();
-    this.#source = {
+    this.#source = sourceFor({
       fileno: () => this.#fd,
       pollEvents: () => this.#pollEvents(),
-      watch: (watcher: ReadinessWatcher, interest: number) => {
-        this.#watchers.add(watcher, interest);
-        if (interest & POLLIN) this.#armRead();
-      },
-      unwatch: (watcher: ReadinessWatcher) => this.#watchers.delete(watcher),
-    };
+      armRead: () => this.#armRead(),
+    }, this.#watchers);
     if (fileno !== null) {
       if (typeof fileno !== "number" || !Number.isInteger(fileno)) {
         throw new TypeError(`'${pyTypeName(fileno)}' object cannot be interpreted as an integer`);
@@ -1328,6 +1331,9 @@ export class Socket implements Watchable, Disposable {
    * console.log(await reader.readline()); // "one\n"
    * ```
    */
+  makefile(mode: BinaryMode, options?: MakefileOptions): SocketFile<Uint8Array>;
+  makefile(mode?: TextMode, options?: MakefileOptions): SocketFile<string>;
+  makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
     this.#open();
     return makeSocketFile(this, mode, options, {

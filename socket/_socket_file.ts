@@ -22,6 +22,11 @@ export interface MakefileOptions {
   newline?: string | null;
 }
 
+/** The `makefile()` modes that give a binary file (`Uint8Array` data). */
+export type BinaryMode = "rb" | "wb" | "rwb" | "wrb" | "b" | "br" | "bw";
+/** The `makefile()` modes that give a text file (`string` data). */
+export type TextMode = "r" | "w" | "rw" | "wr";
+
 /** Python's `io.UnsupportedOperation`: reading a write-only file, and so on. */
 export class UnsupportedOperation extends OSError {}
 

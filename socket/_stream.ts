@@ -16,6 +16,8 @@ export interface ByteConn {
 export const SEND_BUFFER_SIZE = 256 * 1024;
 const MIN_READ = 4 * 1024;
 const MAX_READ = 256 * 1024;
+/** The largest buffer kept between reads: an idle socket should hold little. */
+const MAX_SPARE = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
 export class StreamChannel {
@@ -27,9 +29,13 @@ export class StreamChannel {
   #buffered = 0;
   #reading = false;
   #readSize = MIN_READ;
+  /** A read buffer to use again: short reads are copied out of it. */
+  #spare: Uint8Array | null = null;
   #eof = false;
   #readShut = false;
   #readError: OSError | null = null;
+  /** The connection was reset: it stays hung up after the error has been reported. */
+  #reset = false;
 
   #outbox: Uint8Array[] = [];
   #queued = 0;
@@ -50,6 +56,7 @@ export class StreamChannel {
     if (this.#buffered > 0 || this.#eof || this.#readShut || this.#readError) events |= POLLIN;
     if (this.#eof || this.#readShut) events |= POLLRDHUP;
     if (this.#readError) events |= POLLERR | POLLHUP;
+    if (this.#reset) events |= POLLHUP;
     if (this.#writeError) events |= POLLERR;
     if (this.#eof && this.#writeShut) events |= POLLHUP;
     if (this.#queued < SEND_BUFFER_SIZE) events |= POLLOUT;
@@ -80,7 +87,12 @@ export class StreamChannel {
     ) return;
     this.#reading = true;
     const size = Math.min(MAX_READ, Math.max(sizeHint, this.#readSize));
-    const buffer = new Uint8Array(size);
+    const spare = this.#spare;
+    // The spare is used only when it fits: an idle stream's pending read must stay small.
+    const buffer = spare && spare.length >= size && spare.length <= size * 2
+      ? spare
+      : new Uint8Array(size);
+    this.#spare = null;
     this.conn.read(buffer).then(
       (n) => this.#landed(buffer, n),
       (e) => this.#failed(e),
@@ -96,9 +108,15 @@ export class StreamChannel {
       // Grow the read-ahead for a busy stream; an idle one keeps only a small buffer pending.
       if (n === buffer.length) this.#readSize = Math.min(MAX_READ, buffer.length * 2);
       else if (n < buffer.length / 8) this.#readSize = MIN_READ;
-      const chunk = buffer.length > MIN_READ * 4 && n < buffer.length / 4
-        ? buffer.slice(0, n)
-        : buffer.subarray(0, n);
+      // A short read is copied out and its buffer kept for the next read; a long one is handed
+      // over whole, which saves the copy.
+      let chunk: Uint8Array;
+      if (n < buffer.length / 4) {
+        chunk = buffer.slice(0, n);
+        if (buffer.length <= MAX_SPARE) this.#spare = buffer;
+      } else {
+        chunk = buffer.subarray(0, n);
+      }
       if (!this.#readShut) {
         this.#inbox.push(chunk);
         this.#buffered += n;
@@ -124,6 +142,7 @@ export class StreamChannel {
         const error = this.#readError;
         this.#readError = null;
         this.#eof = true;
+        this.#reset = true;
         throw error;
       }
       if (this.#readError) throw this.#readError;

@@ -102,7 +102,13 @@ export {
 export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.ts";
 export type { BytesLike } from "./_bytes.ts";
 export { Socket, socket } from "./_socket.ts";
-export { type MakefileOptions, type SocketFile, UnsupportedOperation } from "./_socket_file.ts";
+export {
+  type BinaryMode,
+  type MakefileOptions,
+  type SocketFile,
+  type TextMode,
+  UnsupportedOperation,
+} from "./_socket_file.ts";
 export {
   createConnection,
   type CreateConnectionOptions,

@@ -2,10 +2,11 @@
 // loopback.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
+  type BinaryMode,
   type MakefileOptions,
   OSError,
   type Socket,
-  type SocketFile,
+  type TextMode,
   TimeoutError,
   UnsupportedOperation,
   ValueError,
@@ -14,14 +15,14 @@ import { bytes, MSG, rejects, sleep, tcpPair, within } from "./_helpers.ts";
 
 const MSG_TEXT = "Michael Gilfix was here\u1234\r\n";
 
-/** `sock.makefile(mode)` for a binary mode, typed as such (makefile() returns a union). */
-function binaryFile(sock: Socket, mode: string, options: MakefileOptions = {}) {
-  return sock.makefile(mode, options) as SocketFile<Uint8Array>;
+/** `sock.makefile(mode)` for a binary mode: the overloads type it `SocketFile<Uint8Array>`. */
+function binaryFile(sock: Socket, mode: BinaryMode, options: MakefileOptions = {}) {
+  return sock.makefile(mode, options);
 }
 
-/** `sock.makefile(mode)` for a text mode, typed as such. */
-function textFile(sock: Socket, mode: string, options: MakefileOptions = {}) {
-  return sock.makefile(mode, options) as SocketFile<string>;
+/** `sock.makefile(mode)` for a text mode: the overloads type it `SocketFile<string>`. */
+function textFile(sock: Socket, mode: TextMode, options: MakefileOptions = {}) {
+  return sock.makefile(mode, options);
 }
 
 Deno.test("makefile() accepts the modes r, rb, w, wb, rw and rwb", async () => {

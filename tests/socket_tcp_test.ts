@@ -21,6 +21,7 @@ import {
   OSError,
   OverflowError,
   POLLERR,
+  POLLHUP,
   POLLIN,
   POLLNVAL,
   POLLOUT,
@@ -1004,6 +1005,9 @@ print("reset", flush=True)
   const e = await rejects(() => conn.recv(1024), ConnectionResetError);
   assertEquals(e.errno, 104);
   assertEquals(e.message, "[Errno 104] Connection reset by peer");
+  // Linux keeps reporting the reset connection as hung up (POLLIN|POLLOUT|POLLHUP).
+  const events = conn[readinessSource]().pollEvents();
+  assertEquals(events & (POLLIN | POLLOUT | POLLHUP), POLLIN | POLLOUT | POLLHUP);
   assertEquals((await within(conn.recv(1024))).length, 0);
   assertEquals((await peer.finish()).code, 0);
 

@@ -120,6 +120,17 @@ const INHERITED_OPTIONS = [
 export let wrapConn: (family: number, conn: ByteConn, options?: Map<string, number>) => Socket;
 
 /**
+ * Replaces a connected stream socket's connection by what `upgrade` makes of it (a TLS
+ * connection), once its read-ahead is parked and its send buffer drained; the socket object,
+ * its descriptor and its watchers stay. On failure the plain connection is left as it was.
+ * Internal to pynet: the `ssl` module's STARTTLS.
+ */
+export let upgradeConn: (
+  sock: Socket,
+  upgrade: (conn: ByteConn) => Promise<ByteConn>,
+) => Promise<void>;
+
+/**
  * Connections handed over by `detach()`, by pseudo descriptor, with what the kernel would keep
  * on the descriptor: the options set and a datagram socket's peer.
  */
@@ -252,6 +263,23 @@ export class Socket implements Watchable, Disposable {
         sock.#applyConnOptions();
       }
       return sock;
+    };
+    upgradeConn = async (sock, upgrade) => {
+      const state = sock.#open();
+      if (state.kind !== "connected") throw new OSError(ENOTCONN);
+      const conn = await state.channel.park();
+      let upgraded: ByteConn;
+      try {
+        upgraded = await upgrade(conn);
+      } catch (e) {
+        state.channel.unpark();
+        throw e;
+      }
+      if (sock.#state !== state) {
+        upgraded.close();
+        throw new OSError(EBADF);
+      }
+      sock.#attach(upgraded);
     };
   }
 
@@ -773,7 +801,12 @@ export class Socket implements Watchable, Disposable {
     const peek = (flags & MSG_PEEK) !== 0;
     if (flags & MSG_WAITALL && !peek) return await this.#recvAll(bufsize, flags);
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
-    const start = performance.now();
+    if (timeout === null && channel.canReadNow) {
+      // Blocking with nothing buffered: read straight away, the cost of a raw Deno read.
+      await channel.readNow(bufsize);
+      channel = this.#stream();
+    }
+    const start = timeout === null ? 0 : performance.now();
     // Another recv() waiting at the same time may take the input first: wait on.
     while (!channel.readable) {
       await this.#ready(POLLIN, flags, bufsize, timeLeft(timeout, start));

@@ -1,7 +1,8 @@
 // A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
 // outgoing buffer DESIGN.md describes: input is known only by reading, so reads land in an
 // inbox that recv() drains, and nothing a pending read brings in is ever dropped.
-import { fromDenoError, type OSError } from "./_errors.ts";
+import { EBADF } from "./_errno.ts";
+import { fromDenoError, OSError } from "./_errors.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "./_readiness.ts";
 
 /** The part of `Deno.Conn` a stream needs; `socketpair()`'s in-memory pipe has it too. */
@@ -43,6 +44,9 @@ export class StreamChannel {
   #writeError: OSError | null = null;
   #writeShut = false;
   #closed = false;
+  /** Handed over for an upgrade: no read may start. */
+  #parked = false;
+  #drainWaiters: (() => void)[] = [];
 
   constructor(conn: ByteConn, onChange: () => void) {
     this.conn = conn;
@@ -79,24 +83,87 @@ export class StreamChannel {
     return this.#reading;
   }
 
+  /**
+   * Hands the connection over for an upgrade (STARTTLS): waits until every buffered outgoing
+   * byte is written, then stops the read-ahead. Deno refuses to start TLS while a read is
+   * pending (and destroys the connection), and a byte already read came before the upgrade,
+   * so either refuses the upgrade here, leaving the stream as it was.
+   */
+  async park(): Promise<ByteConn> {
+    this.#parked = true;
+    try {
+      while (this.#writing || this.#queued > 0) {
+        if (this.#writeError || this.#closed) break;
+        await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+      }
+      const error = this.takeWriteError();
+      if (error) throw error;
+      if (this.#closed) throw new OSError(EBADF);
+      if (this.#buffered > 0) {
+        throw new OSError(
+          null,
+          `Cannot start TLS: ${this.#buffered} bytes received before the handshake are unread`,
+        );
+      }
+      if (this.#reading) {
+        throw new OSError(
+          null,
+          "Cannot start TLS while a read is pending (a recv() timed out, or a selector " +
+            "watches the socket for reading); Deno's startTls would fail",
+        );
+      }
+      return this.conn;
+    } catch (e) {
+      this.#parked = false;
+      throw e;
+    }
+  }
+
+  /** Resumes the read-ahead after a refused or failed upgrade. */
+  unpark(): void {
+    this.#parked = false;
+    this.onChange();
+  }
+
   /** Starts a read into the inbox, unless input is already waiting or cannot come. */
   armRead(sizeHint = 0): void {
-    if (
-      this.#reading || this.#buffered > 0 || this.#eof || this.#readShut || this.#readError ||
-      this.#closed
-    ) return;
-    this.#reading = true;
-    const size = Math.min(MAX_READ, Math.max(sizeHint, this.#readSize));
-    const spare = this.#spare;
-    // The spare is used only when it fits: an idle stream's pending read must stay small.
-    const buffer = spare && spare.length >= size && spare.length <= size * 2
-      ? spare
-      : new Uint8Array(size);
-    this.#spare = null;
+    if (!this.canReadNow) return;
+    const buffer = this.#startRead(sizeHint);
     this.conn.read(buffer).then(
       (n) => this.#landed(buffer, n),
       (e) => this.#failed(e),
     );
+  }
+
+  /** Whether a read may start: none is running, and no input is waiting or can come. */
+  get canReadNow(): boolean {
+    return !(this.#parked || this.#reading || this.#buffered > 0 || this.#eof ||
+      this.#readShut || this.#readError || this.#closed);
+  }
+
+  /**
+   * Reads once into the inbox and waits for it to land: a blocking recv's fast path, with no
+   * watcher and no timer. Call only when `canReadNow`.
+   */
+  async readNow(sizeHint: number): Promise<void> {
+    const buffer = this.#startRead(sizeHint);
+    let n: number | null;
+    try {
+      n = await this.conn.read(buffer);
+    } catch (e) {
+      this.#failed(e);
+      return;
+    }
+    this.#landed(buffer, n);
+  }
+
+  #startRead(sizeHint: number): Uint8Array {
+    this.#reading = true;
+    const size = Math.min(MAX_READ, Math.max(sizeHint, this.#readSize));
+    const spare = this.#spare;
+    this.#spare = null;
+    // The spare is used only when it fits: an idle stream's pending read must stay small.
+    return spare && spare.length >= size && spare.length <= size * 2 ? spare : new Uint8Array(size);
   }
 
   #landed(buffer: Uint8Array, n: number | null): void {
@@ -293,10 +360,17 @@ export class StreamChannel {
 
   /** What waits for the outgoing buffer to empty: a half-close, then a close. */
   #afterDrain(): void {
+    this.#wakeDrainWaiters();
     if (this.#writeShut && !this.#closed) {
       this.conn.closeWrite().catch(() => {});
     }
     if (this.#closed) this.#release();
+  }
+
+  #wakeDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** `shutdown(SHUT_RD)`: input is discarded from now on and recv sees EOF. */
@@ -328,6 +402,7 @@ export class StreamChannel {
     this.#closed = true;
     this.#inbox = [];
     this.#buffered = 0;
+    this.#wakeDrainWaiters();
     if (!this.#writing && this.#queued === 0) this.#release();
   }
 

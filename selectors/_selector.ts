@@ -2,7 +2,7 @@
 // the readiness core's ready set, so select() costs what is ready, not what is registered.
 import { EBADF } from "../socket/_errno.ts";
 import { KeyError, OSError, RuntimeError, ValueError } from "../socket/_errors.ts";
-import { pyTypeName } from "../socket/_timeout.ts";
+import { pyTypeName } from "../socket/_pyargs.ts";
 import { POLLIN, POLLNVAL, POLLOUT } from "../socket/_readiness.ts";
 import type { FileLike } from "../select/mod.ts";
 import { sourceOf } from "../select/_fileobj.ts";

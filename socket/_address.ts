@@ -2,7 +2,7 @@
 // and converted to and from Deno's address objects.
 import { AF_INET6, AF_UNIX } from "./_constants.ts";
 import { OSError, OverflowError } from "./_errors.ts";
-import { pyTypeName } from "./_timeout.ts";
+import { pyTypeName } from "./_pyargs.ts";
 
 /** An AF_INET address: `[host, port]`. */
 export type IPv4Address = [host: string, port: number];

@@ -1,6 +1,6 @@
 // Argument checks for data and sizes, with CPython's exception types and messages.
 import { ValueError } from "./_errors.ts";
-import { pyTypeName } from "./_timeout.ts";
+import { pyTypeName } from "./_pyargs.ts";
 
 /** Bytes-like data a send method accepts. */
 export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;

@@ -19,7 +19,7 @@ import {
 } from "./_constants.ts";
 import { ENOPROTOOPT, EOPNOTSUPP } from "./_errno.ts";
 import { OSError } from "./_errors.ts";
-import { pyTypeName } from "./_timeout.ts";
+import { pyTypeName } from "./_pyargs.ts";
 
 /** Options a program may set, by `level:option`. */
 const SETTABLE = new Set([

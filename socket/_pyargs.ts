@@ -31,7 +31,8 @@ export function pyTypeName(value: unknown): string {
   if (Array.isArray(value)) return "list";
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) return "bytes";
   if (ArrayBuffer.isView(value)) return "memoryview";
-  return "dict";
+  const constructor = (value as { constructor?: { name?: string } }).constructor;
+  return !constructor || constructor === Object ? "dict" : constructor.name ?? "object";
 }
 
 const LONG_MIN = -(2n ** 63n);

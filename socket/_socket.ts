@@ -87,7 +87,8 @@ import {
   WatcherSet,
 } from "./_readiness.ts";
 import { type ByteConn, StreamChannel } from "./_stream.ts";
-import { checkTimeout, getdefaulttimeout, pyTypeName } from "./_timeout.ts";
+import { pyTypeName } from "./_pyargs.ts";
+import { checkTimeout, getdefaulttimeout } from "./_timeout.ts";
 import {
   type BinaryMode,
   type MakefileOptions,

@@ -1,5 +1,6 @@
 // Timeout values: Python's validation, and the module-wide default for new sockets.
 import { ValueError } from "./_errors.ts";
+import { pyTypeName } from "./_pyargs.ts";
 
 let defaultTimeout: number | null = null;
 
@@ -48,15 +49,4 @@ export function getdefaulttimeout(): number | null {
  */
 export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = checkTimeout(timeout);
-}
-
-/** Python's name for the type of a JavaScript value, for error messages. */
-export function pyTypeName(value: unknown): string {
-  if (value === null || value === undefined) return "NoneType";
-  if (typeof value === "string") return "str";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  if (Array.isArray(value)) return "tuple";
-  if (value instanceof Uint8Array) return "bytes";
-  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
 }

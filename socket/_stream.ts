@@ -159,7 +159,8 @@ export class StreamChannel {
 
   #startRead(sizeHint: number): Uint8Array {
     this.#reading = true;
-    const size = Math.min(MAX_READ, Math.max(sizeHint, this.#readSize));
+    // A recv reads what it asked for; a watcher's read-ahead adapts to how busy the stream is.
+    const size = sizeHint > 0 ? Math.min(MAX_READ, Math.max(sizeHint, MIN_READ)) : this.#readSize;
     const spare = this.#spare;
     this.#spare = null;
     // The spare is used only when it fits: an idle stream's pending read must stay small.

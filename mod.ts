@@ -7,6 +7,7 @@
  * |---|---|
  * | `import socket` | `import { socket } from "@pynet/net"` or `import * as socket from "@pynet/net/socket"` |
  * | `import select` | `import { select } from "@pynet/net"` or `import * as select from "@pynet/net/select"` |
+ * | `import ssl` | `import { ssl } from "@pynet/net"` or `import * as ssl from "@pynet/net/ssl"` |
  * | `import selectors` | `import { selectors } from "@pynet/net"` or `import * as selectors from "@pynet/net/selectors"` |
  *
  * @example
@@ -23,3 +24,4 @@
 export * as socket from "./socket/mod.ts";
 export * as select from "./select/mod.ts";
 export * as selectors from "./selectors/mod.ts";
+export * as ssl from "./ssl/mod.ts";

@@ -15,6 +15,7 @@ import {
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
+import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl/mod.ts";
 
 const text = new TextEncoder();
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -134,6 +135,32 @@ section("selectors: an event loop serving three clients");
   }
   for (const reply of await Promise.all(replies)) console.log(`echoed: ${decode(reply)}`);
   for (const client of clients) client.close();
+}
+
+section("ssl: a TLS echo, server and client (test certificates from tests/certs)");
+{
+  const certs = new URL("../tests/certs/", import.meta.url).pathname;
+  const serverContext = new SSLContext(PROTOCOL_TLS_SERVER);
+  serverContext.loadCertChain(`${certs}server.pem`, `${certs}server.key`);
+  const clientContext = new SSLContext(PROTOCOL_TLS_CLIENT);
+  clientContext.loadVerifyLocations(`${certs}ca.pem`);
+
+  using server = await serverContext.wrapSocket(createServer(["127.0.0.1", 0]), {
+    serverSide: true,
+  });
+  const serving = (async () => {
+    const [conn] = await server.accept();
+    using _conn = conn;
+    for (let data; (data = await conn.recv(1024)).length > 0;) await conn.sendall(data);
+  })();
+  const plain = await createConnection(server.getsockname() as [string, number]);
+  using client = await clientContext.wrapSocket(plain, { serverHostname: "localhost" });
+  const cert = client.getpeercert() as { subject: [string, string][][] };
+  console.log(`verified server certificate for ${JSON.stringify(cert.subject)}`);
+  await client.sendall(text.encode("hello over TLS"));
+  console.log(`client got back: ${decode(await client.recv(1024))}`);
+  client.close();
+  await serving;
 }
 
 console.log("\ndone");

@@ -8,8 +8,8 @@
  * clients of its own and checks that each gets its bytes back.
  *
  * ```sh
- * ./node_modules/.bin/deno run --allow-net=127.0.0.1 examples/select_echo_server.ts --demo
- * ./node_modules/.bin/deno run --allow-net=127.0.0.1 examples/select_echo_server.ts --clients 3
+ * ./tools/node_modules/.bin/deno run --allow-net=127.0.0.1 examples/select_echo_server.ts --demo
+ * ./tools/node_modules/.bin/deno run --allow-net=127.0.0.1 examples/select_echo_server.ts --clients 3
  * ```
  *
  * The Python original, for comparison:

@@ -131,6 +131,18 @@ export let upgradeConn: (
   upgrade: (conn: ByteConn) => Promise<ByteConn>,
 ) => Promise<void>;
 
+/** A connected stream socket's connection and the count of received bytes not yet read. */
+export let streamOf: (sock: Socket) => { conn: ByteConn; buffered: number } | null;
+
+/**
+ * Replaces a listening stream socket's listener by `make(address)` (a `Deno.listenTls` on the
+ * same address). Internal to pynet: the `ssl` module's server sockets.
+ */
+export let replaceListener: (
+  sock: Socket,
+  make: (address: Deno.NetAddr) => Deno.Listener,
+) => void;
+
 /**
  * Connections handed over by `detach()`, by pseudo descriptor, with what the kernel would keep
  * on the descriptor: the options set and a datagram socket's peer.
@@ -281,6 +293,29 @@ export class Socket implements Watchable, Disposable {
         throw new OSError(EBADF);
       }
       sock.#attach(upgraded);
+    };
+    streamOf = (sock) => {
+      const state = sock.#state;
+      if (state.kind !== "connected") return null;
+      return { conn: state.channel.conn, buffered: state.channel.buffered };
+    };
+    replaceListener = (sock, make) => {
+      const state = sock.#open();
+      if (state.kind !== "listening" && state.kind !== "bound") throw new OSError(EINVAL);
+      const address = state.channel.listener.addr;
+      if (!("hostname" in address)) throw new OSError(EINVAL);
+      state.channel.close();
+      let listener: Deno.Listener;
+      try {
+        listener = make(address);
+      } catch (e) {
+        sock.#state = { kind: "fresh" };
+        throw fromDenoError(e);
+      }
+      const channel = new ListenerChannel(listener, () => sock.#changed());
+      channel.reject = (conn) => sock.#rejectsPeer(conn);
+      sock.#state = { kind: state.kind, channel };
+      sock.#changed();
     };
   }
 
@@ -1366,7 +1401,21 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   makefile(mode: BinaryMode, options?: MakefileOptions): SocketFile<Uint8Array>;
+  /**
+   * A text file object (`"r"`, `"w"`, `"rw"`): data is `string`. See the binary form.
+   *
+   * @param mode A text mode.
+   * @param options `buffering`, `encoding`, `errors`, `newline`.
+   * @returns The file object.
+   */
   makefile(mode?: TextMode, options?: MakefileOptions): SocketFile<string>;
+  /**
+   * A file object for a mode known only at run time. See the binary form.
+   *
+   * @param mode Any mode.
+   * @param options `buffering`, `encoding`, `errors`, `newline`.
+   * @returns The file object.
+   */
   makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
     this.#open();

@@ -1,0 +1,214 @@
+// node:tls over a socket's connection: the engine for what Deno's own TLS API cannot do
+// (server side on an accepted connection, client-certificate checks, CERT_NONE clients,
+// client certificates, version limits). node:tls is loaded only when a session needs it.
+import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
+import type { ByteConn } from "../socket/_stream.ts";
+import type { NodeCertificate } from "./_certificate.ts";
+import type { SessionOptions, TlsSession } from "./_session.ts";
+
+const READ_SIZE = 64 * 1024;
+
+/** node's Duplex over our connection: what node:tls reads from and writes to. */
+function duplexOver(DuplexClass: typeof Duplex, conn: ByteConn): Duplex {
+  let reading = false;
+  const duplex: Duplex = new DuplexClass({
+    read() {
+      if (reading) return;
+      reading = true;
+      const buffer = new Uint8Array(READ_SIZE);
+      conn.read(buffer).then(
+        (n) => {
+          reading = false;
+          duplex.push(n === null ? null : buffer.subarray(0, n));
+        },
+        (e) => duplex.destroy(e),
+      );
+    },
+    write(chunk: Uint8Array, _encoding, callback) {
+      writeAll(conn, chunk).then(() => callback(), callback);
+    },
+    final(callback) {
+      conn.closeWrite().then(() => callback(), () => callback());
+    },
+    destroy(error, callback) {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      callback(error);
+    },
+  });
+  return duplex;
+}
+
+async function writeAll(conn: ByteConn, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) offset += await conn.write(data.subarray(offset));
+}
+
+/** Our connection interface over a node TLSSocket, in paused mode. */
+class NodeTlsConn implements ByteConn {
+  #socket: TLSSocket;
+  #ended = false;
+  #error: unknown = null;
+  #wake: (() => void) | null = null;
+
+  constructor(socket: TLSSocket) {
+    this.#socket = socket;
+    const wake = () => {
+      const resolve = this.#wake;
+      this.#wake = null;
+      resolve?.();
+    };
+    socket.on("readable", wake);
+    socket.on("end", () => {
+      this.#ended = true;
+      wake();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      wake();
+    });
+    socket.on("error", (e) => {
+      this.#error = e;
+      wake();
+    });
+  }
+
+  async read(p: Uint8Array): Promise<number | null> {
+    for (;;) {
+      const chunk = this.#socket.read() as Uint8Array | null;
+      if (chunk && chunk.length > 0) {
+        const n = Math.min(chunk.length, p.length);
+        p.set(chunk.subarray(0, n));
+        if (n < chunk.length) this.#socket.unshift(chunk.subarray(n));
+        return n;
+      }
+      if (this.#error) throw this.#error;
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => this.#wake = resolve);
+    }
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#socket.write(p.slice(), (e) => e ? reject(e) : resolve(p.length));
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    return new Promise((resolve) => this.#socket.end(() => resolve()));
+  }
+
+  close(): void {
+    this.#ended = true;
+    this.#socket.destroy();
+    const resolve = this.#wake;
+    this.#wake = null;
+    resolve?.();
+  }
+}
+
+/** The key size of a cipher suite, from its IANA name (`TLS_AES_256_GCM_SHA384` -> 256). */
+function secretBits(name: string): number {
+  if (/CHACHA20/.test(name)) return 256;
+  const bits = /AES_(\d+)/.exec(name)?.[1];
+  return bits ? Number(bits) : 0;
+}
+
+const VERSIONS: Record<string, "TLSv1.2" | "TLSv1.3"> = {
+  "TLSv1.2": "TLSv1.2",
+  "TLSv1.3": "TLSv1.3",
+};
+
+/** Starts a node:tls session (client or server side) over `conn`. */
+export async function nodeSession(conn: ByteConn, options: SessionOptions): Promise<TlsSession> {
+  const [{ Duplex: DuplexClass }, tls] = await Promise.all([
+    import("node:stream"),
+    import("node:tls"),
+  ]);
+  const duplex = duplexOver(DuplexClass, conn);
+  const common = {
+    ...(options.caCerts ? { ca: options.caCerts } : {}),
+    ...(options.cert ? { cert: options.cert } : {}),
+    ...(options.key ? { key: options.key } : {}),
+    ...(options.alpnProtocols ? { ALPNProtocols: options.alpnProtocols } : {}),
+    ...(options.minVersion ? { minVersion: VERSIONS[options.minVersion] } : {}),
+    ...(options.maxVersion ? { maxVersion: VERSIONS[options.maxVersion] } : {}),
+  };
+  let socket: TLSSocket;
+  let ready: Promise<void>;
+  if (options.serverSide) {
+    const server = tls.createServer({
+      ...common,
+      requestCert: options.requestCert !== "no",
+      rejectUnauthorized: false,
+    });
+    const secured = new Promise<TLSSocket>((resolve, reject) => {
+      server.once("secureConnection", resolve);
+      server.once("tlsClientError", reject);
+      // Deno's node:tls reports nothing for a client that closes before the handshake ends
+      // (the handshake would wait forever): the connection's end is node's "socket hang up".
+      const hangUp = () =>
+        reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+      duplex.once("end", hangUp);
+      duplex.once("close", hangUp);
+      duplex.once("error", reject);
+    });
+    server.emit("connection", duplex);
+    // node creates the server's TLSSocket inside; it is ours once the handshake is done.
+    socket = await secured;
+    ready = Promise.resolve();
+    if (options.requestCert !== "no") {
+      // The client's certificate is checked here rather than by node (rejectUnauthorized),
+      // which only hangs up: this way the error says why, as CPython's does.
+      const peer = socket.getPeerCertificate();
+      const presented = peer !== null && Object.keys(peer).length > 0;
+      let error: Error | null = null;
+      if (presented && !socket.authorized) {
+        error = Object.assign(new Error(String(socket.authorizationError)), {
+          code: String(socket.authorizationError),
+        });
+      } else if (!presented && options.requestCert === "require") {
+        error = new Error("peer did not return a certificate");
+      }
+      if (error) {
+        socket.destroy();
+        throw error;
+      }
+    }
+  } else {
+    socket = tls.connect({
+      ...common,
+      socket: duplex,
+      ...(options.hostname ? { servername: options.hostname } : {}),
+      rejectUnauthorized: options.verify,
+      ...(options.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+    });
+    ready = new Promise<void>((resolve, reject) => {
+      socket.once("secureConnect", () => resolve());
+      socket.once("error", (e: Error) => reject(e));
+    });
+  }
+  const tlsConn = new NodeTlsConn(socket);
+  return {
+    conn: tlsConn,
+    engine: "node",
+    handshake: () => ready,
+    alpnProtocol: () => (typeof socket.alpnProtocol === "string" ? socket.alpnProtocol : null),
+    cipher: () => {
+      const c = socket.getCipher();
+      if (!c) return null;
+      // CPython gives OpenSSL's name (node's `name`), not the IANA one (`standardName`).
+      return [c.name, c.version, secretBits(c.standardName ?? c.name)];
+    },
+    version: () => socket.getProtocol() ?? null,
+    peerCertificate: () => {
+      const cert = socket.getPeerCertificate(true) as unknown as NodeCertificate | null;
+      return cert && Object.keys(cert).length > 0 ? cert : null;
+    },
+  };
+}

@@ -1,0 +1,562 @@
+// SSLSocket: a pynet Socket whose connection runs TLS. It takes over a plain socket's
+// connection (as Python's wrap_socket detaches the original), so select(), selectors and
+// makefile() work on it unchanged, and readiness means decrypted data (or EOF) is waiting.
+import type { Address } from "../socket/_address.ts";
+import { asBytes, type BytesLike, checkSize } from "../socket/_bytes.ts";
+import { EBADF, ENOTCONN } from "../socket/_errno.ts";
+import {
+  fromDenoError,
+  NotImplementedError,
+  OSError,
+  TimeoutError,
+  ValueError,
+} from "../socket/_errors.ts";
+import { replaceListener, Socket, streamOf, upgradeConn } from "../socket/_socket.ts";
+import type { ByteConn } from "../socket/_stream.ts";
+import { SOCK_STREAM } from "../socket/_constants.ts";
+import { idnaEncode } from "../socket/_idna.ts";
+import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
+import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "./_constants.ts";
+import { sessionOptionsOf, type SSLContext } from "./_context.ts";
+import { fromTlsError, SSLEOFError, SSLError } from "./_errors.ts";
+import { nodeSession } from "./_node_session.ts";
+import { denoClient, denoClientCan, denoSession, type TlsSession } from "./_session.ts";
+
+/** Options of `SSLContext.wrapSocket`, as Python's keyword arguments. */
+export interface WrapSocketOptions {
+  /** Play the server. @default {false} */
+  serverSide?: boolean;
+  /** The server's name: verified against its certificate and sent as SNI. */
+  serverHostname?: string | null;
+  /** Do the handshake at once (or in `connect()`); else call `doHandshake()`. @default {true} */
+  doHandshakeOnConnect?: boolean;
+  /** Read a connection closed without TLS's close_notify as EOF instead of `SSLEOFError`. @default {true} */
+  suppressRaggedEofs?: boolean;
+}
+
+/** `SSLContext.wrapSocket`'s work. Internal to pynet. */
+export let wrapWithContext: (
+  ctx: SSLContext,
+  sock: Socket,
+  options: WrapSocketOptions,
+) => Promise<SSLSocket>;
+
+const constructing = Symbol("SSLSocket.constructing");
+
+/**
+ * A TLS connection's errors in CPython's classes; a ragged EOF is EOF when suppressed. It shows
+ * the addresses of the connection under TLS, which the socket layer reads for `getsockname()`
+ * and `getpeername()` (node:tls's connection has none).
+ */
+class TlsConnGuard implements ByteConn {
+  /** The TLS connection: Deno's own, or node:tls's. */
+  readonly inner: ByteConn;
+  readonly localAddr: Deno.Addr | undefined;
+  readonly remoteAddr: Deno.Addr | undefined;
+  #hostname: string | null;
+  #suppressRaggedEofs: boolean;
+
+  constructor(
+    inner: ByteConn,
+    plain: ByteConn,
+    hostname: string | null,
+    suppressRaggedEofs: boolean,
+  ) {
+    this.inner = inner;
+    this.localAddr = (plain as Partial<Deno.Conn>).localAddr;
+    this.remoteAddr = (plain as Partial<Deno.Conn>).remoteAddr;
+    this.#hostname = hostname;
+    this.#suppressRaggedEofs = suppressRaggedEofs;
+  }
+
+  async read(p: Uint8Array): Promise<number | null> {
+    try {
+      return await this.inner.read(p);
+    } catch (e) {
+      const error = this.#map(e);
+      if (error instanceof SSLEOFError && this.#suppressRaggedEofs) return null;
+      throw error;
+    }
+  }
+
+  async write(p: Uint8Array): Promise<number> {
+    try {
+      return await this.inner.write(p);
+    } catch (e) {
+      throw this.#map(e);
+    }
+  }
+
+  closeWrite(): Promise<void> {
+    return this.inner.closeWrite();
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  #map(e: unknown): Error {
+    return fromTlsError(e, this.#hostname, fromDenoError);
+  }
+}
+
+/**
+ * Python's `ssl.SSLSocket`: a {@linkcode Socket} over TLS, made by `SSLContext.wrapSocket`.
+ * `recv`, `send`, `sendall`, `makefile`, timeouts and non-blocking mode, `select` and
+ * `selectors` all work as on a plain socket; readable means decrypted data (or EOF) is
+ * waiting, so bytes TLS has already decrypted are never missed.
+ *
+ * @example
+ * ```ts ignore
+ * import { createDefaultContext } from "@pynet/net/ssl";
+ * import { createConnection } from "@pynet/net/socket";
+ *
+ * const ctx = createDefaultContext(undefined, { cafile: "ca.pem" });
+ * using tls = await ctx.wrapSocket(await createConnection(["127.0.0.1", 8443]), {
+ *   serverHostname: "localhost",
+ * });
+ * await tls.sendall(new TextEncoder().encode("hello"));
+ * console.log(tls.version(), tls.cipher());
+ * ```
+ */
+export class SSLSocket extends Socket {
+  #context: SSLContext;
+  #serverSide: boolean;
+  #serverHostname: string | null;
+  #doHandshakeOnConnect: boolean;
+  #suppressRaggedEofs: boolean;
+  #session: TlsSession | null = null;
+  #handshaken = false;
+  #handshaking: Promise<void> | null = null;
+
+  /**
+   * Not for direct use: `SSLContext.wrapSocket` makes SSL sockets.
+   *
+   * @throws {TypeError} Always, when called directly.
+   */
+  constructor(
+    token: symbol,
+    context: SSLContext,
+    family: number,
+    fd: number,
+    options: Required<WrapSocketOptions>,
+  ) {
+    if (token !== constructing) {
+      throw new TypeError(
+        "SSLSocket does not have a public constructor. Instances are returned by " +
+          "SSLContext.wrapSocket().",
+      );
+    }
+    super(family, SOCK_STREAM, 0, fd);
+    this.#context = context;
+    this.#serverSide = options.serverSide;
+    this.#serverHostname = options.serverHostname;
+    this.#doHandshakeOnConnect = options.doHandshakeOnConnect;
+    this.#suppressRaggedEofs = options.suppressRaggedEofs;
+  }
+
+  /** The context the socket was wrapped with; it may be replaced (before the handshake). */
+  get context(): SSLContext {
+    return this.#context;
+  }
+
+  set context(ctx: SSLContext) {
+    this.#context = ctx;
+  }
+
+  /** Whether this side is the server. */
+  get serverSide(): boolean {
+    return this.#serverSide;
+  }
+
+  /** The server name given to `wrapSocket`, or `null`. */
+  get serverHostname(): string | null {
+    return this.#serverHostname;
+  }
+
+  static {
+    wrapWithContext = async (ctx, sock, options) => {
+      const settings: Required<WrapSocketOptions> = {
+        serverSide: options.serverSide ?? false,
+        serverHostname: options.serverHostname ?? null,
+        doHandshakeOnConnect: options.doHandshakeOnConnect ?? true,
+        suppressRaggedEofs: options.suppressRaggedEofs ?? true,
+      };
+      if (sock.type !== SOCK_STREAM) {
+        throw new NotImplementedError("only stream sockets are supported");
+      }
+      if (settings.serverSide && settings.serverHostname) {
+        throw new ValueError("server_hostname can only be specified in client mode");
+      }
+      // CPython checks this on both sides, before the protocol: a server context with
+      // checkHostname cannot wrap, and a client context on the server side fails here first.
+      if (ctx.checkHostname && !settings.serverHostname) {
+        throw new ValueError("check_hostname requires server_hostname");
+      }
+      if (settings.serverSide && ctx.protocol === PROTOCOL_TLS_CLIENT) {
+        throw new SSLError(
+          null,
+          "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
+        );
+      }
+      if (!settings.serverSide && ctx.protocol === PROTOCOL_TLS_SERVER) {
+        throw new SSLError(
+          null,
+          "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
+        );
+      }
+      if (settings.serverHostname !== null) {
+        // As CPython's SSLContext._encode_hostname, then its C checks.
+        settings.serverHostname = idnaEncode(settings.serverHostname);
+        if (settings.serverHostname.includes("\0")) {
+          throw new TypeError("argument must be encoded string without null bytes, not str");
+        }
+      }
+      const hostname = settings.serverHostname;
+      if (hostname !== null && (hostname === "" || hostname.startsWith("."))) {
+        throw new ValueError(
+          "server_hostname cannot be an empty string or start with a leading dot.",
+        );
+      }
+      const timeout = sock.gettimeout();
+      const listening = sock.getsockopt(1, 30) === 1; // SOL_SOCKET, SO_ACCEPTCONN
+      const fd = sock.detach();
+      if (fd < 0) throw new OSError(EBADF);
+      const tls = new SSLSocket(constructing, ctx, sock.family, fd, settings);
+      tls.settimeout(timeout);
+      if (listening && settings.serverSide) {
+        try {
+          tls.#listenNatively();
+        } catch (e) {
+          tls.close();
+          throw e;
+        }
+      } else if (streamOf(tls) && settings.doHandshakeOnConnect) await tls.doHandshake();
+      return tls;
+    };
+  }
+
+  /**
+   * A listening server socket whose context needs nothing Deno's own TLS server cannot do is
+   * re-opened as `Deno.listenTls` on the same address: accepted connections are then TLS from
+   * the start, at native speed. Otherwise each accepted connection goes through node:tls.
+   */
+  #listenNatively(): void {
+    const options = sessionOptionsOf(this.#context, true, null);
+    if (options.requestCert !== "no" || options.minVersion || options.maxVersion) return;
+    if (!options.cert || !options.key) return;
+    const { cert, key } = options;
+    replaceListener(this, (address) => {
+      // Mapped here: replaceListener passes an OSError (an SSLError) through as it is.
+      try {
+        return Deno.listenTls({
+          transport: "tcp",
+          hostname: address.hostname,
+          port: address.port,
+          cert,
+          key,
+          ...(options.alpnProtocols ? { alpnProtocols: options.alpnProtocols } : {}),
+        });
+      } catch (e) {
+        throw fromTlsError(e, null, fromDenoError);
+      }
+    });
+  }
+
+  /**
+   * Performs the TLS handshake (once; later calls return at once). It honours the socket's
+   * timeout; on failure the socket is closed, as in CPython.
+   *
+   * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
+   * @throws {SSLError} For another TLS failure.
+   * @throws {TimeoutError} When the socket's timeout runs out first.
+   * @throws {OSError} `ENOTCONN` when the socket is not connected.
+   */
+  async doHandshake(): Promise<void> {
+    if (this.#handshaken) return;
+    if (!this.#handshaking) this.#handshaking = this.#handshake();
+    await this.#handshaking;
+  }
+
+  async #handshake(): Promise<void> {
+    if (!streamOf(this)) throw new OSError(ENOTCONN);
+    const timeout = this.gettimeout();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const work = this.#startSession();
+    try {
+      await (timeout === null || timeout === 0 ? work : Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new TimeoutError(null, "The handshake operation timed out")),
+            timeout * 1000,
+          );
+        }),
+      ]));
+      this.#handshaken = true;
+    } catch (e) {
+      work.catch(() => {});
+      this.close();
+      throw e;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      this.#handshaking = null;
+    }
+  }
+
+  async #startSession(): Promise<void> {
+    const hostname = this.#serverHostname;
+    const options = sessionOptionsOf(this.#context, this.#serverSide, hostname);
+    const current = streamOf(this)!;
+    if (
+      this.#session === null && current.conn instanceof TlsConnGuard &&
+      isDenoTls(current.conn.inner)
+    ) {
+      // Accepted from a Deno.listenTls listener: TLS already.
+      this.#session = denoSession(current.conn.inner);
+    }
+    if (this.#session === null) {
+      await upgradeConn(this, async (conn) => {
+        let session: TlsSession;
+        try {
+          session = denoClientCan(conn, options)
+            ? await denoClient(conn, options)
+            : await nodeSession(conn, options);
+        } catch (e) {
+          throw fromTlsError(e, hostname, fromDenoError);
+        }
+        this.#session = session;
+        return new TlsConnGuard(session.conn, conn, hostname, this.#suppressRaggedEofs);
+      });
+    }
+    try {
+      await this.#session!.handshake();
+    } catch (e) {
+      throw fromTlsError(e, hostname, fromDenoError);
+    }
+  }
+
+  /**
+   * Connects, then does the handshake unless `doHandshakeOnConnect` was false.
+   *
+   * @param address The server's address.
+   */
+  override async connect(address: Address): Promise<void> {
+    await super.connect(address);
+    if (this.#doHandshakeOnConnect) await this.doHandshake();
+  }
+
+  /**
+   * Like `connect`, resolving to an errno instead of rejecting with `OSError`.
+   *
+   * @param address The server's address.
+   * @returns 0, or the errno.
+   */
+  override async connectEx(address: Address): Promise<number> {
+    try {
+      await this.connect(address);
+      return 0;
+    } catch (e) {
+      if (e instanceof OSError && e.errno !== null && !(e instanceof SSLError)) return e.errno;
+      throw e;
+    }
+  }
+
+  /**
+   * Accepts a connection on a listening server socket and returns it as an `SSLSocket`,
+   * handshake done unless `doHandshakeOnConnect` was false.
+   *
+   * @returns `[sslSocket, address]`.
+   */
+  override async accept(): Promise<[SSLSocket, Address]> {
+    const [plain, address] = await super.accept();
+    const accepted = streamOf(plain)?.conn;
+    if (accepted && isDenoTls(accepted)) {
+      // From a Deno.listenTls listener: its reads and writes need CPython's errors too.
+      await upgradeConn(
+        plain,
+        (tls) => Promise.resolve(new TlsConnGuard(tls, tls, null, this.#suppressRaggedEofs)),
+      );
+    }
+    const fd = plain.detach();
+    const conn = new SSLSocket(constructing, this.#context, this.family, fd, {
+      serverSide: true,
+      serverHostname: null,
+      doHandshakeOnConnect: this.#doHandshakeOnConnect,
+      suppressRaggedEofs: this.#suppressRaggedEofs,
+    });
+    if (this.#doHandshakeOnConnect) await conn.doHandshake();
+    return [conn, address];
+  }
+
+  #checkReadable(verb: "Read" | "Write"): void {
+    if (this.fileno() < 0) throw new ValueError(`${verb} on closed or unwrapped SSL socket.`);
+  }
+
+  /**
+   * Reads up to `len` decrypted bytes (Python's `SSLSocket.read`), or into `buffer`.
+   *
+   * @param len The most bytes to read.
+   * @param buffer Where to put them (then the count is returned).
+   * @returns The bytes, or the count when `buffer` is given.
+   * @throws {ValueError} Once the socket is closed.
+   */
+  async read(len: number = 1024, buffer?: Uint8Array): Promise<Uint8Array | number> {
+    this.#checkReadable("Read");
+    if (buffer) return await this.recvInto(buffer, len);
+    return await this.recv(len);
+  }
+
+  /**
+   * Writes `data` (Python's `SSLSocket.write`).
+   *
+   * @param data The bytes.
+   * @returns The count written.
+   * @throws {ValueError} Once the socket is closed.
+   */
+  async write(data: Uint8Array): Promise<number> {
+    this.#checkReadable("Write");
+    return await this.send(data);
+  }
+
+  /**
+   * Receives decrypted bytes into `buffer` and resolves to their count (0 at EOF).
+   *
+   * @param buffer Where to put the bytes.
+   * @param nbytes The most bytes to receive; 0 means the buffer's length.
+   * @param flags As for `recv`.
+   * @returns The count received.
+   * @throws {ValueError} When `nbytes` is negative or larger than the buffer.
+   */
+  override async recvInto(
+    buffer: Uint8Array,
+    nbytes: number = 0,
+    flags: number = 0,
+  ): Promise<number> {
+    // Socket.recvInto reads through recvfrom, which a TLS socket refuses: go through recv.
+    const target = asBytes(buffer);
+    checkSize(nbytes, "recv_into");
+    if (nbytes > target.length) throw new ValueError("buffer too small for requested bytes");
+    const data = await this.recv(nbytes || target.length, flags);
+    target.set(data);
+    return data.length;
+  }
+
+  /** Decrypted bytes waiting to be read (Python's `pending()`). */
+  pending(): number {
+    return streamOf(this)?.buffered ?? 0;
+  }
+
+  /** Rejects, as CPython does: TLS sockets have no datagram-style calls. */
+  override recvfrom(_bufsize: number, _flags?: number): Promise<never> {
+    return Promise.reject(this.#notAllowed("recvfrom"));
+  }
+
+  /** Rejects, as CPython does: TLS sockets have no datagram-style calls. */
+  override recvfromInto(
+    _buffer: Uint8Array,
+    _nbytes?: number,
+    _flags?: number,
+  ): Promise<never> {
+    return Promise.reject(this.#notAllowed("recvfrom_into"));
+  }
+
+  /** Rejects, as CPython does: TLS sockets have no datagram-style calls. */
+  override sendto(
+    _data: BytesLike,
+    _flagsOrAddress: number | Address,
+    _address?: Address,
+  ): Promise<never> {
+    return Promise.reject(this.#notAllowed("sendto"));
+  }
+
+  #notAllowed(method: string): Error {
+    if (!this.#session) return new OSError(ENOTCONN);
+    return new ValueError(`${method} not allowed on instances of ${this.constructor.name}`);
+  }
+
+  #requireHandshake(): TlsSession {
+    if (!streamOf(this)) throw new OSError(ENOTCONN);
+    if (!this.#session || !this.#handshaken) throw new ValueError("handshake not done yet");
+    return this.#session;
+  }
+
+  /**
+   * The peer's certificate: CPython's dictionary, or its DER bytes with `binaryForm`. An
+   * unverified certificate (`CERT_NONE`) gives `{}`, as in CPython; no certificate gives `null`.
+   *
+   * @param binaryForm Return the DER bytes.
+   * @returns The certificate.
+   * @throws {ValueError} Before the handshake.
+   */
+  getpeercert(
+    binaryForm: boolean = false,
+  ): PeerCertificate | Uint8Array | Record<never, never> | null {
+    const session = this.#requireHandshake();
+    const cert = session.peerCertificate();
+    if (!cert) return null;
+    if (binaryForm) return cert.raw ? new Uint8Array(cert.raw) : null;
+    const options = sessionOptionsOf(this.#context, this.#serverSide, this.#serverHostname);
+    return options.verify ? toPeerCertificate(cert) : {};
+  }
+
+  /**
+   * `[cipherName, protocol, secretBits]`, or `null` before the handshake. With Deno's own TLS
+   * engine (a verifying client with no client certificate, or a `Deno.listenTls` server) Deno
+   * gives no way to learn the cipher, so it is `null` there too.
+   *
+   * @returns The cipher, or `null`.
+   */
+  cipher(): [string, string, number] | null {
+    return this.#handshaken ? this.#session?.cipher() ?? null : null;
+  }
+
+  /**
+   * The TLS version (`"TLSv1.3"`, ...), or `null` before the handshake. With Deno's own TLS
+   * engine Deno gives no way to learn it, so it is `null` there too.
+   *
+   * @returns The version, or `null`.
+   */
+  version(): string | null {
+    return this.#handshaken ? this.#session?.version() ?? null : null;
+  }
+
+  /**
+   * The ALPN protocol agreed on, or `null`.
+   *
+   * @returns The protocol, or `null`.
+   */
+  selectedAlpnProtocol(): string | null {
+    return this.#handshaken ? this.#session?.alpnProtocol() ?? null : null;
+  }
+
+  /**
+   * Which TLS engine runs this socket: `"deno"` (Deno's own TLS) or `"node"` (node:tls over
+   * the connection); `null` before the handshake. A pynet addition, for diagnostics.
+   *
+   * @returns The engine.
+   */
+  tlsEngine(): "deno" | "node" | null {
+    return this.#session?.engine ?? null;
+  }
+
+  /**
+   * Python's `unwrap()` (ENDTLS) cannot be done on Deno: neither Deno's TLS nor node:tls
+   * over a connection hands the plain connection back after close_notify.
+   *
+   * @throws {NotImplementedError} Always.
+   */
+  unwrap(): Promise<Socket> {
+    return Promise.reject(
+      new NotImplementedError(
+        "unwrap() is not possible on Deno: its TLS connections cannot hand back the plain " +
+          "connection after close_notify",
+      ),
+    );
+  }
+}
+
+function isDenoTls(conn: ByteConn): conn is Deno.TlsConn {
+  // Only Deno's own TLS connections have handshake() among the connections a socket holds.
+  return typeof (conn as Partial<Deno.TlsConn>).handshake === "function";
+}

@@ -1,0 +1,71 @@
+/**
+ * Python's `ssl` module for Deno: TLS for pynet sockets, client and server, with Python's
+ * contexts, socket methods and exceptions. An `SSLSocket` is a pynet `Socket`, so `select`,
+ * `selectors` and `makefile` work on it unchanged; it is readable exactly when decrypted data
+ * (or EOF) is waiting, so bytes TLS has already decrypted are never missed (CPython's `select`
+ * can miss them).
+ *
+ * Two engines run the TLS, chosen per connection: Deno's own TLS (`Deno.startTls`,
+ * `Deno.listenTls`: the fast path) for verifying clients and for listening servers that do not
+ * ask for client certificates; node:tls over the connection for everything Deno's own API
+ * cannot do (server side on an accepted plain connection, as in STARTTLS; client certificate
+ * requests; `CERT_NONE` clients; a client certificate; version limits). `sslSocket.tlsEngine()`
+ * says which one runs a socket.
+ *
+ * ## Python -> pynet, and what Deno allows
+ *
+ * | Python | pynet | notes |
+ * |---|---|---|
+ * | `SSLContext(protocol)`, `PROTOCOL_TLS_CLIENT`, `PROTOCOL_TLS_SERVER`, `PROTOCOL_TLS` | same | |
+ * | `create_default_context(purpose, cafile=, capath=, cadata=)` | `createDefaultContext(purpose, { cafile, capath, cadata })` | no CA given: Deno's default roots |
+ * | `ctx.load_cert_chain(certfile, keyfile, password)` | `ctx.loadCertChain(certfile, keyfile, password)` | PEM files; encrypted keys through node:crypto |
+ * | `ctx.load_verify_locations(cafile, capath, cadata)` | `ctx.loadVerifyLocations(cafile, capath, cadata)` | |
+ * | `ctx.load_default_certs()` | `ctx.loadDefaultCerts()` | Deno's root store |
+ * | `ctx.check_hostname`, `ctx.verify_mode` (`CERT_NONE`, `CERT_OPTIONAL`, `CERT_REQUIRED`) | `ctx.checkHostname`, `ctx.verifyMode` | Python's coupling rules |
+ * | `ctx.minimum_version`, `ctx.maximum_version`, `TLSVersion` | `ctx.minimumVersion`, `ctx.maximumVersion`, `TLSVersion` | TLS 1.2 and 1.3 only (Deno has no older versions) |
+ * | `ctx.set_alpn_protocols(list)` | `ctx.setAlpnProtocols(list)` | a pynet server (either engine) with no protocol in common with its client ends the handshake (CPython: `None`); a pynet client of a server that goes on gets `null` |
+ * | `ctx.wrap_socket(sock, server_side=, server_hostname=, do_handshake_on_connect=, suppress_ragged_eofs=)` | `await ctx.wrapSocket(sock, { serverSide, serverHostname, doHandshakeOnConnect, suppressRaggedEofs })` | |
+ * | `ssl.wrap_socket(...)` (old module function) | `wrapSocket(sock, {...})` | |
+ * | `s.do_handshake()`, `s.read()`, `s.write()`, `s.recv`, `s.send`, `s.sendall`, `s.makefile` | `await` the same names | |
+ * | `s.pending()`, `s.getpeercert(binary_form)`, `s.selected_alpn_protocol()` | `pending()`, `getpeercert(binaryForm)`, `selectedAlpnProtocol()` | |
+ * | `s.cipher()`, `s.version()` | same | `null` with Deno's own engine: Deno has no API for them |
+ * | `s.unwrap()` | `NotImplementedError` | Deno cannot hand the plain connection back |
+ * | `SSLObject`, `MemoryBIO` | not available | Deno's TLS runs over connections, not buffers |
+ * | `SSLError`, `SSLZeroReturnError`, `SSLWantReadError`, `SSLWantWriteError`, `SSLSyscallError`, `SSLEOFError`, `SSLCertVerificationError`, `CertificateError` | same names | `verifyCode` / `verifyMessage` as OpenSSL's |
+ * | `DER_cert_to_PEM_cert`, `PEM_cert_to_DER_cert` | `derCertToPemCert`, `pemCertToDerCert` | |
+ *
+ * Certificates Deno's TLS accepts must be real end-entity certificates: a CA certificate
+ * (`CA:TRUE`) used as a server's certificate is refused.
+ *
+ * @example A TLS client
+ * ```ts ignore
+ * import { createDefaultContext } from "@pynet/net/ssl";
+ * import { createConnection } from "@pynet/net/socket";
+ *
+ * const ctx = createDefaultContext(undefined, { cafile: "ca.pem" });
+ * using tls = await ctx.wrapSocket(await createConnection(["127.0.0.1", 8443]), {
+ *   serverHostname: "localhost",
+ * });
+ * await tls.sendall(new TextEncoder().encode("ping"));
+ * console.log(await tls.recv(1024));
+ * ```
+ *
+ * @module
+ */
+
+export * from "./_constants.ts";
+export * from "./_errors.ts";
+export {
+  derCertToPemCert,
+  type DistinguishedName,
+  type PeerCertificate,
+  pemCertToDerCert,
+} from "./_certificate.ts";
+export {
+  createDefaultContext,
+  type DefaultContextOptions,
+  type Password,
+  SSLContext,
+} from "./_context.ts";
+export { SSLSocket, type WrapSocketOptions } from "./_sslsocket.ts";
+export { type LegacyWrapSocketOptions, wrapSocket } from "./_legacy.ts";

@@ -981,7 +981,11 @@ export class Socket implements Watchable, Disposable {
       );
     }
     const size = nbytes || target.length;
-    const [data, from] = await this.recvfrom(size, flags);
+    // The private paths, not recvfrom(): a subclass (SSLSocket) may refuse recvfrom().
+    checkFlags(flags);
+    const [data, from] = this.type === SOCK_DGRAM
+      ? await this.#recvDatagram(size, flags)
+      : [await this.#recvStream(size, flags), null];
     target.set(data);
     return [data.length, from];
   }

@@ -2,7 +2,7 @@
 // connection (as Python's wrap_socket detaches the original), so select(), selectors and
 // makefile() work on it unchanged, and readiness means decrypted data (or EOF) is waiting.
 import type { Address } from "../socket/_address.ts";
-import { asBytes, type BytesLike, checkSize } from "../socket/_bytes.ts";
+import type { BytesLike } from "../socket/_bytes.ts";
 import { EBADF, ENOTCONN } from "../socket/_errno.ts";
 import {
   fromDenoError,
@@ -417,29 +417,6 @@ export class SSLSocket extends Socket {
   async write(data: Uint8Array): Promise<number> {
     this.#checkReadable("Write");
     return await this.send(data);
-  }
-
-  /**
-   * Receives decrypted bytes into `buffer` and resolves to their count (0 at EOF).
-   *
-   * @param buffer Where to put the bytes.
-   * @param nbytes The most bytes to receive; 0 means the buffer's length.
-   * @param flags As for `recv`.
-   * @returns The count received.
-   * @throws {ValueError} When `nbytes` is negative or larger than the buffer.
-   */
-  override async recvInto(
-    buffer: Uint8Array,
-    nbytes: number = 0,
-    flags: number = 0,
-  ): Promise<number> {
-    // Socket.recvInto reads through recvfrom, which a TLS socket refuses: go through recv.
-    const target = asBytes(buffer);
-    checkSize(nbytes, "recv_into");
-    if (nbytes > target.length) throw new ValueError("buffer too small for requested bytes");
-    const data = await this.recv(nbytes || target.length, flags);
-    target.set(data);
-    return data.length;
   }
 
   /** Decrypted bytes waiting to be read (Python's `pending()`). */

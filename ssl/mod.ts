@@ -34,6 +34,26 @@
  * | `SSLError`, `SSLZeroReturnError`, `SSLWantReadError`, `SSLWantWriteError`, `SSLSyscallError`, `SSLEOFError`, `SSLCertVerificationError`, `CertificateError` | same names | `verifyCode` / `verifyMessage` as OpenSSL's |
  * | `DER_cert_to_PEM_cert`, `PEM_cert_to_DER_cert` | `derCertToPemCert`, `pemCertToDerCert` | |
  *
+ * ## Where pynet differs from CPython, and why
+ *
+ * | case | CPython 3.11 | pynet |
+ * |---|---|---|
+ * | `version()` / `cipher()` on Deno's own engine | `'TLSv1.3'`, `(name, version, bits)` | `null`: Deno has no API for them (the node engine matches CPython) |
+ * | self-signed untrusted server certificate, Deno's engine | verify code 18 "self-signed certificate" | 20 "unable to get local issuer certificate" (rustls does not tell them apart; node engine: 18) |
+ * | expired server certificate, node engine | 10 "certificate has expired" | 21 "unable to verify the first certificate" (Deno's node:tls reports the wrong code; Deno's engine: 10) |
+ * | client without a certificate (or an untrusted one) against a `CERT_REQUIRED` pynet server | the client gets an alert (`SSLError`) | the client reads EOF: node:tls closes without an alert |
+ * | ALPN with no common protocol, pynet server | handshake succeeds, `None` | the server refuses the handshake (both engines) |
+ * | ragged EOF with `suppressRaggedEofs: false`, node engine | `SSLEOFError` | empty read: node:tls cannot tell it from close_notify (Deno's engine matches CPython) |
+ * | non-blocking `recv` with nothing decrypted, or a full `send` | `SSLWantReadError` / `SSLWantWriteError` | `BlockingIOError` (EAGAIN) |
+ * | non-blocking `doHandshake()` | `SSLWantReadError` until done | the Promise settles when the handshake is done |
+ * | `select()` on a client before its handshake (`doHandshakeOnConnect: false`) | the usual non-blocking pattern | `doHandshake()` then fails: a read started by `select` cannot be taken back, and Deno refuses to start TLS while one is pending |
+ * | flags on `recv`/`send` | `ValueError` "non-zero flags not allowed" | flags honoured (`MSG_PEEK`, ...) |
+ * | a failed explicit `doHandshake()` | the socket stays open | the socket is closed |
+ * | `getpeercert()` fields | also OCSP, caIssuers, crlDistributionPoints | subject, issuer, version, serialNumber, notBefore, notAfter, subjectAltName |
+ * | `close()` | no close_notify | Deno's engine sends close_notify; node's on `shutdown(SHUT_WR)` |
+ * | error text | ends with `(_ssl.c:NNNN)` | no suffix |
+ * | `unwrap()`, TLS 1.0/1.1, `SSLObject`/`MemoryBIO` | available | `NotImplementedError` / not available: Deno's TLS cannot hand back the plain connection, has no old versions, and runs only over connections |
+ *
  * Certificates Deno's TLS accepts must be real end-entity certificates: a CA certificate
  * (`CA:TRUE`) used as a server's certificate is refused.
  *

@@ -179,7 +179,7 @@ export class StreamChannel {
       // A short read is copied out and its buffer kept for the next read; a long one is handed
       // over whole, which saves the copy.
       let chunk: Uint8Array;
-      if (n < buffer.length / 4) {
+      if (n <= buffer.length / 4) {
         chunk = buffer.slice(0, n);
         if (buffer.length <= MAX_SPARE) this.#spare = buffer;
       } else {

@@ -82,6 +82,10 @@ export function denoClientCan(conn: ByteConn, options: SessionOptions): boolean 
 
 /** Starts Deno's own TLS client on a plain TCP connection. */
 export async function denoClient(conn: ByteConn, options: SessionOptions): Promise<TlsSession> {
+  // Deno's TLS writes each record on its own: with Nagle on, a handshake waits about 40 ms
+  // for a delayed ACK where OpenSSL's coalesced writes do not (CPython's client), so pynet
+  // turns Nagle off, as a TLS connection cannot be tuned once it is made.
+  (conn as Deno.TcpConn).setNoDelay(true);
   const tls = await Deno.startTls(conn as Deno.TcpConn, {
     hostname: options.hostname ?? "localhost",
     ...(options.caCerts ? { caCerts: options.caCerts } : {}),

@@ -54,6 +54,13 @@
  * | error text | ends with `(_ssl.c:NNNN)` | no suffix |
  * | `unwrap()`, TLS 1.0/1.1, `SSLObject`/`MemoryBIO` | available | `NotImplementedError` / not available: Deno's TLS cannot hand back the plain connection, has no old versions, and runs only over connections |
  *
+ * Two things to know for speed: a TLS client on Deno's own engine turns Nagle off
+ * (`TCP_NODELAY`), because Deno's TLS writes each record on its own and a handshake would
+ * otherwise wait ~40 ms for a delayed ACK; and, as in CPython, a listening `SSLSocket`'s
+ * `accept()` completes each connection's handshake before it returns, so a server that wants
+ * handshakes to overlap passes `doHandshakeOnConnect: false` and calls `doHandshake()` in each
+ * connection's own task.
+ *
  * Certificates Deno's TLS accepts must be real end-entity certificates: a CA certificate
  * (`CA:TRUE`) used as a server's certificate is refused.
  *

@@ -5,6 +5,7 @@ import type { Address } from "../socket/_address.ts";
 import type { BytesLike } from "../socket/_bytes.ts";
 import { EBADF, ENOTCONN } from "../socket/_errno.ts";
 import {
+  BlockingIOError,
   fromDenoError,
   NotImplementedError,
   OSError,
@@ -18,7 +19,7 @@ import { idnaEncode } from "../socket/_idna.ts";
 import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "./_constants.ts";
 import { sessionOptionsOf, type SSLContext } from "./_context.ts";
-import { fromTlsError, SSLEOFError, SSLError } from "./_errors.ts";
+import { fromTlsError, SSLEOFError, SSLError, wantRead, wantWrite } from "./_errors.ts";
 import { nodeSession } from "./_node_session.ts";
 import { denoClient, denoClientCan, denoSession, type TlsSession } from "./_session.ts";
 
@@ -333,6 +334,73 @@ export class SSLSocket extends Socket {
       await this.#session!.handshake();
     } catch (e) {
       throw fromTlsError(e, hostname, fromDenoError);
+    }
+  }
+
+  /**
+   * Receives up to `bufsize` decrypted bytes; empty at EOF. Non-blocking with nothing
+   * decrypted yet, it rejects with `SSLWantReadError`, as CPython's does.
+   *
+   * @param bufsize The most bytes to return.
+   * @param flags As for `Socket.recv`.
+   * @returns The bytes.
+   */
+  override async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+    try {
+      return await super.recv(bufsize, flags);
+    } catch (e) {
+      throw this.#session && e instanceof BlockingIOError ? wantRead() : e;
+    }
+  }
+
+  /**
+   * Receives decrypted bytes into `buffer`; `SSLWantReadError` when non-blocking and none are
+   * there.
+   *
+   * @param buffer Where to put the bytes.
+   * @param nbytes The most bytes; 0 means the buffer's length.
+   * @param flags As for `Socket.recv`.
+   * @returns The count received.
+   */
+  override async recvInto(
+    buffer: Uint8Array,
+    nbytes: number = 0,
+    flags: number = 0,
+  ): Promise<number> {
+    try {
+      return await super.recvInto(buffer, nbytes, flags);
+    } catch (e) {
+      throw this.#session && e instanceof BlockingIOError ? wantRead() : e;
+    }
+  }
+
+  /**
+   * Sends bytes over TLS; `SSLWantWriteError` when non-blocking and the send buffer is full.
+   *
+   * @param data The bytes.
+   * @param flags As for `Socket.send`.
+   * @returns The count taken.
+   */
+  override async send(data: BytesLike, flags: number = 0): Promise<number> {
+    try {
+      return await super.send(data, flags);
+    } catch (e) {
+      throw this.#session && e instanceof BlockingIOError ? wantWrite() : e;
+    }
+  }
+
+  /**
+   * Sends all of `data` over TLS; `SSLWantWriteError` when non-blocking and the send buffer
+   * fills.
+   *
+   * @param data The bytes.
+   * @param flags As for `Socket.sendall`.
+   */
+  override async sendall(data: BytesLike, flags: number = 0): Promise<void> {
+    try {
+      return await super.sendall(data, flags);
+    } catch (e) {
+      throw this.#session && e instanceof BlockingIOError ? wantWrite() : e;
     }
   }
 

@@ -44,7 +44,6 @@
  * | client without a certificate (or an untrusted one) against a `CERT_REQUIRED` pynet server | the client gets an alert (`SSLError`) | the client reads EOF: node:tls closes without an alert |
  * | ALPN with no common protocol, pynet server | handshake succeeds, `None` | the server refuses the handshake (both engines) |
  * | ragged EOF with `suppressRaggedEofs: false`, node engine | `SSLEOFError` | empty read: node:tls cannot tell it from close_notify (Deno's engine matches CPython) |
- * | non-blocking `recv` with nothing decrypted, or a full `send` | `SSLWantReadError` / `SSLWantWriteError` | `BlockingIOError` (EAGAIN) |
  * | non-blocking `doHandshake()` | `SSLWantReadError` until done | the Promise settles when the handshake is done |
  * | `select()` on a client before its handshake (`doHandshakeOnConnect: false`) | the usual non-blocking pattern | `doHandshake()` then fails: a read started by `select` cannot be taken back, and Deno refuses to start TLS while one is pending |
  * | flags on `recv`/`send` | `ValueError` "non-zero flags not allowed" | flags honoured (`MSG_PEEK`, ...) |

@@ -1,0 +1,529 @@
+/*
+ * loadgen: a small epoll load generator for echo servers on loopback.
+ *
+ *   loadgen rr     --port P [--host 127.0.0.1] [--conns 50] [--size 64]
+ *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
+ *   loadgen stream --port P [--host 127.0.0.1] [--block 65536]
+ *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
+ *
+ * rr: each of N connections sends `size` bytes, waits for the whole echo, checks every byte
+ * against what it sent, and repeats. stream: one connection writes `block`-byte writes
+ * continuously while reading the echo back and checking every byte against the sent stream.
+ *
+ * Only what completes inside the measurement window (after the warm-up) is counted. The
+ * result is one JSON object on stdout. Any error (mismatch, EOF, stall, timeout) prints
+ * "LOADGEN FAILURE: ..." on stderr and exits 2, so a broken server can never yield a figure.
+ *
+ * It is a single-threaded C process so that, pinned to its own core, it stays far from being
+ * the bottleneck; it reports its own CPU use (and the server's, given --server-pid) so that
+ * claim can be checked in every run.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("LOADGEN FAILURE: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(2);
+}
+
+static void on_alarm(int sig) {
+  (void)sig;
+  /* Only async-signal-safe calls here. */
+  static const char msg[] = "LOADGEN FAILURE: hard timeout reached\n";
+  ssize_t r = write(2, msg, sizeof msg - 1);
+  (void)r;
+  _exit(3);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double self_cpu(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* utime+stime of another process (all its threads), in seconds; -1 if unreadable. */
+static double proc_cpu(long pid) {
+  if (pid <= 0) return -1;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  /* The command name may contain spaces; fields resume after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  unsigned long utime = 0, stime = 0;
+  /* After ')': state(3) ... utime is field 14, stime 15 (1-based in proc(5)). */
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return -1;
+  long hz = sysconf(_SC_CLK_TCK);
+  return (double)(utime + stime) / (double)(hz > 0 ? hz : 100);
+}
+
+/* Per-core tick counters from /proc/stat, to see whether anything besides the server and the
+ * loadgen used the CPUs during the window (the machine may be shared with other work). */
+#define MAXCORES 64
+struct cores {
+  int n;
+  unsigned long long busy[MAXCORES], total[MAXCORES], steal[MAXCORES];
+};
+
+static void read_cores(struct cores *c) {
+  c->n = 0;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return;
+  char line[512];
+  while (c->n < MAXCORES && fgets(line, sizeof line, f)) {
+    int id;
+    unsigned long long v[8] = {0};
+    /* "cpuN user nice system idle iowait irq softirq steal ...", after the aggregate "cpu ". */
+    if (strncmp(line, "cpu", 3) != 0 || line[3] < '0' || line[3] > '9') continue;
+    if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &id, &v[0], &v[1], &v[2],
+               &v[3], &v[4], &v[5], &v[6], &v[7]) < 8)
+      continue;
+    c->busy[c->n] = v[0] + v[1] + v[2] + v[5] + v[6];
+    c->steal[c->n] = v[7];
+    c->total[c->n] = c->busy[c->n] + v[3] + v[4] + v[7];
+    c->n++;
+  }
+  fclose(f);
+}
+
+/* Appends ,"cores_busy":[...],"steal":x (fractions of each core over the window). */
+static void print_cores(const struct cores *a, const struct cores *b) {
+  if (a->n == 0 || a->n != b->n) return;
+  unsigned long long steal = 0, total = 0;
+  printf(",\"cores_busy\":[");
+  for (int i = 0; i < a->n; i++) {
+    unsigned long long dt = b->total[i] - a->total[i];
+    printf("%s%.3f", i ? "," : "", dt ? (double)(b->busy[i] - a->busy[i]) / (double)dt : 0.0);
+    steal += b->steal[i] - a->steal[i];
+    total += dt;
+  }
+  printf("],\"steal\":%.3f", total ? (double)steal / (double)total * a->n : 0.0);
+}
+
+static void set_nonblock(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) fail("fcntl: %s", strerror(errno));
+}
+
+/* Connect blocking, then switch to non-blocking: the connect phase is not measured, and
+ * a plain blocking connect gives the clearest error if the server is not there. */
+static int connect_to(const char *host, int port) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) fail("bad IPv4 host %s", host);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail("socket: %s", strerror(errno));
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+    fail("connect %s:%d: %s", host, port, strerror(errno));
+  int one = 1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+    fail("TCP_NODELAY: %s", strerror(errno));
+  set_nonblock(fd);
+  return fd;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double percentile(const double *v, size_t n, double q) {
+  if (n == 0) return 0;
+  size_t rank = (size_t)(q * (double)n + 0.999999999);
+  if (rank < 1) rank = 1;
+  if (rank > n) rank = n;
+  return v[rank - 1];
+}
+
+struct opts {
+  const char *mode;
+  const char *host;
+  int port;
+  int conns;
+  int size;
+  int block;
+  double warmup;
+  double duration;
+  double timeout;
+  long server_pid;
+};
+
+/* ------------------------------------------------------------------ rr */
+
+struct conn {
+  int fd;
+  uint64_t seq;
+  int sent;        /* bytes of the current request written */
+  int got;         /* bytes of the echo received */
+  int want_out;    /* EPOLLOUT currently registered */
+  double t_start;  /* when the current request's first byte was written */
+  uint8_t *req;    /* the current request, kept to check the echo */
+  uint8_t *resp;
+};
+
+/* Every request differs from the previous one on the same connection and from the other
+ * connections' requests, so a stale, duplicated or crossed echo cannot pass the check. */
+static void fill_request(uint8_t *p, int n, int conn, uint64_t seq) {
+  uint64_t x = (seq + 1) * 0x9E3779B97F4A7C15ull ^ ((uint64_t)(conn + 1) << 40);
+  for (int i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    p[i] = (uint8_t)x;
+  }
+}
+
+static void set_events(int ep, struct conn *c, int idx, int want_out) {
+  if (c->want_out == want_out) return;
+  struct epoll_event ev = {.events = EPOLLIN | (want_out ? EPOLLOUT : 0), .data.u32 = (uint32_t)idx};
+  if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) < 0) fail("epoll_ctl: %s", strerror(errno));
+  c->want_out = want_out;
+}
+
+static void rr_write(int ep, struct conn *c, int idx, int size) {
+  while (c->sent < size) {
+    ssize_t w = write(c->fd, c->req + c->sent, (size_t)(size - c->sent));
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        set_events(ep, c, idx, 1);
+        return;
+      }
+      if (errno == EINTR) continue;
+      fail("conn %d: write: %s", idx, strerror(errno));
+    }
+    c->sent += (int)w;
+  }
+  set_events(ep, c, idx, 0);
+}
+
+static void start_request(int ep, struct conn *c, int idx, int size) {
+  fill_request(c->req, size, idx, c->seq);
+  c->sent = 0;
+  c->got = 0;
+  c->t_start = now();
+  rr_write(ep, c, idx, size);
+}
+
+static int run_rr(const struct opts *o) {
+  int n = o->conns, size = o->size;
+  struct conn *cs = calloc((size_t)n, sizeof *cs);
+  if (!cs) fail("out of memory");
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) fail("epoll_create1: %s", strerror(errno));
+  for (int i = 0; i < n; i++) {
+    cs[i].fd = connect_to(o->host, o->port);
+    cs[i].req = malloc((size_t)size);
+    cs[i].resp = malloc((size_t)size);
+    if (!cs[i].req || !cs[i].resp) fail("out of memory");
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0) fail("epoll_ctl: %s", strerror(errno));
+  }
+
+  size_t lat_cap = 1 << 20, lat_n = 0;
+  double *lat = malloc(lat_cap * sizeof *lat);
+  if (!lat) fail("out of memory");
+  uint64_t total = 0, measured = 0;
+  /* Large enough to notice a server that echoes more than was sent. */
+  uint8_t scratch[4096];
+
+  double t0 = now();
+  double t_measure = t0 + o->warmup, t_end = t_measure + o->duration;
+  double last_progress = t0, cpu0 = 0, srv0 = -1;
+  struct cores cores0 = {0}, cores1 = {0};
+  int measuring = 0;
+  for (int i = 0; i < n; i++) start_request(ep, &cs[i], i, size);
+
+  struct epoll_event evs[256];
+  for (;;) {
+    int k = epoll_wait(ep, evs, 256, 100);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      fail("epoll_wait: %s", strerror(errno));
+    }
+    double t = now();
+    if (!measuring && t >= t_measure) {
+      measuring = 1;
+      cpu0 = self_cpu();
+      srv0 = proc_cpu(o->server_pid);
+      read_cores(&cores0);
+      t_measure = t;
+      t_end = t + o->duration;
+    }
+    if (measuring && t >= t_end) break;
+    for (int e = 0; e < k; e++) {
+      int idx = (int)evs[e].data.u32;
+      struct conn *c = &cs[idx];
+      if (evs[e].events & EPOLLOUT) rr_write(ep, c, idx, size);
+      if (!(evs[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
+      for (;;) {
+        ssize_t r = read(c->fd, scratch, sizeof scratch);
+        if (r < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+          if (errno == EINTR) continue;
+          fail("conn %d: read: %s (request %llu)", idx, strerror(errno),
+               (unsigned long long)c->seq);
+        }
+        if (r == 0)
+          fail("conn %d: server closed the connection (request %llu, %d/%d bytes echoed)", idx,
+               (unsigned long long)c->seq, c->got, size);
+        /* A partial echo of a partially written request is legal; more than was sent is not. */
+        if (c->got + r > c->sent)
+          fail("conn %d: server echoed %zd bytes more than were sent (request %llu)", idx,
+               (ssize_t)(c->got + r - c->sent), (unsigned long long)c->seq);
+        memcpy(c->resp + c->got, scratch, (size_t)r);
+        c->got += (int)r;
+        if (c->got < size) continue;
+        if (memcmp(c->req, c->resp, (size_t)size) != 0) {
+          int at = 0;
+          while (c->req[at] == c->resp[at]) at++;
+          fail("conn %d: echo mismatch in request %llu at byte %d: sent 0x%02x, got 0x%02x", idx,
+               (unsigned long long)c->seq, at, c->req[at], c->resp[at]);
+        }
+        double done = now();
+        total++;
+        if (measuring) {
+          measured++;
+          if (lat_n == lat_cap) {
+            lat_cap *= 2;
+            lat = realloc(lat, lat_cap * sizeof *lat);
+            if (!lat) fail("out of memory");
+          }
+          lat[lat_n++] = (done - c->t_start) * 1e6;
+        }
+        last_progress = done;
+        c->seq++;
+        start_request(ep, c, idx, size);
+        break;
+      }
+    }
+    if (t - last_progress > o->timeout)
+      fail("stalled: no echo completed for %.1f s (%llu requests done)", o->timeout,
+           (unsigned long long)total);
+  }
+  double t_stop = now();
+  double cpu = self_cpu() - cpu0;
+  double srv1 = proc_cpu(o->server_pid);
+  read_cores(&cores1);
+  double secs = t_stop - t_measure;
+  qsort(lat, lat_n, sizeof *lat, cmp_double);
+  double sum = 0;
+  for (size_t i = 0; i < lat_n; i++) sum += lat[i];
+  printf("{\"mode\":\"rr\",\"conns\":%d,\"size\":%d,\"seconds\":%.4f,\"requests\":%llu,"
+         "\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
+         "\"mean_us\":%.1f,\"client_cpu\":%.3f",
+         n, size, secs, (unsigned long long)measured, (double)measured / secs,
+         percentile(lat, lat_n, 0.50), percentile(lat, lat_n, 0.99),
+         percentile(lat, lat_n, 0.999), lat_n ? lat[lat_n - 1] : 0.0,
+         lat_n ? sum / (double)lat_n : 0.0, cpu / secs);
+  if (srv0 >= 0 && srv1 >= 0) printf(",\"server_cpu\":%.3f", (srv1 - srv0) / secs);
+  print_cores(&cores0, &cores1);
+  printf("}\n");
+  if (measured == 0) fail("no request completed in the measurement window");
+  for (int i = 0; i < n; i++) close(cs[i].fd);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ stream */
+
+/* The stream's byte at offset i is pattern[i % PERIOD]. A prime period, not a divisor of the
+ * block size, means a dropped, repeated or reordered block shifts the pattern and fails the
+ * check. The buffer is extended by MAXCHUNK so any chunk is one contiguous memcmp. */
+#define PERIOD 65521u
+#define MAXCHUNK (1u << 20)
+
+static int run_stream(const struct opts *o) {
+  size_t block = (size_t)o->block;
+  if (block > MAXCHUNK) fail("--block must be at most %u", MAXCHUNK);
+  uint8_t *pattern = malloc(PERIOD + MAXCHUNK);
+  uint8_t *rbuf = malloc(MAXCHUNK);
+  if (!pattern || !rbuf) fail("out of memory");
+  uint64_t x = 0x243F6A8885A308D3ull;
+  for (size_t i = 0; i < PERIOD; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    pattern[i] = (uint8_t)x;
+  }
+  for (size_t i = PERIOD; i < PERIOD + MAXCHUNK; i++) pattern[i] = pattern[i - PERIOD];
+
+  int fd = connect_to(o->host, o->port);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) fail("epoll_create1: %s", strerror(errno));
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = 0};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) fail("epoll_ctl: %s", strerror(errno));
+
+  uint64_t sent = 0, recvd = 0, recvd_at_measure = 0;
+  double t0 = now();
+  double t_measure = t0 + o->warmup, t_end = t_measure + o->duration;
+  double last_progress = t0, cpu0 = 0, srv0 = -1;
+  struct cores cores0 = {0}, cores1 = {0};
+  int measuring = 0;
+  struct epoll_event evs[4];
+  for (;;) {
+    int k = epoll_wait(ep, evs, 4, 100);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      fail("epoll_wait: %s", strerror(errno));
+    }
+    double t = now();
+    if (!measuring && t >= t_measure) {
+      measuring = 1;
+      cpu0 = self_cpu();
+      srv0 = proc_cpu(o->server_pid);
+      read_cores(&cores0);
+      recvd_at_measure = recvd;
+      t_measure = t;
+      t_end = t + o->duration;
+    }
+    if (measuring && t >= t_end) break;
+    for (int e = 0; e < k; e++) {
+      uint32_t evm = evs[e].events;
+      if (evm & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        for (;;) {
+          ssize_t r = read(fd, rbuf, MAXCHUNK);
+          if (r < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            if (errno == EINTR) continue;
+            fail("stream: read: %s after %llu bytes", strerror(errno),
+                 (unsigned long long)recvd);
+          }
+          if (r == 0)
+            fail("stream: server closed the connection after echoing %llu bytes",
+                 (unsigned long long)recvd);
+          if (recvd + (uint64_t)r > sent)
+            fail("stream: server echoed %llu bytes but only %llu were sent",
+                 (unsigned long long)(recvd + (uint64_t)r), (unsigned long long)sent);
+          const uint8_t *expect = pattern + (recvd % PERIOD);
+          if (memcmp(expect, rbuf, (size_t)r) != 0) {
+            size_t at = 0;
+            while (expect[at] == rbuf[at]) at++;
+            fail("stream: echo mismatch at stream offset %llu: sent 0x%02x, got 0x%02x",
+                 (unsigned long long)(recvd + at), expect[at], rbuf[at]);
+          }
+          recvd += (uint64_t)r;
+          last_progress = now();
+        }
+      }
+      if (evm & EPOLLOUT) {
+        for (;;) {
+          /* Each write is the rest of the current block, so writes are block-sized. */
+          size_t left = block - (size_t)(sent % block);
+          ssize_t w = write(fd, pattern + (sent % PERIOD), left);
+          if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            if (errno == EINTR) continue;
+            fail("stream: write: %s after %llu bytes", strerror(errno),
+                 (unsigned long long)sent);
+          }
+          sent += (uint64_t)w;
+        }
+      }
+    }
+    if (t - last_progress > o->timeout)
+      fail("stream stalled: nothing echoed for %.1f s (%llu sent, %llu echoed)", o->timeout,
+           (unsigned long long)sent, (unsigned long long)recvd);
+  }
+  double t_stop = now();
+  double cpu = self_cpu() - cpu0;
+  double srv1 = proc_cpu(o->server_pid);
+  read_cores(&cores1);
+  double secs = t_stop - t_measure;
+  uint64_t bytes = recvd - recvd_at_measure;
+  printf("{\"mode\":\"stream\",\"block\":%zu,\"seconds\":%.4f,\"bytes\":%llu,\"mbps\":%.2f,"
+         "\"sent_total\":%llu,\"echoed_total\":%llu,\"client_cpu\":%.3f",
+         block, secs, (unsigned long long)bytes, (double)bytes / 1e6 / secs,
+         (unsigned long long)sent, (unsigned long long)recvd, cpu / secs);
+  if (srv0 >= 0 && srv1 >= 0) printf(",\"server_cpu\":%.3f", (srv1 - srv0) / secs);
+  print_cores(&cores0, &cores1);
+  printf("}\n");
+  if (bytes == 0) fail("stream: nothing echoed in the measurement window");
+  close(fd);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: loadgen rr|stream --port P [--host 127.0.0.1] [--conns 50] [--size 64]\n"
+          "               [--block 65536] [--warmup 0.5] [--duration 2] [--timeout 10]\n"
+          "               [--server-pid PID]\n");
+  exit(64);
+}
+
+static double num_arg(const char *name, const char *v, double lo, double hi) {
+  char *end;
+  double d = strtod(v, &end);
+  if (*v == 0 || *end != 0 || !(d >= lo && d <= hi)) {
+    fprintf(stderr, "loadgen: bad value for %s: %s\n", name, v);
+    usage();
+  }
+  return d;
+}
+
+int main(int argc, char **argv) {
+  struct opts o = {.host = "127.0.0.1", .conns = 50, .size = 64, .block = 65536,
+                   .warmup = 0.5, .duration = 2.0, .timeout = 10.0};
+  if (argc < 2) usage();
+  o.mode = argv[1];
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (i + 1 >= argc) usage();
+    const char *v = argv[++i];
+    if (!strcmp(a, "--host")) o.host = v;
+    else if (!strcmp(a, "--port")) o.port = (int)num_arg(a, v, 1, 65535);
+    else if (!strcmp(a, "--conns")) o.conns = (int)num_arg(a, v, 1, 10000);
+    else if (!strcmp(a, "--size")) o.size = (int)num_arg(a, v, 1, 1 << 20);
+    else if (!strcmp(a, "--block")) o.block = (int)num_arg(a, v, 1, MAXCHUNK);
+    else if (!strcmp(a, "--warmup")) o.warmup = num_arg(a, v, 0, 3600);
+    else if (!strcmp(a, "--duration")) o.duration = num_arg(a, v, 0.01, 3600);
+    else if (!strcmp(a, "--timeout")) o.timeout = num_arg(a, v, 0.1, 3600);
+    else if (!strcmp(a, "--server-pid")) o.server_pid = (long)num_arg(a, v, 1, 1e9);
+    else usage();
+  }
+  if (o.port == 0) usage();
+  signal(SIGPIPE, SIG_IGN);
+  /* Backstop for a hang the stall check cannot see (e.g. a blocking connect that never
+   * completes): the whole run may take at most warm-up + duration + 2 timeouts. */
+  signal(SIGALRM, on_alarm);
+  alarm((unsigned)(o.warmup + o.duration + 2 * o.timeout) + 1);
+  if (!strcmp(o.mode, "rr")) return run_rr(&o);
+  if (!strcmp(o.mode, "stream")) return run_stream(&o);
+  usage();
+  return 64;
+}

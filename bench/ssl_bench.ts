@@ -1,0 +1,621 @@
+/**
+ * The `ssl` benchmark: TLS handshakes per second and TLS echo throughput, with the server
+ * side and the client side measured separately, alternating implementations, medians.
+ *
+ * ```sh
+ * ./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write --allow-net=127.0.0.1 \
+ *   --import-map=import_map.json bench/ssl_bench.ts [--servers raw,python,pynet,c]
+ * ```
+ *
+ * Servers (part 1): each TLS echo server (bench/servers/tls_*) runs pinned to core 0 and is
+ * driven by bench/ssl_loadgen.c (system OpenSSL, TLS 1.3 only, verifying tests/certs/ca.pem and
+ * the name localhost) pinned to core 1:
+ * - `hs`: 8 connections, each again and again: connect, full handshake, 1 byte out, the 1-byte
+ *   echo back and checked, close_notify, close. The loadgen ACKs what it has received as soon
+ *   as it waits for the echo (TCP_QUICKACK), so a server that leaves Nagle on is not held by
+ *   the client kernel's 40 ms delayed-ACK timer;
+ * - `hs-plain`: the same without that, as a plain client behaves;
+ * - `stream`: one connection, 64 KiB writes streamed and echoed, every byte checked.
+ *
+ * Clients (part 2): each client implementation (bench/ssl_client_*.{ts,py}, and the C loadgen
+ * as the ceiling) runs pinned to core 1 against one fixed server pinned to core 0 (default:
+ * the C OpenSSL server, which has TCP_NODELAY and so never holds a client's echo back), with
+ * the same `hs` (no ACK trick here: the client is what is measured) and `stream` patterns.
+ * The ratio baseline is `raw-starttls` (Deno.connect, setNoDelay, Deno.startTls): a conn from
+ * `Deno.connectTls` cannot turn Nagle off, and its every connection waits about 40 ms for a
+ * delayed ACK (its row shows it), which no layer above it can change.
+ *
+ * Every run starts a fresh server; the order rotates each round; before each run the harness
+ * waits for an idle machine and redoes runs disturbed by outside load (as bench/_harness.ts
+ * does for bench/socket_bench.ts, whose building blocks this script reuses). `--help` lists
+ * the flags. Exit status 1 if any run failed (a failure is printed in full; it never yields a
+ * figure).
+ *
+ * @module
+ */
+import {
+  type BenchOptions,
+  type BenchSpec,
+  type Column,
+  type LoadgenResult,
+  machineInfo,
+  type ModeSpec,
+  otherCpu,
+  parseOptions,
+  renderTables,
+  ROOT,
+  runLoadgen,
+  type RunningServer,
+  type RunRecord,
+  type ServerSpec,
+  startServer,
+  withCleanup,
+} from "./_harness.ts";
+
+const COMMAND = "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
+  "--allow-net=127.0.0.1 --import-map=import_map.json bench/ssl_bench.ts";
+
+const USAGE = `usage: ${COMMAND} [flags]
+
+  --servers raw,python,pynet,pynet-accept,c
+                                     part 1: which servers, in this order (default: these;
+                                     the pynet ones only once ssl/mod.ts exists). Also:
+                                     python-threads, python-asyncio
+  --modes hs,hs-plain,stream        part 1 modes (default: all three)
+  --clients c,raw,raw-starttls,python,pynet
+                                     part 2: which clients (default: all; pynet only once
+                                     ssl/mod.ts exists); "none" skips part 2. Also:
+                                     python-selectors (hs from one thread)
+  --client-modes hs,stream           part 2 modes (default: both)
+  --client-server c                  part 2's fixed server: any server id above (default c)
+  --client-baseline raw-starttls     part 2's ratio baseline (default raw-starttls: see below)
+  --rounds 5                         rounds; implementations alternate within each round
+  --warmup 0.5 --duration 2          seconds per mode, unmeasured then measured
+  --conns 8                          hs: concurrent connections
+  --block 65536                      stream: bytes per write
+  --timeout 10                       loadgen stall limit in seconds
+  --quiet-wait 60                    wait up to this long for an idle machine before each run
+  --max-other 0.15                   redo a run if other processes used more cores...
+  --retries 2                        ...up to this many times (then marked *, out of the medians)
+  --server-core 0 --loadgen-core 1   taskset cores
+  --json FILE                        also write every run's raw result as JSON`;
+
+const SSL_MOD = `${ROOT}ssl/mod.ts`;
+const haveSsl = await Deno.stat(SSL_MOD).then(() => true, () => false);
+
+// ------------------------------------------------------------------------ command line
+
+/** Pulls this script's list/string flags out before the shared parser sees the rest. */
+function takeFlags(args: string[], names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    for (const name of names) {
+      if (a === `--${name}` && i + 1 < args.length) {
+        out[name] = args[i + 1] ?? "";
+        args.splice(i, 2);
+        i--;
+      } else if (a.startsWith(`--${name}=`)) {
+        out[name] = a.slice(name.length + 3);
+        args.splice(i, 1);
+        i--;
+      }
+    }
+  }
+  return out;
+}
+
+const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+
+const argv = [...Deno.args];
+const own = takeFlags(argv, ["clients", "client-modes", "client-server", "client-baseline"]);
+
+/** The real interpreter behind a pyenv shim, so the pid the harness watches is python's. */
+async function pythonExecutable(): Promise<string> {
+  const r = await new Deno.Command("python3", {
+    args: ["-c", "import sys; print(sys.executable)"],
+    stdout: "piped",
+  }).output();
+  const exe = new TextDecoder().decode(r.stdout).trim();
+  return r.success && exe !== "" ? exe : "python3";
+}
+const PYTHON = await pythonExecutable();
+
+// ------------------------------------------------------------------------ servers
+
+const denoServer = (file: string): string[] => [
+  Deno.execPath(),
+  "run",
+  "--quiet",
+  "--allow-net=127.0.0.1",
+  "--allow-read=tests/certs",
+  "--import-map=import_map.json",
+  file,
+];
+
+const SERVERS: ServerSpec[] = [
+  {
+    id: "raw",
+    label: "raw Deno (Deno.listenTls)",
+    cmd: denoServer("bench/servers/tls_raw_deno.ts"),
+  },
+  {
+    id: "python",
+    label: "CPython ssl (selectors)",
+    cmd: [PYTHON, "bench/servers/tls_cpython.py", "--impl", "selectors"],
+  },
+  { id: "pynet", label: "pynet ssl", cmd: denoServer("bench/servers/tls_pynet.ts") },
+  {
+    id: "pynet-accept",
+    label: "pynet ssl (handshake inside accept())",
+    cmd: [...denoServer("bench/servers/tls_pynet.ts"), "--handshake-in-accept"],
+  },
+  {
+    id: "c",
+    label: "C OpenSSL epoll (calibration)",
+    // Built by buildSsl below (it links OpenSSL, which the harness's buildC does not).
+    cmd: ["bench/build/tls_c_openssl"],
+  },
+  {
+    id: "python-threads",
+    label: "CPython ssl (thread per connection)",
+    cmd: [PYTHON, "bench/servers/tls_cpython.py", "--impl", "threads"],
+  },
+  {
+    id: "python-asyncio",
+    label: "CPython ssl (asyncio streams)",
+    cmd: [PYTHON, "bench/servers/tls_cpython.py", "--impl", "asyncio"],
+  },
+];
+const DEFAULT_SERVERS = ["raw", "python", ...(haveSsl ? ["pynet", "pynet-accept"] : []), "c"];
+
+// ------------------------------------------------------------------------ clients
+
+/** A client under test: a program taking `<mode> [--conns N] [--block B]` plus the harness's
+ * --port/--server-pid/--warmup/--duration/--timeout, printing the loadgen's JSON. */
+interface ClientSpec {
+  readonly id: string;
+  readonly label: string;
+  readonly program: string;
+  readonly args: readonly string[];
+}
+
+const LOADGEN = "bench/build/ssl_loadgen";
+const denoClient = (file: string, impl: string): ClientSpec["args"] => [
+  "run",
+  "--quiet",
+  "--allow-net=127.0.0.1,localhost",
+  "--allow-read=tests/certs",
+  "--allow-run=cat",
+  "--import-map=import_map.json",
+  `${ROOT}${file}`,
+  "--impl",
+  impl,
+];
+
+const CLIENTS: ClientSpec[] = [
+  {
+    id: "c",
+    label: "C OpenSSL loadgen (ceiling)",
+    program: `${ROOT}${LOADGEN}`,
+    args: ["--ca", `${ROOT}tests/certs/ca.pem`],
+  },
+  {
+    id: "raw",
+    label: "raw Deno (Deno.connectTls)",
+    program: Deno.execPath(),
+    args: denoClient("bench/ssl_client_deno.ts", "raw"),
+  },
+  {
+    id: "raw-starttls",
+    label: "raw Deno (connect + setNoDelay + startTls)",
+    program: Deno.execPath(),
+    args: denoClient("bench/ssl_client_deno.ts", "raw-starttls"),
+  },
+  {
+    id: "python",
+    label: "CPython ssl (threads)",
+    program: PYTHON,
+    args: [`${ROOT}bench/ssl_client_cpython.py`, "--impl", "threads"],
+  },
+  {
+    id: "pynet",
+    label: "pynet ssl",
+    program: Deno.execPath(),
+    args: denoClient("bench/ssl_client_pynet.ts", "pynet"),
+  },
+  {
+    id: "python-selectors",
+    label: "CPython ssl (selectors)",
+    program: PYTHON,
+    args: [`${ROOT}bench/ssl_client_cpython.py`, "--impl", "selectors"],
+  },
+];
+const DEFAULT_CLIENTS = ["c", "raw", "raw-starttls", "python", ...(haveSsl ? ["pynet"] : [])];
+
+// ------------------------------------------------------------------------ options
+
+const opts = parseOptions(argv, {
+  servers: DEFAULT_SERVERS,
+  modes: ["hs", "hs-plain", "stream"],
+  extra: { conns: 8, block: 65536 },
+}, USAGE);
+if (!argv.includes("--rounds") && !argv.some((a) => a.startsWith("--rounds="))) opts.rounds = 5;
+const { conns, block } = opts.extra;
+const clientIds = own["clients"] === "none" ? [] : list(own["clients"] ?? DEFAULT_CLIENTS.join());
+const clientModeIds = list(own["client-modes"] ?? "hs,stream");
+const clientServerId = own["client-server"] ?? "c";
+const clientBaseline = own["client-baseline"] ?? "raw-starttls";
+
+function usageError(msg: string): never {
+  console.error(`${msg}\n\n${USAGE}`);
+  Deno.exit(64);
+}
+for (const id of opts.servers) {
+  if (!SERVERS.some((s) => s.id === id)) usageError(`unknown server ${id}`);
+}
+for (const id of clientIds) {
+  if (!CLIENTS.some((c) => c.id === id)) usageError(`unknown client ${id}`);
+}
+const fixedServer = SERVERS.find((s) => s.id === clientServerId) ??
+  usageError(`unknown --client-server ${clientServerId}`);
+if (
+  !haveSsl &&
+  [...opts.servers, ...clientIds, clientServerId].some((id) => id.startsWith("pynet"))
+) {
+  usageError("pynet needs ssl/mod.ts, which does not exist yet");
+}
+
+const SERVER_MODES: ModeSpec[] = [
+  { id: "hs", args: ["hs", "--conns", String(conns), "--quickack", "1"] },
+  { id: "hs-plain", args: ["hs", "--conns", String(conns), "--quickack", "0"] },
+  { id: "stream", args: ["stream", "--block", String(block)] },
+].map((m) => ({ ...m, args: [...m.args, "--ca", `${ROOT}tests/certs/ca.pem`] }));
+for (const id of opts.modes) {
+  if (!SERVER_MODES.some((m) => m.id === id)) usageError(`unknown mode ${id}`);
+}
+const CLIENT_MODES: ModeSpec[] = [
+  { id: "hs", args: ["hs", "--conns", String(conns)] },
+  { id: "stream", args: ["stream", "--block", String(block)] },
+];
+for (const id of clientModeIds) {
+  if (!CLIENT_MODES.some((m) => m.id === id)) usageError(`unknown client mode ${id}`);
+}
+
+// ------------------------------------------------------------------------ building
+
+/** Compiles a C helper that links the system OpenSSL, unless the binary is newer. */
+async function buildSsl(src: string, out: string): Promise<void> {
+  const srcPath = `${ROOT}${src}`, outPath = `${ROOT}${out}`;
+  const [s, o] = await Promise.all([Deno.stat(srcPath), Deno.stat(outPath).catch(() => null)]);
+  if (o?.mtime && s.mtime && o.mtime > s.mtime) return;
+  await Deno.mkdir(`${ROOT}bench/build`, { recursive: true });
+  const r = await new Deno.Command("gcc", {
+    args: [
+      "-O2",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      "-std=c11",
+      "-o",
+      outPath,
+      srcPath,
+      "-lssl",
+      "-lcrypto",
+    ],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!r.success) {
+    throw new Error(
+      `gcc failed to build ${src} (it needs the OpenSSL headers: /usr/include/openssl/ssl.h, ` +
+        `Debian package libssl-dev)`,
+    );
+  }
+}
+
+// ------------------------------------------------------------------------ outside load
+
+/** Reads /proc through cat: Deno wants --allow-all to read /proc itself. */
+async function procStat(): Promise<string> {
+  const r = await new Deno.Command("cat", { args: ["/proc/stat"], stdout: "piped" }).output();
+  return new TextDecoder().decode(r.stdout).split("\n")[0] ?? "";
+}
+
+async function busyCores(ms: number): Promise<number> {
+  const sample = async () => {
+    const v = (await procStat()).split(/\s+/).slice(1, 9).map(Number);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  };
+  const a = await sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await sample();
+  const dt = b.total - a.total;
+  return dt > 0 ? ((b.busy - a.busy) / dt) * navigator.hardwareConcurrency : 0;
+}
+
+/** Waits (up to --quiet-wait) until the machine is idle. */
+async function waitQuiet(o: BenchOptions): Promise<void> {
+  const deadline = Date.now() + o.quietWait * 1000;
+  let told = false;
+  for (;;) {
+    const busy = await busyCores(500);
+    if (busy < o.maxOther) return;
+    if (Date.now() >= deadline) {
+      console.error(`machine still busy (${busy.toFixed(2)} cores); running anyway`);
+      return;
+    }
+    if (!told) console.error(`waiting for the machine to go idle (${busy.toFixed(2)} cores busy)`);
+    told = true;
+  }
+}
+
+// ------------------------------------------------------------------------ running
+
+/** One contender in one round: a fresh server, then each mode's loadgen run. */
+async function runOne(
+  id: string,
+  round: number,
+  server: ServerSpec,
+  loadgen: string,
+  modes: readonly ModeSpec[],
+): Promise<RunRecord> {
+  const rec: RunRecord = { round, server: id, modes: {}, errors: {}, attempts: 1 };
+  let running: RunningServer | undefined;
+  try {
+    for (const m of modes) {
+      try {
+        running ??= await startServer(server, opts.serverCore);
+        const res = await runLoadgen(loadgen, m, running, opts);
+        await running.alive();
+        rec.modes[m.id] = res;
+        console.error(`round ${round}/${opts.rounds} ${id} ${m.id}: ${JSON.stringify(res)}`);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        rec.errors[m.id] = msg;
+        console.error(`\n!!!!! FAILURE: round ${round} ${id} ${m.id}\n${msg}\n`);
+        await running?.stop();
+        running = undefined;
+      }
+    }
+  } finally {
+    await running?.stop();
+  }
+  return rec;
+}
+
+/** Every round, the contenders in rotated order, each redone while outside load spoils it. */
+async function runPart(
+  ids: readonly string[],
+  one: (id: string, round: number) => Promise<RunRecord>,
+): Promise<RunRecord[]> {
+  const records: RunRecord[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    const shift = (round - 1) % Math.max(1, ids.length);
+    const order = [...ids.slice(shift), ...ids.slice(0, shift)];
+    for (const id of order) {
+      for (let attempt = 1;; attempt++) {
+        await waitQuiet(opts);
+        const rec = await one(id, round);
+        rec.attempts = attempt;
+        const others = Object.values(rec.modes).map(otherCpu).filter((x) => x !== undefined);
+        if (others.length > 0) rec.other = Math.max(...others);
+        const busy = rec.other !== undefined && rec.other > opts.maxOther;
+        if (!busy || attempt > opts.retries || Object.keys(rec.errors).length > 0) {
+          records.push(rec);
+          break;
+        }
+        console.error(
+          `round ${round} ${id}: ${rec.other?.toFixed(2)} cores of outside load; redoing`,
+        );
+      }
+    }
+  }
+  return records;
+}
+
+// ------------------------------------------------------------------------ tables
+
+const num = (key: string) => (r: LoadgenResult): number | undefined => {
+  const v = r[key];
+  return typeof v === "number" ? v : undefined;
+};
+const ms = (key: string) => (r: LoadgenResult): number | undefined => {
+  const v = r[key];
+  return typeof v === "number" ? v / 1000 : undefined;
+};
+const perHs = (cpuKey: string) => (r: LoadgenResult): number | undefined => {
+  const cpu = r[cpuKey], rate = r["hps"];
+  return typeof cpu === "number" && typeof rate === "number" && rate > 0
+    ? (cpu / rate) * 1e6
+    : undefined;
+};
+const perGB = (cpuKey: string) => (r: LoadgenResult): number | undefined => {
+  const cpu = r[cpuKey], rate = r["mbps"];
+  return typeof cpu === "number" && typeof rate === "number" && rate > 0
+    ? cpu / (rate / 1000)
+    : undefined;
+};
+
+/** Work per CPU-second of one side: a rate over that side's CPU. Higher is cheaper. */
+const perCpu = (rateKey: string, cpuKey: string) => (r: LoadgenResult): number | undefined => {
+  const rate = r[rateKey], cpu = r[cpuKey];
+  return typeof rate === "number" && typeof cpu === "number" && cpu > 0 ? rate / cpu : undefined;
+};
+
+const hps: Column = { header: "hs/s", mode: "hs", value: num("hps"), digits: 0 };
+const mbps: Column = { header: "MB/s", mode: "stream", value: num("mbps"), digits: 0 };
+
+const serverSpec: BenchSpec = {
+  title: "ssl: TLS echo servers (part 1)",
+  command: COMMAND + (Deno.args.length ? ` ${Deno.args.join(" ")}` : ""),
+  baseline: "raw",
+  servers: SERVERS,
+  modes: SERVER_MODES,
+  tables: [
+    {
+      title: `Servers, medians: handshakes/s over ${conns} connections (hs: the loadgen ACKs ` +
+        `at once; hs-plain: it does not), ${block / 1024} KiB-write TLS echo over one. ` +
+        `"per CPU" ratios compare the server's work per second of its own CPU`,
+      columns: [
+        hps,
+        { ...hps, header: "hs/s ÷ raw", ratio: true, digits: 2 },
+        {
+          header: "hs per server CPU-s ÷ raw",
+          mode: "hs",
+          value: perCpu("hps", "server_cpu"),
+          digits: 2,
+          ratio: true,
+        },
+        { header: "p50 ms", mode: "hs", value: ms("p50_us"), digits: 1 },
+        { header: "p99 ms", mode: "hs", value: ms("p99_us"), digits: 1 },
+        { header: "hs/s (hs-plain)", mode: "hs-plain", value: num("hps"), digits: 0 },
+        { header: "p50 ms (hs-plain)", mode: "hs-plain", value: ms("p50_us"), digits: 1 },
+        mbps,
+        { ...mbps, header: "MB/s ÷ raw", ratio: true, digits: 2 },
+        {
+          header: "MB per server CPU-s ÷ raw",
+          mode: "stream",
+          value: perCpu("mbps", "server_cpu"),
+          digits: 2,
+          ratio: true,
+        },
+      ],
+    },
+    {
+      title: "Servers, medians: CPU (fraction of one core; µs and s are CPU time)",
+      columns: [
+        { header: "hs server CPU", mode: "hs", value: num("server_cpu"), digits: 2 },
+        { header: "hs loadgen CPU", mode: "hs", value: num("client_cpu"), digits: 2 },
+        { header: "server µs/hs", mode: "hs", value: perHs("server_cpu"), digits: 0 },
+        { header: "loadgen µs/hs", mode: "hs", value: perHs("client_cpu"), digits: 0 },
+        { header: "stream server CPU", mode: "stream", value: num("server_cpu"), digits: 2 },
+        { header: "stream loadgen CPU", mode: "stream", value: num("client_cpu"), digits: 2 },
+        { header: "server s/GB", mode: "stream", value: perGB("server_cpu"), digits: 2 },
+        { header: "loadgen s/GB", mode: "stream", value: perGB("client_cpu"), digits: 2 },
+        { header: "hs outside load", mode: "hs", value: otherCpu, digits: 2 },
+        { header: "stream outside load", mode: "stream", value: otherCpu, digits: 2 },
+      ],
+    },
+  ],
+  spread: [
+    hps,
+    { header: "hs/s (hs-plain)", mode: "hs-plain", value: num("hps"), digits: 0 },
+    mbps,
+  ],
+};
+
+const clientSpec: BenchSpec = {
+  title: "ssl: TLS clients (part 2)",
+  command: serverSpec.command,
+  baseline: clientBaseline,
+  servers: CLIENTS.map((c) => ({ id: c.id, label: c.label, cmd: [c.program, ...c.args] })),
+  modes: CLIENT_MODES,
+  tables: [
+    {
+      title: `Clients against ${fixedServer.label}, medians: handshakes/s over ${conns} ` +
+        `connections, ${block / 1024} KiB-write TLS echo over one; ratios to ${clientBaseline}`,
+      columns: [
+        hps,
+        { ...hps, header: `hs/s ÷ ${clientBaseline}`, ratio: true, digits: 2 },
+        {
+          header: `hs per client CPU-s ÷ ${clientBaseline}`,
+          mode: "hs",
+          value: perCpu("hps", "client_cpu"),
+          digits: 2,
+          ratio: true,
+        },
+        { header: "p50 ms", mode: "hs", value: ms("p50_us"), digits: 1 },
+        mbps,
+        { ...mbps, header: `MB/s ÷ ${clientBaseline}`, ratio: true, digits: 2 },
+        {
+          header: `MB per client CPU-s ÷ ${clientBaseline}`,
+          mode: "stream",
+          value: perCpu("mbps", "client_cpu"),
+          digits: 2,
+          ratio: true,
+        },
+      ],
+    },
+    {
+      title: "Clients, medians: CPU (fraction of one core; µs and s are CPU time)",
+      columns: [
+        { header: "hs client CPU", mode: "hs", value: num("client_cpu"), digits: 2 },
+        { header: "hs server CPU", mode: "hs", value: num("server_cpu"), digits: 2 },
+        { header: "client µs/hs", mode: "hs", value: perHs("client_cpu"), digits: 0 },
+        { header: "stream client CPU", mode: "stream", value: num("client_cpu"), digits: 2 },
+        { header: "stream server CPU", mode: "stream", value: num("server_cpu"), digits: 2 },
+        { header: "client s/GB", mode: "stream", value: perGB("client_cpu"), digits: 2 },
+        { header: "hs outside load", mode: "hs", value: otherCpu, digits: 2 },
+        { header: "stream outside load", mode: "stream", value: otherCpu, digits: 2 },
+      ],
+    },
+  ],
+  spread: [hps, mbps],
+};
+
+// ------------------------------------------------------------------------ main
+
+const ok = await withCleanup(async () => {
+  await buildSsl("bench/ssl_loadgen.c", LOADGEN);
+  await buildSsl("bench/servers/tls_c_openssl.c", "bench/build/tls_c_openssl");
+  const loadgen = `${ROOT}${LOADGEN}`;
+  const loadavg = () =>
+    new Deno.Command("cat", { args: ["/proc/loadavg"], stdout: "piped" }).output()
+      .then((r) => new TextDecoder().decode(r.stdout).trim());
+  const loadBefore = await loadavg();
+  const started = new Date();
+
+  const serverModes = SERVER_MODES.filter((m) => opts.modes.includes(m.id));
+  const serverRecords = opts.servers.length === 0 ? [] : await runPart(
+    opts.servers,
+    (id, round) => runOne(id, round, SERVERS.find((s) => s.id === id)!, loadgen, serverModes),
+  );
+
+  const clientModes = CLIENT_MODES.filter((m) => clientModeIds.includes(m.id));
+  const clientRecords = clientIds.length === 0 ? [] : await runPart(clientIds, (id, round) => {
+    const c = CLIENTS.find((x) => x.id === id)!;
+    // The client's own argv goes first; the mode and the harness's flags follow it.
+    const modes = clientModes.map((m) => ({ id: m.id, args: [...c.args, ...m.args] }));
+    return runOne(id, round, fixedServer, c.program, modes);
+  });
+  const loadAfter = await loadavg();
+
+  if (opts.json) {
+    await Deno.writeTextFile(
+      opts.json,
+      JSON.stringify({ opts, serverRecords, clientRecords }, null, 2),
+    );
+  }
+  const clientOpts: BenchOptions = { ...opts, servers: clientIds, modes: clientModeIds };
+  const report = [
+    `## ssl`,
+    "",
+    `${started.toISOString()}: ${opts.rounds} rounds; ${opts.warmup} s warm-up + ` +
+    `${opts.duration} s measured per mode; server on core ${opts.serverCore}, load ` +
+    `generator or client under test on core ${opts.loadgenCore}; medians over rounds; a ` +
+    `ratio is the median over rounds of the figure divided by the baseline's in the same ` +
+    `round. TLS 1.3, the server certificate tests/certs/server.pem (RSA 2048), verified ` +
+    `against tests/certs/ca.pem for the name localhost.`,
+    "",
+    await machineInfo(),
+    `- load average before: ${loadBefore}; after: ${loadAfter}`,
+    "",
+    "```sh",
+    serverSpec.command,
+    "```",
+    "",
+    serverRecords.length ? renderTables(serverSpec, opts, serverRecords) : "",
+    clientRecords.length
+      ? renderTables(clientSpec, clientOpts, clientRecords).replaceAll("| server |", "| client |")
+      : "",
+  ].join("\n");
+  console.log(report);
+  return [...serverRecords, ...clientRecords].every((r) => Object.keys(r.errors).length === 0);
+});
+if (!ok) {
+  console.error("\nSome runs FAILED (see above); their cells are medians of the rest.");
+  Deno.exit(1);
+}

@@ -1,0 +1,101 @@
+/*
+ * What bench/loadgen.c and bench/ssl_loadgen.c share: the hard-timeout alarm, clocks, and the
+ * CPU accounting every run reports (its own, the server's from /proc/<pid>/stat, and each
+ * core's from /proc/stat). Included once by each; not a library.
+ */
+#ifndef PYNET_BENCH_LOADGEN_COMMON_H
+#define PYNET_BENCH_LOADGEN_COMMON_H
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static void on_alarm(int sig) {
+  (void)sig;
+  /* Only async-signal-safe calls here. */
+  static const char msg[] = "LOADGEN FAILURE: hard timeout reached\n";
+  ssize_t r = write(2, msg, sizeof msg - 1);
+  (void)r;
+  _exit(3);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double self_cpu(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* utime+stime of another process (all its threads), in seconds; -1 if unreadable. */
+static double proc_cpu(long pid) {
+  if (pid <= 0) return -1;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  /* The command name may contain spaces; fields resume after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  unsigned long utime = 0, stime = 0;
+  /* After ')': state(3) ... utime is field 14, stime 15 (1-based in proc(5)). */
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return -1;
+  long hz = sysconf(_SC_CLK_TCK);
+  return (double)(utime + stime) / (double)(hz > 0 ? hz : 100);
+}
+
+/* Per-core tick counters from /proc/stat, to see whether anything besides the server and the
+ * loadgen used the CPUs during the window (the machine may be shared with other work). */
+#define MAXCORES 64
+struct cores {
+  int n;
+  unsigned long long busy[MAXCORES], total[MAXCORES], steal[MAXCORES];
+};
+
+static void read_cores(struct cores *c) {
+  c->n = 0;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return;
+  char line[512];
+  while (c->n < MAXCORES && fgets(line, sizeof line, f)) {
+    int id;
+    unsigned long long v[8] = {0};
+    /* "cpuN user nice system idle iowait irq softirq steal ...", after the aggregate "cpu ". */
+    if (strncmp(line, "cpu", 3) != 0 || line[3] < '0' || line[3] > '9') continue;
+    if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &id, &v[0], &v[1], &v[2],
+               &v[3], &v[4], &v[5], &v[6], &v[7]) < 8)
+      continue;
+    c->busy[c->n] = v[0] + v[1] + v[2] + v[5] + v[6];
+    c->steal[c->n] = v[7];
+    c->total[c->n] = c->busy[c->n] + v[3] + v[4] + v[7];
+    c->n++;
+  }
+  fclose(f);
+}
+
+/* Appends ,"cores_busy":[...],"steal":x (fractions of each core over the window). */
+static void print_cores(const struct cores *a, const struct cores *b) {
+  if (a->n == 0 || a->n != b->n) return;
+  unsigned long long steal = 0, total = 0;
+  printf(",\"cores_busy\":[");
+  for (int i = 0; i < a->n; i++) {
+    unsigned long long dt = b->total[i] - a->total[i];
+    printf("%s%.3f", i ? "," : "", dt ? (double)(b->busy[i] - a->busy[i]) / (double)dt : 0.0);
+    steal += b->steal[i] - a->steal[i];
+    total += dt;
+  }
+  printf("],\"steal\":%.3f", total ? (double)steal / (double)total * a->n : 0.0);
+}
+
+#endif

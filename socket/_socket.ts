@@ -128,7 +128,7 @@ export let wrapConn: (family: number, conn: ByteConn, options?: Map<string, numb
  */
 export let upgradeConn: (
   sock: Socket,
-  upgrade: (conn: ByteConn) => Promise<ByteConn>,
+  upgrade: (conn: ByteConn, clean: boolean) => Promise<ByteConn>,
 ) => Promise<void>;
 
 /** A connected stream socket's connection and the count of received bytes not yet read. */
@@ -280,10 +280,10 @@ export class Socket implements Watchable, Disposable {
     upgradeConn = async (sock, upgrade) => {
       const state = sock.#open();
       if (state.kind !== "connected") throw new OSError(ENOTCONN);
-      const conn = await state.channel.park();
+      const { conn, clean } = await state.channel.park();
       let upgraded: ByteConn;
       try {
-        upgraded = await upgrade(conn);
+        upgraded = await upgrade(conn, clean);
       } catch (e) {
         state.channel.unpark();
         throw e;

@@ -47,6 +47,8 @@ export class StreamChannel {
   /** Handed over for an upgrade: no read may start. */
   #parked = false;
   #drainWaiters: (() => void)[] = [];
+  /** Waiting for the read in flight to land (an upgrade reading through it). */
+  #landingWaiters: (() => void)[] = [];
 
   constructor(conn: ByteConn, onChange: () => void) {
     this.conn = conn;
@@ -85,11 +87,13 @@ export class StreamChannel {
 
   /**
    * Hands the connection over for an upgrade (STARTTLS): waits until every buffered outgoing
-   * byte is written, then stops the read-ahead. Deno refuses to start TLS while a read is
-   * pending (and destroys the connection), and a byte already read came before the upgrade,
-   * so either refuses the upgrade here, leaving the stream as it was.
+   * byte is written, then stops the read-ahead. Bytes already received came before the
+   * upgrade, so they refuse it (the stream is left as it was). A read still pending will bring
+   * the peer's first bytes of the new protocol: the connection handed over then reads them
+   * first (`clean` is false), and an upgrade that needs the bare connection (Deno.startTls,
+   * which fails while a read is pending) must choose another way.
    */
-  async park(): Promise<ByteConn> {
+  async park(): Promise<{ conn: ByteConn; clean: boolean }> {
     this.#parked = true;
     try {
       while (this.#writing || this.#queued > 0) {
@@ -105,18 +109,40 @@ export class StreamChannel {
           `Cannot start TLS: ${this.#buffered} bytes received before the handshake are unread`,
         );
       }
-      if (this.#reading) {
-        throw new OSError(
-          null,
-          "Cannot start TLS while a read is pending (a recv() timed out, or a selector " +
-            "watches the socket for reading); Deno's startTls would fail",
-        );
-      }
-      return this.conn;
+      if (!this.#reading) return { conn: this.conn, clean: true };
+      return { conn: this.#afterPendingRead(), clean: false };
     } catch (e) {
       this.#parked = false;
       throw e;
     }
+  }
+
+  /** The connection, read through the pending read's bytes first. */
+  #afterPendingRead(): ByteConn {
+    return {
+      read: async (p) => {
+        while (this.#reading) {
+          await new Promise<void>((resolve) => this.#landingWaiters.push(resolve));
+        }
+        if (this.#buffered > 0) {
+          const data = this.take(p.length);
+          p.set(data);
+          return data.length;
+        }
+        if (this.#readError) throw this.#readError;
+        if (this.#eof) return null;
+        return await this.conn.read(p);
+      },
+      write: (p) => this.conn.write(p),
+      closeWrite: () => this.conn.closeWrite(),
+      close: () => this.conn.close(),
+    };
+  }
+
+  #wakeLandingWaiters(): void {
+    const waiters = this.#landingWaiters;
+    this.#landingWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Resumes the read-ahead after a refused or failed upgrade. */
@@ -169,6 +195,7 @@ export class StreamChannel {
 
   #landed(buffer: Uint8Array, n: number | null): void {
     this.#reading = false;
+    this.#wakeLandingWaiters();
     if (this.#closed) return;
     if (n === null) {
       this.#eof = true;
@@ -195,6 +222,7 @@ export class StreamChannel {
 
   #failed(e: unknown): void {
     this.#reading = false;
+    this.#wakeLandingWaiters();
     if (this.#closed) return;
     this.#readError = fromDenoError(e) as OSError;
     this.onChange();

@@ -317,10 +317,12 @@ export class SSLSocket extends Socket {
       this.#session = denoSession(current.conn.inner);
     }
     if (this.#session === null) {
-      await upgradeConn(this, async (conn) => {
+      await upgradeConn(this, async (conn, clean) => {
         let session: TlsSession;
         try {
-          session = denoClientCan(conn, options)
+          // A read left pending (a select() before the handshake) rules out Deno.startTls;
+          // node:tls reads through it instead.
+          session = clean && denoClientCan(conn, options)
             ? await denoClient(conn, options)
             : await nodeSession(conn, options);
         } catch (e) {

@@ -9,7 +9,8 @@
  * `Deno.listenTls`: the fast path) for verifying clients and for listening servers that do not
  * ask for client certificates; node:tls over the connection for everything Deno's own API
  * cannot do (server side on an accepted plain connection, as in STARTTLS; client certificate
- * requests; `CERT_NONE` clients; a client certificate; version limits). `sslSocket.tlsEngine()`
+ * requests; `CERT_NONE` clients; a client certificate; version limits; a client whose socket
+ * already has a read pending, as after a `select()` before the handshake). `sslSocket.tlsEngine()`
  * says which one runs a socket.
  *
  * ## Python -> pynet, and what Deno allows
@@ -45,7 +46,6 @@
  * | ALPN with no common protocol, pynet server | handshake succeeds, `None` | the server refuses the handshake (both engines) |
  * | ragged EOF with `suppressRaggedEofs: false`, node engine | `SSLEOFError` | empty read: node:tls cannot tell it from close_notify (Deno's engine matches CPython) |
  * | non-blocking `doHandshake()` | `SSLWantReadError` until done | the Promise settles when the handshake is done |
- * | `select()` on a client before its handshake (`doHandshakeOnConnect: false`) | the usual non-blocking pattern | `doHandshake()` then fails: a read started by `select` cannot be taken back, and Deno refuses to start TLS while one is pending |
  * | flags on `recv`/`send` | `ValueError` "non-zero flags not allowed" | flags honoured (`MSG_PEEK`, ...) |
  * | a failed explicit `doHandshake()` | the socket stays open | the socket is closed |
  * | `getpeercert()` fields | also OCSP, caIssuers, crlDistributionPoints | subject, issuer, version, serialNumber, notBefore, notAfter, subjectAltName |

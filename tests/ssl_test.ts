@@ -1096,3 +1096,26 @@ Deno.test("connectEx on a wrapped socket resolves to ECONNREFUSED for a closed p
   using tls = await clientContext().wrapSocket(socket(), { serverHostname: "localhost" });
   assertEquals(await within(tls.connectEx(address)), 111);
 });
+
+Deno.test("a client selected before its handshake still completes it (node engine reads through the pending read)", async () => {
+  // The classic non-blocking pattern: wrap without the handshake, select, then handshake.
+  // select() starts a read that cannot be taken back, so Deno.startTls is ruled out and
+  // node:tls takes the connection, reading the server's first TLS bytes through that read.
+  using server = await serverContext().wrapSocket(createServer(["127.0.0.1", 0]), {
+    serverSide: true,
+  });
+  const accepting = within(server.accept());
+  const plain = await within(createConnection(server.getsockname() as [string, number]));
+  using client = await clientContext().wrapSocket(plain, {
+    serverHostname: "localhost",
+    doHandshakeOnConnect: false,
+  });
+  const [readable] = await within(select([client], [], [], 0.05));
+  assertEquals(readable, []);
+  await within(client.doHandshake());
+  assertEquals(client.tlsEngine(), "node");
+  const [conn] = await accepting;
+  using _conn = conn;
+  await client.sendall(bytes("after select"));
+  assertEquals(text(await within(recvExactly(conn, 12))), "after select");
+});

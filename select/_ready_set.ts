@@ -34,8 +34,6 @@ export interface Entry {
 export class ReadySet implements ReadinessWatcher {
   #entries = new Map<ReadinessSource, Entry>();
   #ready = new Set<Entry>();
-  /** The entries the last results reported, which their owner may have consumed since. */
-  #reported: Entry[] = [];
   /** The waits in progress, woken together: several may share one selector or poll object. */
   #wakers = new Set<() => void>();
 
@@ -69,7 +67,6 @@ export class ReadySet implements ReadinessWatcher {
   clear(): void {
     for (const entry of [...this.#entries.values()]) this.remove(entry);
     this.#ready.clear();
-    this.#reported = [];
     this.#wakeUp();
   }
 
@@ -106,25 +103,10 @@ export class ReadySet implements ReadinessWatcher {
       this.#ready.delete(entry);
       if (events === 0) continue;
       out.push([entry, events]);
-      this.#reported.push(entry);
       if (entry.oneShot) entry.disabled = true;
       else if (!entry.edge) this.#ready.add(entry);
     }
     return out;
-  }
-
-  /**
-   * Watches again what was reported last time: its owner may have consumed it since, and not
-   * every consumer restarts the look-ahead (reading is the only way to learn that more input
-   * is there; a listener's accept() does not restart its accept-ahead). Costs what was ready.
-   */
-  #rewatchReported(): void {
-    for (const entry of this.#reported) {
-      if (entry.source && !entry.disabled && this.#entries.get(entry.source) === entry) {
-        entry.source.watch(this, entry.interest);
-      }
-    }
-    this.#reported = [];
   }
 
   /** Drops the entries that are no longer ready (a level-triggered entry stays after a report). */
@@ -143,7 +125,6 @@ export class ReadySet implements ReadinessWatcher {
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
     // every pending read, which only an event-loop turn completes. An idle wait yields anyway.
-    this.#rewatchReported();
     this.#prune();
     if (this.#ready.size > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
     let found = this.collect(max);

@@ -3,7 +3,8 @@
 import { AF_INET, AF_INET6 } from "./_constants.ts";
 import { EAFNOSUPPORT } from "./_errno.ts";
 import { OSError, OverflowError, ValueError } from "./_errors.ts";
-import { asBytes, asCInt, asCString, asPyInt, pyTypeName } from "./_pyargs.ts";
+import { asBytes } from "./_bytes.ts";
+import { asCInt, asCString, asPyInt, pyTypeName } from "./_pyargs.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Parsers (glibc's resolv/inet_addr.c and resolv/inet_pton.c), working on JS strings.

@@ -139,13 +139,3 @@ export function asCString(value: unknown, what: string): string {
   if (value.includes("\0")) throw new ValueError("embedded null character");
   return value;
 }
-
-/** The `"y*"` conversion: the bytes of any bytes-like object. */
-export function asBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  throw new TypeError(`a bytes-like object is required, not '${pyTypeName(value)}'`);
-}

@@ -28,10 +28,6 @@ export class ListenerChannel {
     return this.#accepted.length > 0 || this.#error !== null || this.#closed;
   }
 
-  get accepting(): boolean {
-    return this.#accepting;
-  }
-
   /** Starts an accept, unless a connection is already queued. */
   armRead(): void {
     if (this.#accepting || this.#accepted.length > 0 || this.#error || this.#closed) return;

@@ -75,16 +75,6 @@ export class StreamChannel {
       this.#closed;
   }
 
-  /** Whether a send would accept bytes at once. */
-  get writable(): boolean {
-    return this.#queued < SEND_BUFFER_SIZE || this.#writeError !== null || this.#closed;
-  }
-
-  /** Whether a read is in flight (it cannot be cancelled; `Deno.startTls` refuses to run then). */
-  get reading(): boolean {
-    return this.#reading;
-  }
-
   /**
    * Hands the connection over for an upgrade (STARTTLS): waits until every buffered outgoing
    * byte is written, then stops the read-ahead. Bytes already received came before the
@@ -272,11 +262,6 @@ export class StreamChannel {
   /** Bytes waiting in the inbox. */
   get buffered(): number {
     return this.#buffered;
-  }
-
-  /** Whether the peer's EOF has been seen (and every byte before it taken). */
-  get atEof(): boolean {
-    return this.#buffered === 0 && (this.#eof || this.#readShut);
   }
 
   #consume(n: number): void {

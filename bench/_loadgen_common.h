@@ -1,7 +1,7 @@
 /*
- * What bench/loadgen.c and bench/ssl_loadgen.c share: the hard-timeout alarm, clocks, and the
- * CPU accounting every run reports (its own, the server's from /proc/<pid>/stat, and each
- * core's from /proc/stat). Included once by each; not a library.
+ * What bench/loadgen.c and bench/ssl_loadgen.c share: the hard-timeout alarm, clocks, the
+ * measured window, and the CPU accounting every run reports (its own, the server's from
+ * /proc/<pid>/stat, and each core's from /proc/stat). Included once by each; not a library.
  */
 #ifndef PYNET_BENCH_LOADGEN_COMMON_H
 #define PYNET_BENCH_LOADGEN_COMMON_H
@@ -96,6 +96,57 @@ static void print_cores(const struct cores *a, const struct cores *b) {
     total += dt;
   }
   printf("],\"steal\":%.3f", total ? (double)steal / (double)total * a->n : 0.0);
+}
+
+/* The measured window: it opens when the warm-up is over and lasts `duration`; only work done
+ * inside it counts, and the CPU figures (this process's, the server's, each core's) cover it. */
+struct window {
+  int measuring;
+  double start, end, duration, cpu0, cpu, srv0, srv1;
+  long server_pid;
+  struct cores cores0, cores1;
+};
+
+enum { WINDOW_WARMING, WINDOW_OPENED, WINDOW_OPEN, WINDOW_CLOSED };
+
+static void window_init(struct window *w, double t0, double warmup, double duration, long pid) {
+  memset(w, 0, sizeof *w);
+  w->start = t0 + warmup;
+  w->duration = duration;
+  w->end = w->start + duration;
+  w->srv0 = -1;
+  w->server_pid = pid;
+}
+
+/* Where time `t` stands in the window; the first call past the warm-up opens it. */
+static int window_tick(struct window *w, double t) {
+  if (!w->measuring) {
+    if (t < w->start) return WINDOW_WARMING;
+    w->measuring = 1;
+    w->cpu0 = self_cpu();
+    w->srv0 = proc_cpu(w->server_pid);
+    read_cores(&w->cores0);
+    w->start = t;
+    w->end = t + w->duration;
+    return WINDOW_OPENED;
+  }
+  return t >= w->end ? WINDOW_CLOSED : WINDOW_OPEN;
+}
+
+/* Takes the closing CPU readings; returns the seconds measured. */
+static double window_close(struct window *w) {
+  double stop = now();
+  w->cpu = self_cpu() - w->cpu0;
+  w->srv1 = proc_cpu(w->server_pid);
+  read_cores(&w->cores1);
+  return stop - w->start;
+}
+
+/* Appends ,"client_cpu":x[,"server_cpu":y],"cores_busy":[...],"steal":z to the result. */
+static void print_window_cpu(const struct window *w, double secs) {
+  printf(",\"client_cpu\":%.3f", w->cpu / secs);
+  if (w->srv0 >= 0 && w->srv1 >= 0) printf(",\"server_cpu\":%.3f", (w->srv1 - w->srv0) / secs);
+  print_cores(&w->cores0, &w->cores1);
 }
 
 #endif

@@ -178,10 +178,9 @@ static int run_rr(const struct opts *o) {
   uint8_t scratch[4096];
 
   double t0 = now();
-  double t_measure = t0 + o->warmup, t_end = t_measure + o->duration;
-  double last_progress = t0, cpu0 = 0, srv0 = -1;
-  struct cores cores0 = {0}, cores1 = {0};
-  int measuring = 0;
+  struct window w;
+  window_init(&w, t0, o->warmup, o->duration, o->server_pid);
+  double last_progress = t0;
   for (int i = 0; i < n; i++) start_request(ep, &cs[i], i, size);
 
   struct epoll_event evs[256];
@@ -192,15 +191,7 @@ static int run_rr(const struct opts *o) {
       fail("epoll_wait: %s", strerror(errno));
     }
     double t = now();
-    if (!measuring && t >= t_measure) {
-      measuring = 1;
-      cpu0 = self_cpu();
-      srv0 = proc_cpu(o->server_pid);
-      read_cores(&cores0);
-      t_measure = t;
-      t_end = t + o->duration;
-    }
-    if (measuring && t >= t_end) break;
+    if (window_tick(&w, t) == WINDOW_CLOSED) break;
     for (int e = 0; e < k; e++) {
       int idx = (int)evs[e].data.u32;
       struct conn *c = &cs[idx];
@@ -232,7 +223,7 @@ static int run_rr(const struct opts *o) {
         }
         double done = now();
         total++;
-        if (measuring) {
+        if (w.measuring) {
           measured++;
           if (lat_n == lat_cap) {
             lat_cap *= 2;
@@ -251,23 +242,18 @@ static int run_rr(const struct opts *o) {
       fail("stalled: no echo completed for %.1f s (%llu requests done)", o->timeout,
            (unsigned long long)total);
   }
-  double t_stop = now();
-  double cpu = self_cpu() - cpu0;
-  double srv1 = proc_cpu(o->server_pid);
-  read_cores(&cores1);
-  double secs = t_stop - t_measure;
+  double secs = window_close(&w);
   qsort(lat, lat_n, sizeof *lat, cmp_double);
   double sum = 0;
   for (size_t i = 0; i < lat_n; i++) sum += lat[i];
   printf("{\"mode\":\"rr\",\"conns\":%d,\"size\":%d,\"seconds\":%.4f,\"requests\":%llu,"
          "\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
-         "\"mean_us\":%.1f,\"client_cpu\":%.3f",
+         "\"mean_us\":%.1f",
          n, size, secs, (unsigned long long)measured, (double)measured / secs,
          percentile(lat, lat_n, 0.50), percentile(lat, lat_n, 0.99),
          percentile(lat, lat_n, 0.999), lat_n ? lat[lat_n - 1] : 0.0,
-         lat_n ? sum / (double)lat_n : 0.0, cpu / secs);
-  if (srv0 >= 0 && srv1 >= 0) printf(",\"server_cpu\":%.3f", (srv1 - srv0) / secs);
-  print_cores(&cores0, &cores1);
+         lat_n ? sum / (double)lat_n : 0.0);
+  print_window_cpu(&w, secs);
   printf("}\n");
   if (measured == 0) fail("no request completed in the measurement window");
   for (int i = 0; i < n; i++) close(cs[i].fd);
@@ -305,10 +291,9 @@ static int run_stream(const struct opts *o) {
 
   uint64_t sent = 0, recvd = 0, recvd_at_measure = 0;
   double t0 = now();
-  double t_measure = t0 + o->warmup, t_end = t_measure + o->duration;
-  double last_progress = t0, cpu0 = 0, srv0 = -1;
-  struct cores cores0 = {0}, cores1 = {0};
-  int measuring = 0;
+  struct window w;
+  window_init(&w, t0, o->warmup, o->duration, o->server_pid);
+  double last_progress = t0;
   struct epoll_event evs[4];
   for (;;) {
     int k = epoll_wait(ep, evs, 4, 100);
@@ -317,16 +302,9 @@ static int run_stream(const struct opts *o) {
       fail("epoll_wait: %s", strerror(errno));
     }
     double t = now();
-    if (!measuring && t >= t_measure) {
-      measuring = 1;
-      cpu0 = self_cpu();
-      srv0 = proc_cpu(o->server_pid);
-      read_cores(&cores0);
-      recvd_at_measure = recvd;
-      t_measure = t;
-      t_end = t + o->duration;
-    }
-    if (measuring && t >= t_end) break;
+    int phase = window_tick(&w, t);
+    if (phase == WINDOW_OPENED) recvd_at_measure = recvd;
+    if (phase == WINDOW_CLOSED) break;
     for (int e = 0; e < k; e++) {
       uint32_t evm = evs[e].events;
       if (evm & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
@@ -374,18 +352,13 @@ static int run_stream(const struct opts *o) {
       fail("stream stalled: nothing echoed for %.1f s (%llu sent, %llu echoed)", o->timeout,
            (unsigned long long)sent, (unsigned long long)recvd);
   }
-  double t_stop = now();
-  double cpu = self_cpu() - cpu0;
-  double srv1 = proc_cpu(o->server_pid);
-  read_cores(&cores1);
-  double secs = t_stop - t_measure;
+  double secs = window_close(&w);
   uint64_t bytes = recvd - recvd_at_measure;
   printf("{\"mode\":\"stream\",\"block\":%zu,\"seconds\":%.4f,\"bytes\":%llu,\"mbps\":%.2f,"
-         "\"sent_total\":%llu,\"echoed_total\":%llu,\"client_cpu\":%.3f",
+         "\"sent_total\":%llu,\"echoed_total\":%llu",
          block, secs, (unsigned long long)bytes, (double)bytes / 1e6 / secs,
-         (unsigned long long)sent, (unsigned long long)recvd, cpu / secs);
-  if (srv0 >= 0 && srv1 >= 0) printf(",\"server_cpu\":%.3f", (srv1 - srv0) / secs);
-  print_cores(&cores0, &cores1);
+         (unsigned long long)sent, (unsigned long long)recvd);
+  print_window_cpu(&w, secs);
   printf("}\n");
   if (bytes == 0) fail("stream: nothing echoed in the measurement window");
   close(fd);

@@ -274,10 +274,9 @@ static int run_hs(const struct opts *o) {
   uint64_t total = 0, measured = 0, seq = 0;
 
   double t0 = now();
-  double t_measure = t0 + o->warmup, t_end = t_measure + o->duration;
-  double last_progress = t0, cpu0 = 0, srv0 = -1;
-  struct cores cores0 = {0}, cores1 = {0};
-  int measuring = 0;
+  struct window w;
+  window_init(&w, t0, o->warmup, o->duration, o->server_pid);
+  double last_progress = t0;
   for (int i = 0; i < n; i++) open_slot(ep, &ss[i], i, o, seq++);
 
   struct epoll_event evs[256];
@@ -288,15 +287,7 @@ static int run_hs(const struct opts *o) {
       fail("epoll_wait: %s", strerror(errno));
     }
     double t = now();
-    if (!measuring && t >= t_measure) {
-      measuring = 1;
-      cpu0 = self_cpu();
-      srv0 = proc_cpu(o->server_pid);
-      read_cores(&cores0);
-      t_measure = t;
-      t_end = t + o->duration;
-    }
-    if (measuring && t >= t_end) break;
+    if (window_tick(&w, t) == WINDOW_CLOSED) break;
     for (int e = 0; e < k; e++) {
       int idx = (int)evs[e].data.u32;
       struct slot *s = &ss[idx];
@@ -304,7 +295,7 @@ static int run_hs(const struct opts *o) {
       if (!step(ep, s, idx, ctx, o, proto, cipher)) continue;
       double done = now();
       total++;
-      if (measuring) {
+      if (w.measuring) {
         measured++;
         if (lat_n == lat_cap) {
           lat_cap *= 2;
@@ -321,20 +312,15 @@ static int run_hs(const struct opts *o) {
       fail("stalled: no connection completed for %.1f s (%llu done)", o->timeout,
            (unsigned long long)total);
   }
-  double t_stop = now();
-  double cpu = self_cpu() - cpu0;
-  double srv1 = proc_cpu(o->server_pid);
-  read_cores(&cores1);
-  double secs = t_stop - t_measure;
+  double secs = window_close(&w);
   qsort(lat, lat_n, sizeof *lat, cmp_double);
   printf("{\"mode\":\"hs\",\"conns\":%d,\"seconds\":%.4f,\"handshakes\":%llu,\"hps\":%.1f,"
          "\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"proto\":\"%s\",\"cipher\":\"%s\","
-         "\"quickack\":%d,\"client_cpu\":%.3f",
+         "\"quickack\":%d",
          n, secs, (unsigned long long)measured, (double)measured / secs,
          percentile(lat, lat_n, 0.50), percentile(lat, lat_n, 0.99),
-         lat_n ? lat[lat_n - 1] : 0.0, proto, cipher, o->quickack, cpu / secs);
-  if (srv0 >= 0 && srv1 >= 0) printf(",\"server_cpu\":%.3f", (srv1 - srv0) / secs);
-  print_cores(&cores0, &cores1);
+         lat_n ? lat[lat_n - 1] : 0.0, proto, cipher, o->quickack);
+  print_window_cpu(&w, secs);
   printf("}\n");
   fflush(stdout);
   if (measured == 0) fail("no connection completed in the measurement window");
@@ -409,10 +395,9 @@ static int run_stream(const struct opts *o) {
 
   uint64_t sent = 0, recvd = 0, recvd_at_measure = 0;
   double t0 = now();
-  double t_measure = t0 + o->warmup, t_end = t_measure + o->duration;
-  double last_progress = t0, cpu0 = 0, srv0 = -1;
-  struct cores cores0 = {0}, cores1 = {0};
-  int measuring = 0;
+  struct window w;
+  window_init(&w, t0, o->warmup, o->duration, o->server_pid);
+  double last_progress = t0;
   struct epoll_event evs[4];
   for (;;) {
     int k = epoll_wait(ep, evs, 4, 100);
@@ -421,16 +406,9 @@ static int run_stream(const struct opts *o) {
       fail("epoll_wait: %s", strerror(errno));
     }
     double t = now();
-    if (!measuring && t >= t_measure) {
-      measuring = 1;
-      cpu0 = self_cpu();
-      srv0 = proc_cpu(o->server_pid);
-      read_cores(&cores0);
-      recvd_at_measure = recvd;
-      t_measure = t;
-      t_end = t + o->duration;
-    }
-    if (measuring && t >= t_end) break;
+    int phase = window_tick(&w, t);
+    if (phase == WINDOW_OPENED) recvd_at_measure = recvd;
+    if (phase == WINDOW_CLOSED) break;
     if (k == 0) goto check_stall;
     /* Whatever the event, try both directions: OpenSSL may need a read to write or the
      * reverse, and either call stops at the first WANT_*. */
@@ -472,19 +450,13 @@ static int run_stream(const struct opts *o) {
       fail("stream stalled: nothing echoed for %.1f s (%llu sent, %llu echoed)", o->timeout,
            (unsigned long long)sent, (unsigned long long)recvd);
   }
-  double t_stop = now();
-  double cpu = self_cpu() - cpu0;
-  double srv1 = proc_cpu(o->server_pid);
-  read_cores(&cores1);
-  double secs = t_stop - t_measure;
+  double secs = window_close(&w);
   uint64_t bytes = recvd - recvd_at_measure;
   printf("{\"mode\":\"stream\",\"block\":%zu,\"seconds\":%.4f,\"bytes\":%llu,\"mbps\":%.2f,"
-         "\"sent_total\":%llu,\"echoed_total\":%llu,\"proto\":\"%s\",\"cipher\":\"%s\","
-         "\"client_cpu\":%.3f",
+         "\"sent_total\":%llu,\"echoed_total\":%llu,\"proto\":\"%s\",\"cipher\":\"%s\"",
          block, secs, (unsigned long long)bytes, (double)bytes / 1e6 / secs,
-         (unsigned long long)sent, (unsigned long long)recvd, proto, cipher, cpu / secs);
-  if (srv0 >= 0 && srv1 >= 0) printf(",\"server_cpu\":%.3f", (srv1 - srv0) / secs);
-  print_cores(&cores0, &cores1);
+         (unsigned long long)sent, (unsigned long long)recvd, proto, cipher);
+  print_window_cpu(&w, secs);
   printf("}\n");
   fflush(stdout);
   if (bytes == 0) fail("stream: nothing echoed in the measurement window");

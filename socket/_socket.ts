@@ -1053,15 +1053,10 @@ export class Socket implements Watchable, Disposable {
       return await channel.writeAll(bytes);
     }
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
-    const deadline = timeout ? performance.now() + timeout * 1000 : null;
+    const start = timeout === null ? 0 : performance.now();
     let offset = 0;
     while (offset < bytes.length) {
-      let remaining = timeout;
-      if (deadline !== null) {
-        remaining = (deadline - performance.now()) / 1000;
-        if (remaining <= 0) throw timedOut();
-      }
-      await this.#ready(POLLOUT, flags, 0, remaining);
+      await this.#ready(POLLOUT, flags, 0, timeLeft(timeout, start));
       offset += this.#writableStream().enqueue(bytes.subarray(offset));
     }
   }

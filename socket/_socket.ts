@@ -88,7 +88,7 @@ import {
 } from "./_readiness.ts";
 import { type ByteConn, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
-import { checkTimeout, getdefaulttimeout } from "./_timeout.ts";
+import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
 import {
   type BinaryMode,
   type MakefileOptions,
@@ -584,19 +584,8 @@ export class Socket implements Watchable, Disposable {
       done.catch(() => {}); // reported through readiness and SO_ERROR
       throw new BlockingIOError(EINPROGRESS);
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      if (this.#timeout === null) {
-        await done;
-      } else {
-        const timeout = this.#timeout;
-        await Promise.race([
-          done,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(timedOut()), timeout * 1000);
-          }),
-        ]);
-      }
+      await withTimeout(done, this.#timeout, timedOut);
     } catch (e) {
       const current = this.#state;
       if (current.kind === "connecting") current.abort.abort();
@@ -606,8 +595,6 @@ export class Socket implements Watchable, Disposable {
         this.#state = { kind: "fresh" };
       }
       throw e;
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
     }
   }
 

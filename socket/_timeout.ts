@@ -50,3 +50,26 @@ export function getdefaulttimeout(): number | null {
 export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = checkTimeout(timeout);
 }
+
+/**
+ * Settles like `work`, or rejects with `onTimeout()` once `seconds` pass first (`null` or 0:
+ * no limit). The timer is always cleared, so nothing is left pending.
+ */
+export async function withTimeout<T>(
+  work: Promise<T>,
+  seconds: number | null,
+  onTimeout: () => Error,
+): Promise<T> {
+  if (!seconds) return await work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onTimeout()), seconds * 1000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -13,6 +13,7 @@ import {
   ValueError,
 } from "../socket/_errors.ts";
 import { replaceListener, Socket, streamOf, upgradeConn } from "../socket/_socket.ts";
+import { withTimeout } from "../socket/_timeout.ts";
 import type { ByteConn } from "../socket/_stream.ts";
 import { SOCK_STREAM } from "../socket/_constants.ts";
 import { idnaEncode } from "../socket/_idna.ts";
@@ -282,25 +283,19 @@ export class SSLSocket extends Socket {
   async #handshake(): Promise<void> {
     if (!streamOf(this)) throw new OSError(ENOTCONN);
     const timeout = this.gettimeout();
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const work = this.#startSession();
     try {
-      await (timeout === null || timeout === 0 ? work : Promise.race([
+      await withTimeout(
         work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new TimeoutError(null, "The handshake operation timed out")),
-            timeout * 1000,
-          );
-        }),
-      ]));
+        timeout,
+        () => new TimeoutError(null, "The handshake operation timed out"),
+      );
       this.#handshaken = true;
     } catch (e) {
       work.catch(() => {});
       this.close();
       throw e;
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
       this.#handshaking = null;
     }
   }

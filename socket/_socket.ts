@@ -86,7 +86,7 @@ import {
   type Watchable,
   WatcherSet,
 } from "./_readiness.ts";
-import { type ByteConn, StreamChannel } from "./_stream.ts";
+import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
 import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
 import {
@@ -128,8 +128,14 @@ export let wrapConn: (family: number, conn: ByteConn, options?: Map<string, numb
  */
 export let upgradeConn: (
   sock: Socket,
-  upgrade: (conn: ByteConn, clean: boolean) => Promise<ByteConn>,
+  upgrade: (conn: ByteConn, clean: boolean) => Promise<UpgradedConn>,
 ) => Promise<void>;
+
+/** What an upgrade makes: the new connection, and how its errors map to a socket's. */
+export interface UpgradedConn {
+  conn: ByteConn;
+  mapError?: ErrorMapper;
+}
 
 /** A connected stream socket's connection and the count of received bytes not yet read. */
 export let streamOf: (sock: Socket) => { conn: ByteConn; buffered: number } | null;
@@ -142,6 +148,14 @@ export let replaceListener: (
   sock: Socket,
   make: (address: Deno.NetAddr) => Deno.Listener,
 ) => void;
+
+/**
+ * Makes a connected stream socket report `events` as its readiness instead of its
+ * connection's, until called again with `null`. Internal to pynet: a non-blocking TLS
+ * handshake runs in the background, and the socket must look ready only once it has settled
+ * (CPython's `select` wakes for the handshake's progress, not for the plain connection's).
+ */
+export let holdReadiness: (sock: Socket, events: number | null) => void;
 
 /**
  * Connections handed over by `detach()`, by pseudo descriptor, with what the kernel would keep
@@ -201,6 +215,8 @@ export class Socket implements Watchable, Disposable {
   #peer: DenoTarget | null = null;
   /** The port bind() asked for: Deno can connect from an ephemeral port only. */
   #bindPort = 0;
+  /** Readiness held by `holdReadiness` while a connected socket's handshake runs. */
+  #heldEvents: number | null = null;
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto, fileno)` does.
@@ -281,7 +297,7 @@ export class Socket implements Watchable, Disposable {
       const state = sock.#open();
       if (state.kind !== "connected") throw new OSError(ENOTCONN);
       const { conn, clean } = await state.channel.park();
-      let upgraded: ByteConn;
+      let upgraded: UpgradedConn;
       try {
         upgraded = await upgrade(conn, clean);
       } catch (e) {
@@ -289,10 +305,14 @@ export class Socket implements Watchable, Disposable {
         throw e;
       }
       if (sock.#state !== state) {
-        upgraded.close();
+        upgraded.conn.close();
         throw new OSError(EBADF);
       }
-      sock.#attach(upgraded);
+      sock.#attach(upgraded.conn, upgraded.mapError);
+    };
+    holdReadiness = (sock, events) => {
+      sock.#heldEvents = events;
+      sock.#changed();
     };
     streamOf = (sock) => {
       const state = sock.#state;
@@ -319,8 +339,9 @@ export class Socket implements Watchable, Disposable {
     };
   }
 
-  #attach(conn: ByteConn): void {
-    this.#state = { kind: "connected", channel: new StreamChannel(conn, () => this.#changed()) };
+  #attach(conn: ByteConn, mapError?: ErrorMapper): void {
+    const channel = new StreamChannel(conn, () => this.#changed(), mapError);
+    this.#state = { kind: "connected", channel };
     this.#changed();
   }
 
@@ -343,6 +364,8 @@ export class Socket implements Watchable, Disposable {
         return 0;
       case "failed":
         return POLLIN | POLLOUT | POLLERR | POLLHUP;
+      case "connected":
+        return this.#heldEvents ?? state.channel.pollEvents();
       default:
         return state.channel.pollEvents();
     }

@@ -13,6 +13,14 @@ export interface ByteConn {
   close(): void;
 }
 
+/**
+ * Turns what a connection rejected with into the error a socket raises. `null` (for a read)
+ * means EOF: a TLS connection cut without close_notify, where ragged EOFs are suppressed.
+ */
+export type ErrorMapper = (e: unknown, op: "read" | "write") => OSError | null;
+
+const denoErrors: ErrorMapper = (e) => fromDenoError(e) as OSError;
+
 /** Outgoing bytes buffered past this make the stream unwritable, as a full send buffer does. */
 export const SEND_BUFFER_SIZE = 256 * 1024;
 const MIN_READ = 4 * 1024;
@@ -50,9 +58,12 @@ export class StreamChannel {
   /** Waiting for the read in flight to land (an upgrade reading through it). */
   #landingWaiters: (() => void)[] = [];
 
-  constructor(conn: ByteConn, onChange: () => void) {
+  #mapError: ErrorMapper;
+
+  constructor(conn: ByteConn, onChange: () => void, mapError: ErrorMapper = denoErrors) {
     this.conn = conn;
     this.onChange = onChange;
+    this.#mapError = mapError;
   }
 
   /** The `POLL*` events that hold now. */
@@ -108,8 +119,14 @@ export class StreamChannel {
   }
 
   /** The connection, read through the pending read's bytes first. */
-  #afterPendingRead(): ByteConn {
+  #afterPendingRead(): ByteConn & {
+    localAddr?: Deno.Addr | undefined;
+    remoteAddr?: Deno.Addr | undefined;
+  } {
+    const { localAddr, remoteAddr } = this.conn as Partial<Deno.Conn>;
     return {
+      localAddr,
+      remoteAddr,
       read: async (p) => {
         while (this.#reading) {
           await new Promise<void>((resolve) => this.#landingWaiters.push(resolve));
@@ -211,11 +228,20 @@ export class StreamChannel {
   }
 
   #failed(e: unknown): void {
+    const error = this.#mapError(e, "read");
+    if (error === null) {
+      this.#landed(EMPTY, null);
+      return;
+    }
     this.#reading = false;
     this.#wakeLandingWaiters();
     if (this.#closed) return;
-    this.#readError = fromDenoError(e) as OSError;
+    this.#readError = error;
     this.onChange();
+  }
+
+  #writeFailure(e: unknown): OSError {
+    return this.#mapError(e, "write") ?? fromDenoError(e) as OSError;
   }
 
   /**
@@ -296,7 +322,7 @@ export class StreamChannel {
     try {
       return await this.conn.write(data);
     } catch (e) {
-      throw fromDenoError(e);
+      throw this.#writeFailure(e);
     } finally {
       this.#wrote();
     }
@@ -309,7 +335,7 @@ export class StreamChannel {
       let offset = 0;
       while (offset < data.length) offset += await this.conn.write(data.subarray(offset));
     } catch (e) {
-      throw fromDenoError(e);
+      throw this.#writeFailure(e);
     } finally {
       this.#wrote();
     }
@@ -353,7 +379,7 @@ export class StreamChannel {
         this.#outbox = [];
         this.#queued = 0;
         if (!this.#closed) {
-          this.#writeError = fromDenoError(e) as OSError;
+          this.#writeError = this.#writeFailure(e);
           this.onChange();
         }
         this.#afterDrain();

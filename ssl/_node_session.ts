@@ -50,12 +50,17 @@ async function writeAll(conn: ByteConn, data: Uint8Array): Promise<void> {
 
 /** Our connection interface over a node TLSSocket, in paused mode. */
 class NodeTlsConn implements ByteConn {
+  /** The addresses of the connection under TLS, which getsockname() and getpeername() read. */
+  readonly localAddr: Deno.Addr | undefined;
+  readonly remoteAddr: Deno.Addr | undefined;
   #socket: TLSSocket;
   #ended = false;
   #error: unknown = null;
   #wake: (() => void) | null = null;
 
-  constructor(socket: TLSSocket) {
+  constructor(socket: TLSSocket, plain: ByteConn) {
+    this.localAddr = (plain as Partial<Deno.Conn>).localAddr;
+    this.remoteAddr = (plain as Partial<Deno.Conn>).remoteAddr;
     this.#socket = socket;
     const wake = () => {
       const resolve = this.#wake;
@@ -193,7 +198,7 @@ export async function nodeSession(conn: ByteConn, options: SessionOptions): Prom
       socket.once("error", (e: Error) => reject(e));
     });
   }
-  const tlsConn = new NodeTlsConn(socket);
+  const tlsConn = new NodeTlsConn(socket, conn);
   return {
     conn: tlsConn,
     engine: "node",

@@ -12,9 +12,16 @@ import {
   TimeoutError,
   ValueError,
 } from "../socket/_errors.ts";
-import { replaceListener, Socket, streamOf, upgradeConn } from "../socket/_socket.ts";
+import {
+  holdReadiness,
+  replaceListener,
+  Socket,
+  streamOf,
+  upgradeConn,
+} from "../socket/_socket.ts";
+import { POLLIN, POLLOUT } from "../socket/_readiness.ts";
 import { withTimeout } from "../socket/_timeout.ts";
-import type { ByteConn } from "../socket/_stream.ts";
+import type { ByteConn, ErrorMapper } from "../socket/_stream.ts";
 import { SOCK_STREAM } from "../socket/_constants.ts";
 import { idnaEncode } from "../socket/_idna.ts";
 import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
@@ -46,60 +53,14 @@ export let wrapWithContext: (
 const constructing = Symbol("SSLSocket.constructing");
 
 /**
- * A TLS connection's errors in CPython's classes; a ragged EOF is EOF when suppressed. It shows
- * the addresses of the connection under TLS, which the socket layer reads for `getsockname()`
- * and `getpeername()` (node:tls's connection has none).
+ * A TLS connection's errors in CPython's classes; a ragged EOF is EOF when suppressed, as
+ * CPython's `suppress_ragged_eofs` makes it.
  */
-class TlsConnGuard implements ByteConn {
-  /** The TLS connection: Deno's own, or node:tls's. */
-  readonly inner: ByteConn;
-  readonly localAddr: Deno.Addr | undefined;
-  readonly remoteAddr: Deno.Addr | undefined;
-  #hostname: string | null;
-  #suppressRaggedEofs: boolean;
-
-  constructor(
-    inner: ByteConn,
-    plain: ByteConn,
-    hostname: string | null,
-    suppressRaggedEofs: boolean,
-  ) {
-    this.inner = inner;
-    this.localAddr = (plain as Partial<Deno.Conn>).localAddr;
-    this.remoteAddr = (plain as Partial<Deno.Conn>).remoteAddr;
-    this.#hostname = hostname;
-    this.#suppressRaggedEofs = suppressRaggedEofs;
-  }
-
-  async read(p: Uint8Array): Promise<number | null> {
-    try {
-      return await this.inner.read(p);
-    } catch (e) {
-      const error = this.#map(e);
-      if (error instanceof SSLEOFError && this.#suppressRaggedEofs) return null;
-      throw error;
-    }
-  }
-
-  async write(p: Uint8Array): Promise<number> {
-    try {
-      return await this.inner.write(p);
-    } catch (e) {
-      throw this.#map(e);
-    }
-  }
-
-  closeWrite(): Promise<void> {
-    return this.inner.closeWrite();
-  }
-
-  close(): void {
-    this.inner.close();
-  }
-
-  #map(e: unknown): Error {
-    return fromTlsError(e, this.#hostname, fromDenoError);
-  }
+function tlsErrors(hostname: string | null, suppressRaggedEofs: boolean): ErrorMapper {
+  return (e, op) => {
+    const error = fromTlsError(e, hostname, fromDenoError) as OSError;
+    return op === "read" && suppressRaggedEofs && error instanceof SSLEOFError ? null : error;
+  };
 }
 
 /**
@@ -130,6 +91,9 @@ export class SSLSocket extends Socket {
   #session: TlsSession | null = null;
   #handshaken = false;
   #handshaking: Promise<void> | null = null;
+  #handshakeSettled = false;
+  /** A non-blocking handshake runs: the socket is unready until it settles. */
+  #readinessHeld = false;
 
   /**
    * Not for direct use: `SSLContext.wrapSocket` makes SSL sockets.
@@ -233,7 +197,15 @@ export class SSLSocket extends Socket {
           tls.close();
           throw e;
         }
-      } else if (streamOf(tls) && settings.doHandshakeOnConnect) await tls.doHandshake();
+      } else if (streamOf(tls) && settings.doHandshakeOnConnect) {
+        if (timeout === 0) {
+          tls.close();
+          throw new ValueError(
+            "do_handshake_on_connect should not be specified for non-blocking sockets",
+          );
+        }
+        await tls.doHandshake();
+      }
       return tls;
     };
   }
@@ -267,23 +239,47 @@ export class SSLSocket extends Socket {
 
   /**
    * Performs the TLS handshake (once; later calls return at once). It honours the socket's
-   * timeout; on failure the socket is closed, as in CPython.
+   * timeout. On a non-blocking socket it starts the handshake and rejects with
+   * `SSLWantReadError` until the handshake has finished: the socket turns readable and
+   * writable when it has, so CPython's loop of `doHandshake()` and `select()` works as it is.
    *
+   * A failed handshake closes the socket. CPython closes it when the handshake runs inside
+   * `wrapSocket`, `connect` or `accept`; pynet closes it after an explicit `doHandshake()`
+   * too, since a Deno connection cannot be used once its TLS handshake has failed.
+   *
+   * @throws {SSLWantReadError} Non-blocking, while the handshake is still running.
    * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
    * @throws {SSLError} For another TLS failure.
    * @throws {TimeoutError} When the socket's timeout runs out first.
    * @throws {OSError} `ENOTCONN` when the socket is not connected.
+   *
+   * @example A non-blocking handshake driven by select, as in CPython
+   * ```ts ignore
+   * import { select } from "@pynet/net/select";
+   * import { SSLWantReadError } from "@pynet/net/ssl";
+   *
+   * tls.setblocking(false);
+   * for (;;) {
+   *   try {
+   *     await tls.doHandshake();
+   *     break;
+   *   } catch (e) {
+   *     if (!(e instanceof SSLWantReadError)) throw e;
+   *     await select([tls], [], [], 5);
+   *   }
+   * }
+   * ```
    */
   async doHandshake(): Promise<void> {
     if (this.#handshaken) return;
-    if (!this.#handshaking) this.#handshaking = this.#handshake();
-    await this.#handshaking;
-  }
-
-  async #handshake(): Promise<void> {
     if (!streamOf(this)) throw new OSError(ENOTCONN);
     const timeout = this.gettimeout();
-    const work = this.#startSession();
+    const work = this.#handshakeWork();
+    if (timeout === 0 && !this.#handshakeSettled) {
+      if (!this.#readinessHeld) holdReadiness(this, 0);
+      this.#readinessHeld = true;
+      throw wantRead();
+    }
     try {
       await withTimeout(
         work,
@@ -292,24 +288,37 @@ export class SSLSocket extends Socket {
       );
       this.#handshaken = true;
     } catch (e) {
-      work.catch(() => {});
       this.close();
       throw e;
     } finally {
-      this.#handshaking = null;
+      if (this.#readinessHeld) holdReadiness(this, null);
+      this.#readinessHeld = false;
     }
+  }
+
+  /**
+   * The connection's handshake, started once and shared by every `doHandshake()` call; when
+   * it settles, a socket held unready for a non-blocking handshake turns ready.
+   */
+  #handshakeWork(): Promise<void> {
+    if (!this.#handshaking) {
+      const settled = () => {
+        this.#handshakeSettled = true;
+        if (this.#readinessHeld && streamOf(this)) holdReadiness(this, POLLIN | POLLOUT);
+      };
+      this.#handshaking = this.#startSession();
+      this.#handshaking.then(settled, settled);
+    }
+    return this.#handshaking;
   }
 
   async #startSession(): Promise<void> {
     const hostname = this.#serverHostname;
     const options = sessionOptionsOf(this.#context, this.#serverSide, hostname);
     const current = streamOf(this)!;
-    if (
-      this.#session === null && current.conn instanceof TlsConnGuard &&
-      isDenoTls(current.conn.inner)
-    ) {
+    if (this.#session === null && isDenoTls(current.conn)) {
       // Accepted from a Deno.listenTls listener: TLS already.
-      this.#session = denoSession(current.conn.inner);
+      this.#session = denoSession(current.conn);
     }
     if (this.#session === null) {
       await upgradeConn(this, async (conn, clean) => {
@@ -324,7 +333,7 @@ export class SSLSocket extends Socket {
           throw fromTlsError(e, hostname, fromDenoError);
         }
         this.#session = session;
-        return new TlsConnGuard(session.conn, conn, hostname, this.#suppressRaggedEofs);
+        return { conn: session.conn, mapError: tlsErrors(hostname, this.#suppressRaggedEofs) };
       });
     }
     try {
@@ -335,19 +344,17 @@ export class SSLSocket extends Socket {
   }
 
   /**
-   * Receives up to `bufsize` decrypted bytes; empty at EOF. Non-blocking with nothing
-   * decrypted yet, it rejects with `SSLWantReadError`, as CPython's does.
+   * Receives up to `bufsize` decrypted bytes; empty at EOF. Before the handshake it does the
+   * handshake first, as OpenSSL's read does. Non-blocking with nothing decrypted yet, it
+   * rejects with `SSLWantReadError`, as CPython's does.
    *
    * @param bufsize The most bytes to return.
-   * @param flags As for `Socket.recv`.
+   * @param flags Must be 0 once the socket is connected, as in CPython.
    * @returns The bytes.
    */
-  override async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
-    try {
-      return await super.recv(bufsize, flags);
-    } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wantRead() : e;
-    }
+  override recv(bufsize: number = 1024, flags: number = 0): Promise<Uint8Array> {
+    if (this.#plainPath(flags)) return super.recv(bufsize);
+    return this.#tlsIo("recv", flags, wantRead, () => super.recv(bufsize, flags));
   }
 
   /**
@@ -356,34 +363,24 @@ export class SSLSocket extends Socket {
    *
    * @param buffer Where to put the bytes.
    * @param nbytes The most bytes; 0 means the buffer's length.
-   * @param flags As for `Socket.recv`.
+   * @param flags Must be 0 once the socket is connected, as in CPython.
    * @returns The count received.
    */
-  override async recvInto(
-    buffer: Uint8Array,
-    nbytes: number = 0,
-    flags: number = 0,
-  ): Promise<number> {
-    try {
-      return await super.recvInto(buffer, nbytes, flags);
-    } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wantRead() : e;
-    }
+  override recvInto(buffer: Uint8Array, nbytes: number = 0, flags: number = 0): Promise<number> {
+    if (this.#plainPath(flags)) return super.recvInto(buffer, nbytes);
+    return this.#tlsIo("recv_into", flags, wantRead, () => super.recvInto(buffer, nbytes, flags));
   }
 
   /**
    * Sends bytes over TLS; `SSLWantWriteError` when non-blocking and the send buffer is full.
    *
    * @param data The bytes.
-   * @param flags As for `Socket.send`.
+   * @param flags Must be 0 once the socket is connected, as in CPython.
    * @returns The count taken.
    */
-  override async send(data: BytesLike, flags: number = 0): Promise<number> {
-    try {
-      return await super.send(data, flags);
-    } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wantWrite() : e;
-    }
+  override send(data: BytesLike, flags: number = 0): Promise<number> {
+    if (this.#plainPath(flags)) return super.send(data);
+    return this.#tlsIo("send", flags, wantWrite, () => super.send(data, flags));
   }
 
   /**
@@ -391,13 +388,39 @@ export class SSLSocket extends Socket {
    * fills.
    *
    * @param data The bytes.
-   * @param flags As for `Socket.sendall`.
+   * @param flags Must be 0 once the socket is connected, as in CPython.
    */
-  override async sendall(data: BytesLike, flags: number = 0): Promise<void> {
+  override sendall(data: BytesLike, flags: number = 0): Promise<void> {
+    if (this.#plainPath(flags)) return super.sendall(data);
+    return this.#tlsIo("sendall", flags, wantWrite, () => super.sendall(data, flags));
+  }
+
+  /** Whether I/O can take the plain socket's path as it is: no check or error to map. */
+  #plainPath(flags: number): boolean {
+    return this.#handshaken && flags === 0 && this.gettimeout() !== 0;
+  }
+
+  /**
+   * I/O with CPython's checks first (no flags on a connected socket), the handshake OpenSSL's
+   * read and write start on their own when `doHandshake()` has not run yet, and
+   * `SSLWantReadError` / `SSLWantWriteError` where a plain socket would block.
+   */
+  async #tlsIo<T>(
+    method: string,
+    flags: number,
+    wouldBlock: () => SSLError,
+    io: () => Promise<T>,
+  ): Promise<T> {
+    if (flags !== 0 && streamOf(this)) {
+      throw new ValueError(
+        `non-zero flags not allowed in calls to ${method}() on <class 'ssl.${this.constructor.name}'>`,
+      );
+    }
+    if (!this.#handshaken && streamOf(this)) await this.doHandshake();
     try {
-      return await super.sendall(data, flags);
+      return await io();
     } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wantWrite() : e;
+      throw this.#session && e instanceof BlockingIOError ? wouldBlock() : e;
     }
   }
 
@@ -438,10 +461,8 @@ export class SSLSocket extends Socket {
     const accepted = streamOf(plain)?.conn;
     if (accepted && isDenoTls(accepted)) {
       // From a Deno.listenTls listener: its reads and writes need CPython's errors too.
-      await upgradeConn(
-        plain,
-        (tls) => Promise.resolve(new TlsConnGuard(tls, tls, null, this.#suppressRaggedEofs)),
-      );
+      const mapError = tlsErrors(null, this.#suppressRaggedEofs);
+      await upgradeConn(plain, (conn) => Promise.resolve({ conn, mapError }));
     }
     const fd = plain.detach();
     const conn = new SSLSocket(constructing, this.#context, this.family, fd, {

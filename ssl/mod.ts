@@ -27,7 +27,7 @@
  * | `ctx.set_alpn_protocols(list)` | `ctx.setAlpnProtocols(list)` | a pynet server (either engine) with no protocol in common with its client ends the handshake (CPython: `None`); a pynet client of a server that goes on gets `null` |
  * | `ctx.wrap_socket(sock, server_side=, server_hostname=, do_handshake_on_connect=, suppress_ragged_eofs=)` | `await ctx.wrapSocket(sock, { serverSide, serverHostname, doHandshakeOnConnect, suppressRaggedEofs })` | |
  * | `ssl.wrap_socket(...)` (old module function) | `wrapSocket(sock, {...})` | |
- * | `s.do_handshake()`, `s.read()`, `s.write()`, `s.recv`, `s.send`, `s.sendall`, `s.makefile` | `await` the same names | |
+ * | `s.do_handshake()`, `s.read()`, `s.write()`, `s.recv`, `s.send`, `s.sendall`, `s.makefile` | `await` the same names | non-blocking: `SSLWantReadError` / `SSLWantWriteError` as in CPython, the handshake included; I/O before the handshake does it first, as OpenSSL's does |
  * | `s.pending()`, `s.getpeercert(binary_form)`, `s.selected_alpn_protocol()` | `pending()`, `getpeercert(binaryForm)`, `selectedAlpnProtocol()` | |
  * | `s.cipher()`, `s.version()` | same | `null` with Deno's own engine: Deno has no API for them |
  * | `s.unwrap()` | `NotImplementedError` | Deno cannot hand the plain connection back |
@@ -45,8 +45,6 @@
  * | client without a certificate (or an untrusted one) against a `CERT_REQUIRED` pynet server | the client gets an alert (`SSLError`) | the client reads EOF: node:tls closes without an alert |
  * | ALPN with no common protocol, pynet server | handshake succeeds, `None` | the server refuses the handshake (both engines) |
  * | ragged EOF with `suppressRaggedEofs: false`, node engine | `SSLEOFError` | empty read: node:tls cannot tell it from close_notify (Deno's engine matches CPython) |
- * | non-blocking `doHandshake()` | `SSLWantReadError` until done | the Promise settles when the handshake is done |
- * | flags on `recv`/`send` | `ValueError` "non-zero flags not allowed" | flags honoured (`MSG_PEEK`, ...) |
  * | a failed explicit `doHandshake()` | the socket stays open | the socket is closed |
  * | `getpeercert()` fields | also OCSP, caIssuers, crlDistributionPoints | subject, issuer, version, serialNumber, notBefore, notAfter, subjectAltName |
  * | `close()` | no close_notify | Deno's engine sends close_notify; node's on `shutdown(SHUT_WR)` |

@@ -4,6 +4,7 @@
 import { createConnection, createServer, type Socket } from "../socket/mod.ts";
 import {
   CERT_NONE,
+  CERT_OPTIONAL,
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   SSLContext,
@@ -45,6 +46,27 @@ export function insecureClientContext(): SSLContext {
   ctx.verifyMode = CERT_NONE;
   return ctx;
 }
+
+/** A server context that asks for (and verifies) client certificates: the node engine. */
+export function nodeServerContext(): SSLContext {
+  const ctx = serverContext();
+  ctx.verifyMode = CERT_OPTIONAL;
+  ctx.loadVerifyLocations(certPath("ca.pem"));
+  return ctx;
+}
+
+/** A verifying client presenting client.pem: the node engine. */
+export function nodeClientContext(): SSLContext {
+  const ctx = clientContext();
+  ctx.loadCertChain(certPath("client.pem"), certPath("client.key"));
+  return ctx;
+}
+
+/** Context makers that put both sides on Deno's own TLS engine, or both on node:tls. */
+export const ENGINES = [
+  { engine: "deno", server: () => serverContext(), client: () => clientContext() },
+  { engine: "node", server: nodeServerContext, client: nodeClientContext },
+] as const;
 
 /** A listening TLS server socket, a client TLS socket connected to it, and the accepted one. */
 export interface TlsPair extends Disposable {

@@ -3,7 +3,7 @@
 // misread bytes is refused with the plain stream left intact.
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { OSError, socket, TimeoutError } from "../socket/mod.ts";
-import { upgradeConn } from "../socket/_socket.ts";
+import { upgradeConn, type UpgradedConn } from "../socket/_socket.ts";
 import type { ByteConn } from "../socket/_stream.ts";
 import { select } from "../select/mod.ts";
 import { bytes, recvExactly, rejects, startPython, tcpPair, text, within } from "./_helpers.ts";
@@ -11,8 +11,10 @@ import { bytes, recvExactly, rejects, startPython, tcpPair, text, within } from 
 const certs = new URL("./certs/", import.meta.url);
 const caPem = await Deno.readTextFile(new URL("ca.pem", certs));
 
-function startTls(conn: ByteConn): Promise<ByteConn> {
-  return Deno.startTls(conn as Deno.TcpConn, { hostname: "localhost", caCerts: [caPem] });
+async function startTls(conn: ByteConn): Promise<UpgradedConn> {
+  return {
+    conn: await Deno.startTls(conn as Deno.TcpConn, { hostname: "localhost", caCerts: [caPem] }),
+  };
 }
 
 Deno.test("a socket upgraded after STARTTLS talks TLS to a CPython ssl server", async () => {
@@ -66,7 +68,7 @@ Deno.test("an upgrade with a read pending reads through it, flagged not clean", 
     const first = new Uint8Array(16);
     const n = await conn.read(first);
     assertEquals(text(first.subarray(0, n ?? 0)), "hello");
-    return conn;
+    return { conn };
   });
   await pair.conn.sendall(bytes("hello"));
   await within(upgrading);

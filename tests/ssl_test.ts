@@ -63,7 +63,10 @@ import {
   certPath,
   certText,
   clientContext,
+  ENGINES,
   insecureClientContext,
+  nodeClientContext,
+  nodeServerContext,
   pythonCertDict,
   serverContext,
   silentServer,
@@ -380,26 +383,6 @@ Deno.test("wrapSocket keeps the plain socket's timeout: null, 0 and 5", async ()
 //
 // Deno's own TLS runs a verifying client without a client certificate and a listening server
 // that asks for none; node:tls over the connection runs the rest. Each I/O test runs on both.
-
-/** A server context that asks for (and verifies) client certificates: the node engine. */
-function nodeServerContext(): SSLContext {
-  const ctx = serverContext();
-  ctx.verifyMode = CERT_OPTIONAL;
-  ctx.loadVerifyLocations(certPath("ca.pem"));
-  return ctx;
-}
-
-/** A verifying client presenting client.pem: the node engine. */
-function nodeClientContext(): SSLContext {
-  const ctx = clientContext();
-  ctx.loadCertChain(certPath("client.pem"), certPath("client.key"));
-  return ctx;
-}
-
-const ENGINES = [
-  { engine: "deno", server: () => serverContext(), client: () => clientContext() },
-  { engine: "node", server: nodeServerContext, client: nodeClientContext },
-] as const;
 
 Deno.test("engines: each pair runs the engine it is meant to", async () => {
   for (const { engine, server, client } of ENGINES) {

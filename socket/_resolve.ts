@@ -11,6 +11,18 @@
 // - other names go to Deno.resolveDns, only when net permission for the DNS server is granted
 //   (so nothing ever prompts), with every wait bounded.
 import {
+  type Addr,
+  formatAddr,
+  isLocalAddr,
+  isMapped,
+  LOOPBACK4,
+  LOOPBACK6,
+  mapped,
+  v4,
+  v6,
+} from "./_addr_bytes.ts";
+import { sortAddrs } from "./_addr_sort.ts";
+import {
   AF_INET,
   AF_INET6,
   AF_UNSPEC,
@@ -34,19 +46,33 @@ import {
   NI_NUMERICSERV,
   SOCK_DGRAM,
 } from "./_constants.ts";
-import { EACCES } from "./_errno.ts";
+import { canonicalName, dnsAddrs, dnsQuery, reverseName, stripDot } from "./_dns.ts";
+import { fromDenoError, herror, OSError, OverflowError } from "./_errors.ts";
 import {
-  fromDenoError,
-  gaierror,
-  herror,
-  OSError,
-  OverflowError,
-  PermissionError,
-} from "./_errors.ts";
+  granted,
+  hostsByAddr,
+  hostsByName,
+  type HostsLine,
+  hostsTable,
+  isLocalhost,
+  type NameResult,
+  servicesTable,
+} from "./_hosts.ts";
 import { idnaEncode } from "./_idna.ts";
 import { formatIPv4, formatIPv6, parseInetAton, parseIPv4, parseIPv6 } from "./_inet.ts";
+import { ifIndexToName, parseScopeId } from "./_interfaces.ts";
 import { asCInt, asCLong, asCString, asCUIntMask, checkUtf8, pyTypeName } from "./_pyargs.ts";
-import { BUILTIN_SERVICES, parseServices, type ServiceEntry } from "./_services.ts";
+import {
+  gai,
+  herr,
+  HOST_NOT_FOUND,
+  isMissingPermission,
+  missingPermission,
+  NO_RECOVERY,
+  TemporaryFailure,
+  TRY_AGAIN,
+} from "./_resolve_errors.ts";
+import type { ServiceEntry } from "./_services.ts";
 
 /** An IPv4 socket address: `[host, port]`. */
 export type SockAddr4 = [host: string, port: number];
@@ -62,337 +88,6 @@ export type AddrInfo = [
 ];
 /** What {@linkcode gethostbynameEx} and {@linkcode gethostbyaddr} return. */
 export type HostInfo = [hostname: string, aliases: string[], addresses: string[]];
-
-/** How long one DNS query may take before it counts as a temporary failure (`EAI_AGAIN`). */
-const DNS_TIMEOUT_MS = 10_000;
-
-// ---------------------------------------------------------------------------------------------
-// Errors.
-
-const GAI_MESSAGES: ReadonlyMap<number, string> = new Map([
-  [-1, "Bad value for ai_flags"],
-  [-2, "Name or service not known"],
-  [-3, "Temporary failure in name resolution"],
-  [-4, "Non-recoverable failure in name resolution"],
-  [-5, "No address associated with hostname"],
-  [-6, "ai_family not supported"],
-  [-7, "ai_socktype not supported"],
-  [-8, "Servname not supported for ai_socktype"],
-  [-9, "Address family for hostname not supported"],
-  [-10, "Memory allocation failure"],
-  [-11, "System error"],
-  [-12, "Argument buffer overflow"],
-]);
-
-function gai(code: number, cause?: unknown): gaierror {
-  return new gaierror(code, GAI_MESSAGES.get(code) ?? "Unknown error", { cause });
-}
-
-const HOST_NOT_FOUND = 1;
-const TRY_AGAIN = 2;
-const NO_RECOVERY = 3;
-const H_MESSAGES = [
-  "Resolver Error 0 (no error)",
-  "Unknown host",
-  "Host name lookup failure",
-  "Unknown server error",
-  "No address associated with name",
-];
-
-function herr(code: number, cause?: unknown): herror {
-  return new herror(code, H_MESSAGES[code] ?? "Unknown resolver error", { cause });
-}
-
-/** A DNS query that could not be answered now (timeout, unreachable server). */
-class TemporaryFailure extends Error {}
-
-function missingPermission(kind: string, target: string): PermissionError {
-  return fromDenoError(
-    new Deno.errors.NotCapable(
-      `Requires ${kind} access to "${target}", run again with the --allow-${kind} flag`,
-    ),
-  ) as PermissionError;
-}
-
-/** Whether `e` is the PermissionError of a missing Deno permission (not an OS refusal). */
-function isMissingPermission(e: unknown): boolean {
-  return e instanceof PermissionError && e.cause instanceof Deno.errors.NotCapable;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Permissions and files.
-
-function granted(desc: Deno.PermissionDescriptor): boolean {
-  try {
-    return Deno.permissions.querySync(desc).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
-/** The text of `path` if read permission for it is already granted and it can be read. */
-async function readIfGranted(path: string): Promise<string | null> {
-  if (!granted({ name: "read", path })) return null;
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return null;
-  }
-}
-
-let servicesCache: { text: string; entries: ServiceEntry[] } | null = null;
-
-async function servicesTable(): Promise<readonly ServiceEntry[]> {
-  const text = await readIfGranted("/etc/services");
-  if (text === null) return BUILTIN_SERVICES;
-  if (servicesCache?.text !== text) servicesCache = { text, entries: parseServices(text) };
-  return servicesCache.entries;
-}
-
-interface HostsLine {
-  addr: string;
-  names: string[];
-}
-
-/** The stand-in for /etc/hosts when it cannot be read. */
-const BUILTIN_HOSTS: readonly HostsLine[] = [{ addr: "127.0.0.1", names: ["localhost"] }];
-
-/** Parses hosts(5) text: an address, then the official name and aliases; `#` comments. */
-function parseHosts(text: string): HostsLine[] {
-  const out: HostsLine[] = [];
-  for (const raw of text.split("\n")) {
-    const hash = raw.indexOf("#");
-    const fields = (hash >= 0 ? raw.slice(0, hash) : raw).split(/[ \t\r\f\v]+/).filter((f) =>
-      f !== ""
-    );
-    if (fields.length === 0) continue;
-    out.push({ addr: fields[0]!, names: fields.slice(1) });
-  }
-  return out;
-}
-
-async function hostsTable(): Promise<readonly HostsLine[]> {
-  const text = await readIfGranted("/etc/hosts");
-  return text === null ? BUILTIN_HOSTS : parseHosts(text);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Addresses.
-
-interface Addr {
-  family: typeof AF_INET | typeof AF_INET6;
-  bytes: Uint8Array;
-  scopeId: number;
-}
-
-function v4(bytes: Uint8Array): Addr {
-  return { family: AF_INET, bytes, scopeId: 0 };
-}
-
-function v6(bytes: Uint8Array, scopeId = 0): Addr {
-  return { family: AF_INET6, bytes, scopeId };
-}
-
-function mapped(b4: Uint8Array): Uint8Array {
-  const b = new Uint8Array(16);
-  b[10] = b[11] = 0xff;
-  b.set(b4, 12);
-  return b;
-}
-
-function isMapped(b: Uint8Array): boolean {
-  return b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-}
-
-function isV6Loopback(b: Uint8Array): boolean {
-  return b.subarray(0, 15).every((x) => x === 0) && b[15] === 1;
-}
-
-const LOOPBACK4 = new Uint8Array([127, 0, 0, 1]);
-const LOOPBACK6 = parseIPv6("::1")!;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function formatAddr(a: Addr): string {
-  return a.family === AF_INET ? formatIPv4(a.bytes) : formatIPv6(a.bytes);
-}
-
-/** Loopback or unspecified: resolved locally, never sent to DNS. */
-function isLocalAddr(a: Addr): boolean {
-  const b = a.family === AF_INET6 && isMapped(a.bytes) ? a.bytes.subarray(12) : a.bytes;
-  if (b.length === 4) return b[0] === 127 || b.every((x) => x === 0);
-  return b.subarray(0, 15).every((x) => x === 0) && (b[15] === 0 || b[15] === 1);
-}
-
-/** The address a hosts line gives for lookups of family `af`, with glibc's conversions. */
-function lineAddr(text: string, af: number): Addr | null {
-  if (af === AF_INET6) {
-    const b = parseIPv6(text);
-    return b && v6(b);
-  }
-  const b4 = parseIPv4(text);
-  if (b4) return v4(b4);
-  const b6 = parseIPv6(text);
-  if (!b6) return null;
-  if (af === AF_UNSPEC) return v6(b6);
-  // AF_INET: an IPv4-mapped address is its IPv4 address, "::1" is 127.0.0.1.
-  if (isMapped(b6)) return v4(b6.slice(12));
-  if (isV6Loopback(b6)) return v4(LOOPBACK4.slice());
-  return null;
-}
-
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-function isLocalhost(name: string): boolean {
-  return asciiLower(name) === "localhost";
-}
-
-interface NameResult {
-  addrs: Addr[];
-  canon: string;
-  aliases: string[];
-}
-
-/** Forward lookup in a hosts table, as nss_files does it ("multi on"). */
-function hostsByName(lines: readonly HostsLine[], name: string, af: number): NameResult | null {
-  const key = asciiLower(name);
-  let result: NameResult | null = null;
-  for (const line of lines) {
-    // A line with an address only has "" for its official name.
-    const [official = "", ...aliases] = line.names;
-    if (asciiLower(official) !== key && !aliases.some((n) => asciiLower(n) === key)) continue;
-    const a = lineAddr(line.addr, af);
-    if (!a) continue;
-    if (result === null) {
-      result = { addrs: [a], canon: official, aliases };
-    } else {
-      result.addrs.push(a);
-      result.aliases.push(...aliases);
-      if (official !== result.canon) result.aliases.push(official);
-    }
-  }
-  return result;
-}
-
-/** Reverse lookup in a hosts table: the first line with this address. */
-function hostsByAddr(lines: readonly HostsLine[], a: Addr): [string, string[]] | null {
-  for (const line of lines) {
-    const la = lineAddr(line.addr, a.family);
-    if (la && sameBytes(la.bytes, a.bytes)) {
-      const [official = "", ...aliases] = line.names;
-      return [official, aliases];
-    }
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// DNS.
-
-const DNS_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*\.?$/;
-
-async function nameServers(): Promise<string[] | null> {
-  const text = await readIfGranted("/etc/resolv.conf");
-  if (text === null) return null;
-  const servers: string[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^\s*nameserver\s+([^\s%]+)/.exec(line);
-    if (m && (parseIPv4(m[1]!) || parseIPv6(m[1]!))) servers.push(m[1]!);
-  }
-  return servers.length > 0 ? servers : ["127.0.0.1"];
-}
-
-/**
- * One DNS query. Resolves to the records (`[]` when there are none or the name is not a valid
- * DNS name); throws `TemporaryFailure` when no answer came, or `PermissionError` when net
- * permission for the DNS server is not granted (checked first, so nothing prompts).
- */
-async function dnsQuery(name: string, type: "A" | "AAAA" | "PTR" | "CNAME"): Promise<string[]> {
-  if (!DNS_NAME.test(name)) return [];
-  const servers = await nameServers();
-  const options: Deno.ResolveDnsOptions = {};
-  if (servers === null) {
-    if (!granted({ name: "net" })) {
-      const text = `Requires net access to the DNS server to resolve "${name}"`;
-      throw new PermissionError(
-        EACCES,
-        `${text}: run again with --allow-read=/etc/resolv.conf and --allow-net=<server>:53, ` +
-          "or with --allow-net",
-        { cause: new Deno.errors.NotCapable(text) },
-      );
-    }
-  } else {
-    const hostOf = (ip: string) => ip.includes(":") ? `[${ip}]:53` : `${ip}:53`;
-    const allowed = servers.filter((ip) => granted({ name: "net", host: hostOf(ip) }));
-    if (allowed.length === 0) throw missingPermission("net", hostOf(servers[0]!));
-    if (allowed.length < servers.length) options.nameServer = { ipAddr: allowed[0]!, port: 53 };
-  }
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), DNS_TIMEOUT_MS);
-  try {
-    return await Deno.resolveDns(name, type, { ...options, signal: abort.signal });
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    if (e instanceof Deno.errors.NotCapable) throw fromDenoError(e);
-    const message = e instanceof Error ? e.message : String(e);
-    if (
-      !abort.signal.aborted && !(e instanceof Deno.errors.TimedOut) &&
-      /proto error/.test(message) && !/timed? ?out|io error|connection/i.test(message)
-    ) {
-      return []; // A malformed name or a negative answer.
-    }
-    throw new TemporaryFailure(message, { cause: e });
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function stripDot(name: string): string {
-  return name.endsWith(".") ? name.slice(0, -1) : name;
-}
-
-/** The end of `name`'s CNAME chain, and the names on the way. */
-async function canonicalName(name: string): Promise<[string, string[]]> {
-  const chain: string[] = [];
-  let current = name;
-  for (let hops = 0; hops < 8; hops++) {
-    let targets: string[];
-    try {
-      targets = await dnsQuery(current, "CNAME");
-    } catch {
-      break;
-    }
-    if (targets.length === 0) break;
-    chain.push(current);
-    current = stripDot(targets[0]!);
-  }
-  return [current, chain];
-}
-
-/** DNS addresses of `name` for one family (`[]` when there are none). */
-async function dnsAddrs(name: string, af: typeof AF_INET | typeof AF_INET6): Promise<Addr[]> {
-  const records = await dnsQuery(name, af === AF_INET ? "A" : "AAAA");
-  const out: Addr[] = [];
-  for (const r of records) {
-    const b = af === AF_INET ? parseIPv4(r) : parseIPv6(r);
-    if (b) out.push(af === AF_INET ? v4(b) : v6(b));
-  }
-  return out;
-}
-
-function reverseName(a: Addr): string {
-  const b = a.family === AF_INET6 && isMapped(a.bytes) ? a.bytes.subarray(12) : a.bytes;
-  if (b.length === 4) return `${b[3]}.${b[2]}.${b[1]}.${b[0]}.in-addr.arpa`;
-  const nibbles: string[] = [];
-  for (let i = 15; i >= 0; i--) {
-    nibbles.push((b[i]! & 0xf).toString(16), (b[i]! >> 4).toString(16));
-  }
-  return `${nibbles.join(".")}.ip6.arpa`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Host lookups (the NSS step of glibc).
@@ -501,152 +196,6 @@ async function lookupName(name: string, family: number, flags: number): Promise<
   }
   if (result) return result;
   throw gai(failed.temp ? EAI_AGAIN : EAI_NONAME);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Destination address ordering (RFC 3484 as glibc applies it, with its default tables).
-
-const PRECEDENCE: [string, number, number][] = [
-  ["::1", 128, 50],
-  ["2002::", 16, 30],
-  ["::", 96, 20],
-  ["::ffff:0:0", 96, 10],
-  ["::", 0, 40],
-];
-const LABELS: [string, number, number][] = [
-  ["::1", 128, 0],
-  ["2002::", 16, 2],
-  ["::", 96, 3],
-  ["::ffff:0:0", 96, 4],
-  ["fec0::", 10, 5],
-  ["fc00::", 7, 6],
-  ["2001::", 32, 7],
-  ["::", 0, 1],
-];
-
-function prefixMatch(b: Uint8Array, prefix: Uint8Array, bits: number): boolean {
-  for (let i = 0; i < bits; i++) {
-    const mask = 0x80 >> (i % 8);
-    if ((b[i >> 3]! & mask) !== (prefix[i >> 3]! & mask)) return false;
-  }
-  return true;
-}
-
-function lookupTable(table: [string, number, number][], b: Uint8Array): number {
-  for (const [p, bits, value] of table) if (prefixMatch(b, parseIPv6(p)!, bits)) return value;
-  return 0;
-}
-
-function scopeOf(a: Addr): number {
-  if (a.family === AF_INET || isMapped(a.bytes)) {
-    const b = a.family === AF_INET ? a.bytes : a.bytes.subarray(12);
-    return b[0] === 127 || (b[0] === 169 && b[1] === 254) ? 2 : 14;
-  }
-  const b = a.bytes;
-  if (b[0] === 0xff) return b[1]! & 0xf;
-  if ((b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) || isV6Loopback(b)) return 2;
-  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0xc0) return 5;
-  return 14;
-}
-
-interface Ranked {
-  index: number;
-  scope: number;
-  label: number;
-  precedence: number;
-  srcScope: number;
-  srcLabel: number;
-}
-
-/**
- * Sorts destinations as glibc's rfc3484_sort does (rules 2, 5, 6, 8; stable otherwise). The
- * source address is the loopback of the family for loopback and unspecified destinations; for
- * others, Deno cannot tell, so a source of matching scope and label is assumed (a dual-stack
- * host), which leaves precedence to decide.
- */
-function sortAddrs(addrs: Addr[]): Addr[] {
-  const ranked: Ranked[] = addrs.map((a, index) => {
-    const b6 = a.family === AF_INET ? mapped(a.bytes) : a.bytes;
-    const scope = scopeOf(a);
-    const label = lookupTable(LABELS, b6);
-    let srcScope = scope;
-    let srcLabel = label;
-    if (isLocalAddr(a)) {
-      srcScope = 2;
-      srcLabel = a.family === AF_INET || isMapped(a.bytes) ? 4 : 0;
-    }
-    return { index, scope, label, precedence: lookupTable(PRECEDENCE, b6), srcScope, srcLabel };
-  });
-  ranked.sort((x, y) => {
-    const xs = x.scope === x.srcScope, ys = y.scope === y.srcScope;
-    if (xs !== ys) return xs ? -1 : 1;
-    const xl = x.label === x.srcLabel, yl = y.label === y.srcLabel;
-    if (xl !== yl) return xl ? -1 : 1;
-    if (x.precedence !== y.precedence) return y.precedence - x.precedence;
-    if (x.scope !== y.scope) return x.scope - y.scope;
-    return x.index - y.index;
-  });
-  return ranked.map((r) => addrs[r.index]!);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interfaces (for IPv6 scope ids).
-
-const IFNAMSIZ = 16;
-
-/**
- * Interface names and indexes, from what Deno lets us see: /sys/class/net (readable only with
- * --allow-all), the scope ids of link-local addresses (--allow-sys=networkInterfaces), and "lo",
- * which is interface 1 on Linux.
- */
-async function interfaceIndexes(): Promise<Map<string, number>> {
-  const indexes = new Map<string, number>([["lo", 1]]);
-  if (granted({ name: "sys", kind: "networkInterfaces" })) {
-    try {
-      for (const i of Deno.networkInterfaces()) {
-        if (i.family === "IPv6" && i.scopeid) indexes.set(i.name, i.scopeid);
-      }
-    } catch {
-      // Keep what we have.
-    }
-  }
-  if (granted({ name: "read", path: "/sys/class/net" })) {
-    try {
-      for await (const entry of Deno.readDir("/sys/class/net")) {
-        const text = await Deno.readTextFile(`/sys/class/net/${entry.name}/ifindex`);
-        const index = Number.parseInt(text, 10);
-        if (index > 0) indexes.set(entry.name, index);
-      }
-    } catch {
-      // Deno asks for --allow-all to read /sys; keep what we have.
-    }
-  }
-  return indexes;
-}
-
-async function ifNameToIndex(name: string): Promise<number> {
-  if (name.length >= IFNAMSIZ) return 0;
-  return (await interfaceIndexes()).get(name) ?? 0;
-}
-
-async function ifIndexToName(index: number): Promise<string | null> {
-  for (const [name, i] of await interfaceIndexes()) if (i === index) return name;
-  return null;
-}
-
-/** glibc's __inet6_scopeid_pton: an interface name (link-local scopes only) or a number. */
-async function parseScopeId(b: Uint8Array, scope: string): Promise<number | null> {
-  const linkLocal = b[0] === 0xfe && (b[1]! & 0xc0) === 0x80;
-  const mcNodeOrLink = b[0] === 0xff && ((b[1]! & 0xf) === 1 || (b[1]! & 0xf) === 2);
-  if (linkLocal || mcNodeOrLink) {
-    const index = await ifNameToIndex(scope);
-    if (index !== 0) return index;
-  }
-  if (/^[0-9]+$/.test(scope)) {
-    const n = BigInt(scope);
-    if (n <= 0xffffffffn) return Number(n);
-  }
-  return null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,12 @@ import {
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
-import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl/mod.ts";
+import {
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSLContext,
+  SSLWantReadError,
+} from "../ssl/mod.ts";
 
 const text = new TextEncoder();
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -161,6 +166,28 @@ section("ssl: a TLS echo, server and client (test certificates from tests/certs)
   console.log(`client got back: ${decode(await client.recv(1024))}`);
   client.close();
   await serving;
+
+  // A non-blocking handshake, as CPython's event loops drive it: SSLWantReadError until done.
+  const accepting = server.accept();
+  const tls = await clientContext.wrapSocket(
+    await createConnection(server.getsockname() as [string, number]),
+    { serverHostname: "localhost", doHandshakeOnConnect: false },
+  );
+  using _tls = tls;
+  tls.setblocking(false);
+  let waits = 0;
+  for (;;) {
+    try {
+      await tls.doHandshake();
+      break;
+    } catch (e) {
+      if (!(e instanceof SSLWantReadError) || waits++ > 100) throw e;
+      await select([tls], [], [], 5);
+    }
+  }
+  // The server's accept() returns once its side of the handshake is done too.
+  using _accepted = (await accepting)[0];
+  console.log(`non-blocking handshake done after ${waits} SSLWantReadError(s)`);
 }
 
 console.log("\ndone");

@@ -150,6 +150,13 @@ export let replaceListener: (
 ) => void;
 
 /**
+ * Python's qualified names of pynet's socket classes, for `repr()` (`socket.socket`,
+ * `ssl.SSLSocket`); a user's subclass shows its own name, as CPython's `__main__.Name` does.
+ * Internal to pynet.
+ */
+export const pythonClassNames: Map<unknown, string> = new Map();
+
+/**
  * Makes a connected stream socket report `events` as its readiness instead of its
  * connection's, until called again with `null`. Internal to pynet: a non-blocking TLS
  * handshake runs in the background, and the socket must look ready only once it has settled
@@ -281,6 +288,7 @@ export class Socket implements Watchable, Disposable {
   }
 
   static {
+    pythonClassNames.set(Socket, "socket.socket");
     wrapConn = (family, conn, options) => {
       const sock = new Socket(family, SOCK_STREAM);
       sock.#attach(conn);
@@ -1444,7 +1452,8 @@ export class Socket implements Watchable, Disposable {
   toString(): string {
     // Python marks the socket closed at close(), even while a makefile() file keeps it open.
     const closed = this.#state.kind === "closed" || this.#closeRequested ? " [closed]" : "";
-    let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.family}, ` +
+    const name = pythonClassNames.get(this.constructor) ?? this.constructor.name;
+    let text = `<${name}${closed} fd=${this.#fd}, family=${this.family}, ` +
       `type=${this.type}, proto=${this.proto}`;
     if (!closed) {
       const local = this.getsockname();

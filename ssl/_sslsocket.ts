@@ -14,6 +14,7 @@ import {
 } from "../socket/_errors.ts";
 import {
   holdReadiness,
+  pythonClassNames,
   replaceListener,
   Socket,
   streamOf,
@@ -141,6 +142,7 @@ export class SSLSocket extends Socket {
   }
 
   static {
+    pythonClassNames.set(SSLSocket, "ssl.SSLSocket");
     wrapWithContext = async (ctx, sock, options) => {
       const settings: Required<WrapSocketOptions> = {
         serverSide: options.serverSide ?? false,

@@ -60,7 +60,7 @@ const USAGE = `usage: ${COMMAND} [flags]
   --servers raw,python,pynet,pynet-accept,c
                                      part 1: which servers, in this order (default: these;
                                      the pynet ones only once ssl/mod.ts exists). Also:
-                                     python-threads, python-asyncio
+                                     python-threads, python-asyncio, pynet-into (recvInto)
   --modes hs,hs-plain,stream        part 1 modes (default: all three)
   --clients c,raw,raw-starttls,python,pynet
                                      part 2: which clients (default: all; pynet only once
@@ -146,6 +146,11 @@ const SERVERS: ServerSpec[] = [
   },
   { id: "pynet", label: "pynet ssl", cmd: denoServer("bench/servers/tls_pynet.ts") },
   {
+    id: "pynet-into",
+    label: "pynet ssl (recvInto)",
+    cmd: [...denoServer("bench/servers/tls_pynet.ts"), "--recv-into"],
+  },
+  {
     id: "pynet-accept",
     label: "pynet ssl (handshake inside accept())",
     cmd: [...denoServer("bench/servers/tls_pynet.ts"), "--handshake-in-accept"],
@@ -167,7 +172,12 @@ const SERVERS: ServerSpec[] = [
     cmd: [PYTHON, "bench/servers/tls_cpython.py", "--impl", "asyncio"],
   },
 ];
-const DEFAULT_SERVERS = ["raw", "python", ...(haveSsl ? ["pynet", "pynet-accept"] : []), "c"];
+const DEFAULT_SERVERS = [
+  "raw",
+  "python",
+  ...(haveSsl ? ["pynet", "pynet-into", "pynet-accept"] : []),
+  "c",
+];
 
 // ------------------------------------------------------------------------ clients
 

@@ -1001,6 +1001,15 @@ export class Socket implements Watchable, Disposable {
     const size = nbytes || target.length;
     // The private paths, not recvfrom(): a subclass (SSLSocket) may refuse recvfrom().
     checkFlags(flags);
+    if (this.type === SOCK_STREAM && flags === 0 && this.#timeout === null && size > 0) {
+      const channel = this.#stream();
+      if (channel.canReadNow) {
+        // Blocking with nothing buffered: read straight into the caller's buffer.
+        const n = await channel.readInto(target.subarray(0, size));
+        this.#stream();
+        if (n !== null) return [n, null];
+      }
+    }
     const [data, from] = this.type === SOCK_DGRAM
       ? await this.#recvDatagram(size, flags)
       : [await this.#recvStream(size, flags), null];

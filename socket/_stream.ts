@@ -190,6 +190,29 @@ export class StreamChannel {
     this.#landed(buffer, n);
   }
 
+  /**
+   * Reads once straight into the caller's buffer, as a blocking `recv_into` does in CPython:
+   * nothing is allocated or copied. Resolves to the count, 0 at EOF, or `null` when the read
+   * failed or was overtaken (a close, a `shutdown(SHUT_RD)`): the inbox path then reports it.
+   * Call only when `canReadNow`.
+   */
+  async readInto(p: Uint8Array): Promise<number | null> {
+    this.#reading = true;
+    let n: number | null;
+    try {
+      n = await this.conn.read(p);
+    } catch (e) {
+      this.#failed(e);
+      return null;
+    }
+    if (this.#closed || this.#readShut) {
+      this.#landed(EMPTY, 0);
+      return null;
+    }
+    this.#landed(EMPTY, n === null ? null : 0);
+    return n ?? 0;
+  }
+
   #startRead(sizeHint: number): Uint8Array {
     this.#reading = true;
     // A recv reads what it asked for; a watcher's read-ahead adapts to how busy the stream is.

@@ -1325,6 +1325,42 @@ Deno.test("close() while recv() waits makes it reject with EBADF", async () => {
   assertEquals((await rejects(() => pending, OSError)).errno, 9);
 });
 
+Deno.test("a blocking recvInto() waiting on the wire: data, EOF as 0, close as EBADF, SHUT_RD as 0", async () => {
+  // Nothing is buffered, so each call reads straight into the caller's buffer.
+  using pair = await tcpPair();
+  const buffer = new Uint8Array(16);
+  const waiting = pair.conn.recvInto(buffer, 8);
+  await sleep(10);
+  await pair.client.sendall(bytes("direct read"));
+  const n = await within(waiting);
+  assertEquals(text(buffer.subarray(0, n)), "direct read".slice(0, n));
+  assertEquals(buffer[8], 0);
+  // The rest stays for the next call: nothing is lost.
+  let rest = "";
+  while (n + rest.length < 11) {
+    const m = await within(pair.conn.recvInto(buffer));
+    rest += text(buffer.subarray(0, m));
+  }
+  assertEquals(rest, "direct read".slice(n));
+  const atEof = pair.conn.recvInto(buffer);
+  pair.client.shutdown(SHUT_WR);
+  assertEquals(await within(atEof), 0);
+  assertEquals(await within(pair.conn.recvInto(buffer)), 0);
+
+  using closing = await tcpPair();
+  const pending = closing.conn.recvInto(buffer);
+  await sleep(10);
+  closing.conn.close();
+  assertEquals((await rejects(() => pending, OSError)).errno, 9);
+
+  using shut = await tcpPair();
+  const shutting = shut.conn.recvInto(buffer);
+  await sleep(10);
+  shut.conn.shutdown(SHUT_RD);
+  await shut.client.sendall(bytes("discarded"));
+  assertEquals(await within(shutting), 0);
+});
+
 Deno.test("close() while accept() waits makes it reject with EBADF", async () => {
   using server = socket();
   server.bind(["127.0.0.1", 0]);

@@ -27,6 +27,15 @@ const MIN_READ = 4 * 1024;
 const MAX_READ = 256 * 1024;
 /** The largest buffer kept between reads: an idle socket should hold little. */
 const MAX_SPARE = 64 * 1024;
+/**
+ * Reads of a busy stream (16 to 64 KiB) are carved out of a shared slab and land as views of
+ * it: in Deno 2.9.6 a new 16 KiB ArrayBuffer costs ~2.5 us, a view of one ~0.05 us, and a
+ * TLS connection lands one 16 KiB record per read. A landing under SLAB_KEEP is copied out
+ * instead, so a small chunk a caller keeps never holds a slab alive.
+ */
+const SLAB_SIZE = 256 * 1024;
+const SLAB_READ_MIN = 16 * 1024;
+const SLAB_KEEP = 4 * 1024;
 const EMPTY = new Uint8Array(0);
 
 export class StreamChannel {
@@ -40,6 +49,9 @@ export class StreamChannel {
   #readSize = MIN_READ;
   /** A read buffer to use again: short reads are copied out of it. */
   #spare: Uint8Array | null = null;
+  /** The slab busy reads are carved from, and how much of it has been handed out. */
+  #slab: ArrayBuffer | null = null;
+  #slabUsed = 0;
   #eof = false;
   #readShut = false;
   #readError: OSError | null = null;
@@ -217,6 +229,15 @@ export class StreamChannel {
     this.#reading = true;
     // A recv reads what it asked for; a watcher's read-ahead adapts to how busy the stream is.
     const size = sizeHint > 0 ? Math.min(MAX_READ, Math.max(sizeHint, MIN_READ)) : this.#readSize;
+    if (size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
+      if (this.#slab === null || this.#slab.byteLength - this.#slabUsed < size) {
+        this.#slab = new ArrayBuffer(SLAB_SIZE);
+        this.#slabUsed = 0;
+      }
+      return new Uint8Array(this.#slab, this.#slabUsed, size);
+    }
+    // Not busy (or reading more than a slab should give): the slab is left to the chunks.
+    this.#slab = null;
     const spare = this.#spare;
     this.#spare = null;
     // The spare is used only when it fits: an idle stream's pending read must stay small.
@@ -234,11 +255,15 @@ export class StreamChannel {
       if (n === buffer.length) this.#readSize = Math.min(MAX_READ, buffer.length * 2);
       else if (n < buffer.length / 8) this.#readSize = MIN_READ;
       // A short read is copied out and its buffer kept for the next read; a long one is handed
-      // over whole, which saves the copy.
+      // over whole, which saves the copy; a slab's read is handed over as a view of the slab.
       let chunk: Uint8Array;
-      if (n <= buffer.length / 4) {
+      const fromSlab = buffer.buffer === this.#slab;
+      if (fromSlab && n >= SLAB_KEEP) {
+        chunk = buffer.subarray(0, n);
+        this.#slabUsed += n;
+      } else if (n <= buffer.length / 4) {
         chunk = buffer.slice(0, n);
-        if (buffer.length <= MAX_SPARE) this.#spare = buffer;
+        if (!fromSlab && buffer.length <= MAX_SPARE) this.#spare = buffer;
       } else {
         chunk = buffer.subarray(0, n);
       }

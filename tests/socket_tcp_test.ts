@@ -1361,6 +1361,32 @@ Deno.test("a blocking recvInto() waiting on the wire: data, EOF as 0, close as E
   assertEquals(await within(shutting), 0);
 });
 
+Deno.test("recv() chunks of a busy stream never overlap, and a small one holds only its bytes", async () => {
+  using pair = await tcpPair();
+  const sent = pattern(1024 * 1024);
+  const sending = pair.client.sendall(sent);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < sent.length) {
+    const chunk = await within(pair.conn.recv(65536));
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  await within(sending);
+  // Each chunk is the caller's: scribbling over one leaves every other one intact.
+  let offset = 0;
+  for (const chunk of chunks) {
+    assert(sameBytes(chunk, sent.subarray(offset, offset + chunk.length)), `at ${offset}`);
+    offset += chunk.length;
+    chunk.fill(0xee);
+  }
+  assert(chunks.length > 1);
+  await pair.client.sendall(bytes("tiny"));
+  const tiny = await within(pair.conn.recv(65536));
+  assertEquals(text(tiny), "tiny");
+  assertEquals(tiny.buffer.byteLength, 4);
+});
+
 Deno.test("close() while accept() waits makes it reject with EBADF", async () => {
   using server = socket();
   server.bind(["127.0.0.1", 0]);

@@ -52,6 +52,7 @@ export class StreamChannel {
   /** The slab busy reads are carved from, and how much of it has been handed out. */
   #slab: ArrayBuffer | null = null;
   #slabUsed = 0;
+  #slabRegion: Uint8Array | null = null;
   #eof = false;
   #readShut = false;
   #readError: OSError | null = null;
@@ -159,6 +160,8 @@ export class StreamChannel {
   }
 
   #wakeLandingWaiters(): void {
+    // Called on every landing: no new array unless someone waits.
+    if (this.#landingWaiters.length === 0) return;
     const waiters = this.#landingWaiters;
     this.#landingWaiters = [];
     for (const wake of waiters) wake();
@@ -234,10 +237,18 @@ export class StreamChannel {
         this.#slab = new ArrayBuffer(SLAB_SIZE);
         this.#slabUsed = 0;
       }
-      return new Uint8Array(this.#slab, this.#slabUsed, size);
+      // A short landing leaves the region free: the next read reuses its view.
+      const last = this.#slabRegion;
+      if (
+        last?.buffer === this.#slab && last.byteOffset === this.#slabUsed && last.length === size
+      ) {
+        return last;
+      }
+      return this.#slabRegion = new Uint8Array(this.#slab, this.#slabUsed, size);
     }
     // Not busy (or reading more than a slab should give): the slab is left to the chunks.
     this.#slab = null;
+    this.#slabRegion = null;
     const spare = this.#spare;
     this.#spare = null;
     // The spare is used only when it fits: an idle stream's pending read must stay small.
@@ -381,7 +392,9 @@ export class StreamChannel {
     this.#writing = true;
     try {
       let offset = 0;
-      while (offset < data.length) offset += await this.conn.write(data.subarray(offset));
+      while (offset < data.length) {
+        offset += await this.conn.write(offset === 0 ? data : data.subarray(offset));
+      }
     } catch (e) {
       throw this.#writeFailure(e);
     } finally {
@@ -456,6 +469,8 @@ export class StreamChannel {
   }
 
   #wakeDrainWaiters(): void {
+    // Called after every write: no new array unless someone waits.
+    if (this.#drainWaiters.length === 0) return;
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const wake of waiters) wake();

@@ -414,8 +414,9 @@ export class SSLSocket extends Socket {
     io: () => Promise<T>,
   ): Promise<T> {
     if (flags !== 0 && streamOf(this)) {
+      const name = pythonClassNames.get(this.constructor) ?? this.constructor.name;
       throw new ValueError(
-        `non-zero flags not allowed in calls to ${method}() on <class 'ssl.${this.constructor.name}'>`,
+        `non-zero flags not allowed in calls to ${method}() on <class '${name}'>`,
       );
     }
     if (!this.#handshaken && streamOf(this)) await this.doHandshake();

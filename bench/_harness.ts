@@ -220,19 +220,36 @@ export async function withCleanup<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Compiles a C helper unless the binary is newer than its source. */
-export async function buildC(src: string, out: string): Promise<string> {
+/** Compiles a C helper unless the binary is newer than its source. `libs` go after the
+ * source, where the linker needs them; `needs`, if given, tells in the error what a failed
+ * build most likely lacks (e.g. a library's headers). */
+export async function buildC(
+  src: string,
+  out: string,
+  libs: readonly string[] = [],
+  needs?: string,
+): Promise<string> {
   const srcPath = `${ROOT}${src}`;
   const outPath = `${ROOT}${out}`;
-  const [s, o] = await Promise.all([Deno.stat(srcPath), Deno.stat(outPath).catch(() => null)]);
-  if (o?.mtime && s.mtime && o.mtime > s.mtime) return outPath;
+  // A binary is stale when its source or a local header it includes is newer.
+  const dir = srcPath.slice(0, srcPath.lastIndexOf("/") + 1);
+  const headers = [...(await Deno.readTextFile(srcPath)).matchAll(/^#include "([^"]+)"/gm)]
+    .map((m) => `${dir}${m[1]}`);
+  const [o, ...inputs] = await Promise.all([
+    Deno.stat(outPath).catch(() => null),
+    ...[srcPath, ...headers].map((path) => Deno.stat(path)),
+  ]);
+  const newest = Math.max(...inputs.map((info) => info.mtime?.getTime() ?? Infinity));
+  if (o?.mtime && o.mtime.getTime() > newest) return outPath;
   await Deno.mkdir(outPath.slice(0, outPath.lastIndexOf("/")), { recursive: true });
   const r = await new Deno.Command("gcc", {
-    args: ["-O2", "-Wall", "-Wextra", "-Werror", "-std=c11", "-o", outPath, srcPath],
+    args: ["-O2", "-Wall", "-Wextra", "-Werror", "-std=c11", "-o", outPath, srcPath, ...libs],
     stdout: "inherit",
     stderr: "inherit",
   }).output();
-  if (!r.success) throw new Error(`gcc failed to build ${src}`);
+  if (!r.success) {
+    throw new Error(`gcc failed to build ${src}${needs ? ` (it needs ${needs})` : ""}`);
+  }
   return outPath;
 }
 
@@ -608,6 +625,11 @@ function procFile(path: string): Promise<string> {
   return firstLine("cat", [path]);
 }
 
+/** /proc/loadavg, for the report: before and after a benchmark, as a hint of outside load. */
+export function loadAverage(): Promise<string> {
+  return procFile("/proc/loadavg");
+}
+
 /** A description of the machine and tool versions, for the report. */
 export async function machineInfo(): Promise<string> {
   const model = (await firstLine("grep", ["-m1", "model name", "/proc/cpuinfo"]))
@@ -624,38 +646,92 @@ export async function machineInfo(): Promise<string> {
   ].join("\n");
 }
 
-/** One server's modes in one round, on a fresh server process. */
-async function runServer(
-  s: ServerSpec,
+/** What a report says after its opening paragraph: the machine, the load average around the
+ * run, and the command that reproduces it; ends with a blank line. */
+export async function reportContext(
+  command: string,
+  loadBefore: string,
+  loadAfter: string,
+): Promise<string> {
+  return [
+    await machineInfo(),
+    `- load average before: ${loadBefore}; after: ${loadAfter}`,
+    "",
+    "```sh",
+    command,
+    "```",
+    "",
+  ].join("\n");
+}
+
+/** One contender's modes in one round, on a fresh server process. The contender, `id`, is
+ * either that server or a client (then `loadgen`) measured against a fixed server. */
+export async function runContender(
+  id: string,
   round: number,
-  modes: readonly ModeSpec[],
+  server: ServerSpec,
   loadgen: string,
+  modes: readonly ModeSpec[],
   opts: BenchOptions,
 ): Promise<RunRecord> {
-  const rec: RunRecord = { round, server: s.id, modes: {}, errors: {}, attempts: 1 };
-  let server: RunningServer | undefined;
+  const rec: RunRecord = { round, server: id, modes: {}, errors: {}, attempts: 1 };
+  let running: RunningServer | undefined;
   try {
     for (const m of modes) {
       try {
-        server ??= await startServer(s, opts.serverCore);
-        const res = await runLoadgen(loadgen, m, server, opts);
-        await server.alive();
+        running ??= await startServer(server, opts.serverCore);
+        const res = await runLoadgen(loadgen, m, running, opts);
+        await running.alive();
         rec.modes[m.id] = res;
-        console.error(`round ${round}/${opts.rounds} ${s.id} ${m.id}: ${JSON.stringify(res)}`);
+        console.error(`round ${round}/${opts.rounds} ${id} ${m.id}: ${JSON.stringify(res)}`);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         rec.errors[m.id] = msg;
-        console.error(`\n!!!!! FAILURE: round ${round} ${s.id} ${m.id}\n${msg}\n`);
+        console.error(`\n!!!!! FAILURE: round ${round} ${id} ${m.id}\n${msg}\n`);
         // A dead server cannot serve the next mode, and a mismatch may have left it
         // wedged: the next mode gets a fresh one.
-        await server?.stop();
-        server = undefined;
+        await running?.stop();
+        running = undefined;
       }
     }
   } finally {
-    await server?.stop();
+    await running?.stop();
   }
   return rec;
+}
+
+/** Runs `one` for every contender in every round, each run redone while outside load spoils
+ * it (the last attempt is kept either way, and marked by renderTables). */
+export async function runRounds(
+  ids: readonly string[],
+  one: (id: string, round: number) => Promise<RunRecord>,
+  opts: BenchOptions,
+): Promise<RunRecord[]> {
+  const records: RunRecord[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    // Rotating the start means every contender runs in every position once per n rounds, so
+    // a slow drift of the machine (another tenant, thermal) does not favour one of them.
+    const shift = (round - 1) % Math.max(1, ids.length);
+    const order = [...ids.slice(shift), ...ids.slice(0, shift)];
+    for (const id of order) {
+      for (let attempt = 1;; attempt++) {
+        await waitQuiet(opts);
+        const rec = await one(id, round);
+        rec.attempts = attempt;
+        const others = Object.values(rec.modes).map(otherCpu).filter((x) => x !== undefined);
+        if (others.length > 0) rec.other = Math.max(...others);
+        const busy = rec.other !== undefined && rec.other > opts.maxOther;
+        if (!busy || attempt > opts.retries || Object.keys(rec.errors).length > 0) {
+          records.push(rec);
+          break;
+        }
+        console.error(
+          `round ${round} ${id}: ${rec.other?.toFixed(2)} cores of outside load; redoing`,
+        );
+      }
+    }
+  }
+  return records;
 }
 
 /** Builds, runs every round, prints progress on stderr and the Markdown report on stdout.
@@ -679,33 +755,15 @@ export async function runBench(spec: BenchSpec, opts: BenchOptions): Promise<boo
     const loadgen = await buildC("bench/loadgen.c", "bench/build/loadgen");
     for (const s of servers) if (s.build) await buildC(s.build.src, s.build.out);
 
-    const loadBefore = await procFile("/proc/loadavg");
+    const loadBefore = await loadAverage();
     const started = new Date();
-    const records: RunRecord[] = [];
-    for (let round = 1; round <= opts.rounds; round++) {
-      // Rotating the start means every server runs in every position once per n rounds, so a
-      // slow drift of the machine (another tenant, thermal) does not favour one server.
-      const shift = (round - 1) % servers.length;
-      const order = [...servers.slice(shift), ...servers.slice(0, shift)];
-      for (const s of order) {
-        for (let attempt = 1;; attempt++) {
-          await waitQuiet(opts);
-          const rec = await runServer(s, round, modes, loadgen, opts);
-          rec.attempts = attempt;
-          const others = Object.values(rec.modes).map(otherCpu).filter((x) => x !== undefined);
-          if (others.length > 0) rec.other = Math.max(...others);
-          const busy = rec.other !== undefined && rec.other > opts.maxOther;
-          if (!busy || attempt > opts.retries || Object.keys(rec.errors).length > 0) {
-            records.push(rec);
-            break;
-          }
-          console.error(
-            `round ${round} ${s.id}: ${rec.other?.toFixed(2)} cores of outside load; redoing`,
-          );
-        }
-      }
-    }
-    const loadAfter = await procFile("/proc/loadavg");
+    const records = await runRounds(
+      servers.map((s) => s.id),
+      (id, round) =>
+        runContender(id, round, servers.find((s) => s.id === id)!, loadgen, modes, opts),
+      opts,
+    );
+    const loadAfter = await loadAverage();
 
     if (opts.json) {
       await Deno.writeTextFile(
@@ -722,13 +780,7 @@ export async function runBench(spec: BenchSpec, opts: BenchOptions): Promise<boo
       `medians over rounds; a ratio is the median over rounds of the figure divided by ` +
       `the ${spec.baseline} server's figure in the same round.`,
       "",
-      await machineInfo(),
-      `- load average before: ${loadBefore}; after: ${loadAfter}`,
-      "",
-      "```sh",
-      spec.command,
-      "```",
-      "",
+      await reportContext(spec.command, loadBefore, loadAfter),
       renderTables(spec, opts, records),
     ].join("\n");
     console.log(report);

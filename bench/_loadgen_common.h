@@ -1,16 +1,39 @@
 /*
- * What bench/loadgen.c and bench/ssl_loadgen.c share: the hard-timeout alarm, clocks, the
- * measured window, and the CPU accounting every run reports (its own, the server's from
+ * What bench/loadgen.c and bench/ssl_loadgen.c share: failing loudly, the hard-timeout alarm,
+ * clocks, the epoll wait, latency percentiles, the stream mode's byte pattern and its check,
+ * the measured window, and the CPU accounting every run reports (its own, the server's from
  * /proc/<pid>/stat, and each core's from /proc/stat). Included once by each; not a library.
  */
 #ifndef PYNET_BENCH_LOADGEN_COMMON_H
 #define PYNET_BENCH_LOADGEN_COMMON_H
 
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Each loadgen defines it: what to print after a failure's message (ssl_loadgen: OpenSSL's
+ * error queue, which says why a handshake or a record failed). */
+static void fail_detail(void);
+
+/* Any error ends the run with exit status 2, so a broken server can never yield a figure. */
+static void fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("LOADGEN FAILURE: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  fail_detail();
+  exit(2);
+}
 
 static void on_alarm(int sig) {
   (void)sig;
@@ -19,6 +42,15 @@ static void on_alarm(int sig) {
   ssize_t r = write(2, msg, sizeof msg - 1);
   (void)r;
   _exit(3);
+}
+
+/* A server that closes early must show as a failed write, not kill the loadgen silently. The
+ * alarm is the backstop for a hang the stall check cannot see (e.g. a connect that never
+ * completes): the whole run may take at most warm-up + duration + 2 timeouts. */
+static void set_signals(double warmup, double duration, double timeout) {
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGALRM, on_alarm);
+  alarm((unsigned)(warmup + duration + 2 * timeout) + 1);
 }
 
 static double now(void) {
@@ -32,6 +64,92 @@ static double self_cpu(void) {
   getrusage(RUSAGE_SELF, &ru);
   return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
          (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Waits at most 100 ms, so that the window and the stall check move on while nothing
+ * happens; returns the number of events. */
+static int wait_events(int ep, struct epoll_event *evs, int max) {
+  for (;;) {
+    int k = epoll_wait(ep, evs, max, 100);
+    if (k >= 0) return k;
+    if (errno != EINTR) fail("epoll_wait: %s", strerror(errno));
+  }
+}
+
+/* The latency (µs) of everything that completed inside the window. */
+struct latencies {
+  double *v;
+  size_t n, cap;
+};
+
+static void lat_init(struct latencies *l, size_t cap) {
+  l->v = malloc(cap * sizeof *l->v);
+  if (!l->v) fail("out of memory");
+  l->n = 0;
+  l->cap = cap;
+}
+
+static void lat_add(struct latencies *l, double us) {
+  if (l->n == l->cap) {
+    l->cap *= 2;
+    l->v = realloc(l->v, l->cap * sizeof *l->v);
+    if (!l->v) fail("out of memory");
+  }
+  l->v[l->n++] = us;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void lat_sort(struct latencies *l) { qsort(l->v, l->n, sizeof *l->v, cmp_double); }
+
+/* Nearest-rank percentile; after lat_sort. */
+static double percentile(const struct latencies *l, double q) {
+  if (l->n == 0) return 0;
+  size_t rank = (size_t)(q * (double)l->n + 0.999999999);
+  if (rank < 1) rank = 1;
+  if (rank > l->n) rank = l->n;
+  return l->v[rank - 1];
+}
+
+static double lat_max(const struct latencies *l) { return l->n ? l->v[l->n - 1] : 0.0; }
+
+/* The stream's byte at offset i is pattern[i % PERIOD]. A prime period, not a divisor of the
+ * block size, means a dropped, repeated or reordered block shifts the pattern and fails the
+ * check. The buffer is extended by MAXCHUNK so any chunk is one contiguous memcmp. */
+#define PERIOD 65521u
+#define MAXCHUNK (1u << 20)
+
+static uint8_t *make_pattern(void) {
+  uint8_t *pattern = malloc(PERIOD + MAXCHUNK);
+  if (!pattern) fail("out of memory");
+  uint64_t x = 0x243F6A8885A308D3ull;
+  for (size_t i = 0; i < PERIOD; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    pattern[i] = (uint8_t)x;
+  }
+  for (size_t i = PERIOD; i < PERIOD + MAXCHUNK; i++) pattern[i] = pattern[i - PERIOD];
+  return pattern;
+}
+
+/* Checks `n` echoed bytes in `buf`, which follow the `recvd` already checked; `sent` bytes
+ * have been written so far. */
+static void check_echo(const uint8_t *pattern, uint64_t recvd, uint64_t sent, const uint8_t *buf,
+                       size_t n) {
+  if (recvd + n > sent)
+    fail("stream: server echoed %llu bytes but only %llu were sent",
+         (unsigned long long)(recvd + n), (unsigned long long)sent);
+  const uint8_t *expect = pattern + (recvd % PERIOD);
+  if (memcmp(expect, buf, n) != 0) {
+    size_t at = 0;
+    while (expect[at] == buf[at]) at++;
+    fail("stream: echo mismatch at stream offset %llu: sent 0x%02x, got 0x%02x",
+         (unsigned long long)(recvd + at), expect[at], buf[at]);
+  }
 }
 
 /* utime+stime of another process (all its threads), in seconds; -1 if unreadable. */

@@ -24,8 +24,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,17 +34,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static void fail(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("LOADGEN FAILURE: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(2);
-}
-
 #include "_loadgen_common.h"
+
+/* A plain socket's errors are all in the failure message itself. */
+static void fail_detail(void) {}
 
 static void set_nonblock(int fd) {
   int fl = fcntl(fd, F_GETFL);
@@ -70,20 +61,6 @@ static int connect_to(const char *host, int port) {
     fail("TCP_NODELAY: %s", strerror(errno));
   set_nonblock(fd);
   return fd;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double percentile(const double *v, size_t n, double q) {
-  if (n == 0) return 0;
-  size_t rank = (size_t)(q * (double)n + 0.999999999);
-  if (rank < 1) rank = 1;
-  if (rank > n) rank = n;
-  return v[rank - 1];
 }
 
 struct opts {
@@ -170,9 +147,8 @@ static int run_rr(const struct opts *o) {
     if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0) fail("epoll_ctl: %s", strerror(errno));
   }
 
-  size_t lat_cap = 1 << 20, lat_n = 0;
-  double *lat = malloc(lat_cap * sizeof *lat);
-  if (!lat) fail("out of memory");
+  struct latencies lat;
+  lat_init(&lat, 1 << 20);
   uint64_t total = 0, measured = 0;
   /* Large enough to notice a server that echoes more than was sent. */
   uint8_t scratch[4096];
@@ -185,11 +161,7 @@ static int run_rr(const struct opts *o) {
 
   struct epoll_event evs[256];
   for (;;) {
-    int k = epoll_wait(ep, evs, 256, 100);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      fail("epoll_wait: %s", strerror(errno));
-    }
+    int k = wait_events(ep, evs, 256);
     double t = now();
     if (window_tick(&w, t) == WINDOW_CLOSED) break;
     for (int e = 0; e < k; e++) {
@@ -225,12 +197,7 @@ static int run_rr(const struct opts *o) {
         total++;
         if (w.measuring) {
           measured++;
-          if (lat_n == lat_cap) {
-            lat_cap *= 2;
-            lat = realloc(lat, lat_cap * sizeof *lat);
-            if (!lat) fail("out of memory");
-          }
-          lat[lat_n++] = (done - c->t_start) * 1e6;
+          lat_add(&lat, (done - c->t_start) * 1e6);
         }
         last_progress = done;
         c->seq++;
@@ -243,16 +210,15 @@ static int run_rr(const struct opts *o) {
            (unsigned long long)total);
   }
   double secs = window_close(&w);
-  qsort(lat, lat_n, sizeof *lat, cmp_double);
+  lat_sort(&lat);
   double sum = 0;
-  for (size_t i = 0; i < lat_n; i++) sum += lat[i];
+  for (size_t i = 0; i < lat.n; i++) sum += lat.v[i];
   printf("{\"mode\":\"rr\",\"conns\":%d,\"size\":%d,\"seconds\":%.4f,\"requests\":%llu,"
          "\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
          "\"mean_us\":%.1f",
          n, size, secs, (unsigned long long)measured, (double)measured / secs,
-         percentile(lat, lat_n, 0.50), percentile(lat, lat_n, 0.99),
-         percentile(lat, lat_n, 0.999), lat_n ? lat[lat_n - 1] : 0.0,
-         lat_n ? sum / (double)lat_n : 0.0);
+         percentile(&lat, 0.50), percentile(&lat, 0.99), percentile(&lat, 0.999), lat_max(&lat),
+         lat.n ? sum / (double)lat.n : 0.0);
   print_window_cpu(&w, secs);
   printf("}\n");
   if (measured == 0) fail("no request completed in the measurement window");
@@ -262,26 +228,12 @@ static int run_rr(const struct opts *o) {
 
 /* ------------------------------------------------------------------ stream */
 
-/* The stream's byte at offset i is pattern[i % PERIOD]. A prime period, not a divisor of the
- * block size, means a dropped, repeated or reordered block shifts the pattern and fails the
- * check. The buffer is extended by MAXCHUNK so any chunk is one contiguous memcmp. */
-#define PERIOD 65521u
-#define MAXCHUNK (1u << 20)
-
 static int run_stream(const struct opts *o) {
   size_t block = (size_t)o->block;
   if (block > MAXCHUNK) fail("--block must be at most %u", MAXCHUNK);
-  uint8_t *pattern = malloc(PERIOD + MAXCHUNK);
+  uint8_t *pattern = make_pattern();
   uint8_t *rbuf = malloc(MAXCHUNK);
-  if (!pattern || !rbuf) fail("out of memory");
-  uint64_t x = 0x243F6A8885A308D3ull;
-  for (size_t i = 0; i < PERIOD; i++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    pattern[i] = (uint8_t)x;
-  }
-  for (size_t i = PERIOD; i < PERIOD + MAXCHUNK; i++) pattern[i] = pattern[i - PERIOD];
+  if (!rbuf) fail("out of memory");
 
   int fd = connect_to(o->host, o->port);
   int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -296,11 +248,7 @@ static int run_stream(const struct opts *o) {
   double last_progress = t0;
   struct epoll_event evs[4];
   for (;;) {
-    int k = epoll_wait(ep, evs, 4, 100);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      fail("epoll_wait: %s", strerror(errno));
-    }
+    int k = wait_events(ep, evs, 4);
     double t = now();
     int phase = window_tick(&w, t);
     if (phase == WINDOW_OPENED) recvd_at_measure = recvd;
@@ -319,16 +267,7 @@ static int run_stream(const struct opts *o) {
           if (r == 0)
             fail("stream: server closed the connection after echoing %llu bytes",
                  (unsigned long long)recvd);
-          if (recvd + (uint64_t)r > sent)
-            fail("stream: server echoed %llu bytes but only %llu were sent",
-                 (unsigned long long)(recvd + (uint64_t)r), (unsigned long long)sent);
-          const uint8_t *expect = pattern + (recvd % PERIOD);
-          if (memcmp(expect, rbuf, (size_t)r) != 0) {
-            size_t at = 0;
-            while (expect[at] == rbuf[at]) at++;
-            fail("stream: echo mismatch at stream offset %llu: sent 0x%02x, got 0x%02x",
-                 (unsigned long long)(recvd + at), expect[at], rbuf[at]);
-          }
+          check_echo(pattern, recvd, sent, rbuf, (size_t)r);
           recvd += (uint64_t)r;
           last_progress = now();
         }
@@ -406,11 +345,7 @@ int main(int argc, char **argv) {
     else usage();
   }
   if (o.port == 0) usage();
-  signal(SIGPIPE, SIG_IGN);
-  /* Backstop for a hang the stall check cannot see (e.g. a blocking connect that never
-   * completes): the whole run may take at most warm-up + duration + 2 timeouts. */
-  signal(SIGALRM, on_alarm);
-  alarm((unsigned)(o.warmup + o.duration + 2 * o.timeout) + 1);
+  set_signals(o.warmup, o.duration, o.timeout);
   if (!strcmp(o.mode, "rr")) return run_rr(&o);
   if (!strcmp(o.mode, "stream")) return run_stream(&o);
   usage();

@@ -26,29 +26,29 @@
  * delayed ACK (its row shows it), which no layer above it can change.
  *
  * Every run starts a fresh server; the order rotates each round; before each run the harness
- * waits for an idle machine and redoes runs disturbed by outside load (as bench/_harness.ts
- * does for bench/socket_bench.ts, whose building blocks this script reuses). `--help` lists
- * the flags. Exit status 1 if any run failed (a failure is printed in full; it never yields a
- * figure).
+ * waits for an idle machine and redoes runs disturbed by outside load (bench/_harness.ts's
+ * round loop, as for bench/socket_bench.ts; only the two-part report is this script's own).
+ * `--help` lists the flags. Exit status 1 if any run failed (a failure is printed in full; it
+ * never yields a figure).
  *
  * @module
  */
 import {
   type BenchOptions,
   type BenchSpec,
+  buildC,
   type Column,
+  loadAverage,
   type LoadgenResult,
-  machineInfo,
   type ModeSpec,
   otherCpu,
   parseOptions,
   renderTables,
+  reportContext,
   ROOT,
-  runLoadgen,
-  type RunningServer,
-  type RunRecord,
+  runContender,
+  runRounds,
   type ServerSpec,
-  startServer,
   withCleanup,
 } from "./_harness.ts";
 
@@ -158,7 +158,7 @@ const SERVERS: ServerSpec[] = [
   {
     id: "c",
     label: "C OpenSSL epoll (calibration)",
-    // Built by buildSsl below (it links OpenSSL, which the harness's buildC does not).
+    // Built by buildSsl below, against the system OpenSSL.
     cmd: ["bench/build/tls_c_openssl"],
   },
   {
@@ -292,140 +292,6 @@ for (const id of clientModeIds) {
   if (!CLIENT_MODES.some((m) => m.id === id)) usageError(`unknown client mode ${id}`);
 }
 
-// ------------------------------------------------------------------------ building
-
-/** Compiles a C helper that links the system OpenSSL, unless the binary is newer. */
-async function buildSsl(src: string, out: string): Promise<void> {
-  const srcPath = `${ROOT}${src}`, outPath = `${ROOT}${out}`;
-  const [s, o] = await Promise.all([Deno.stat(srcPath), Deno.stat(outPath).catch(() => null)]);
-  if (o?.mtime && s.mtime && o.mtime > s.mtime) return;
-  await Deno.mkdir(`${ROOT}bench/build`, { recursive: true });
-  const r = await new Deno.Command("gcc", {
-    args: [
-      "-O2",
-      "-Wall",
-      "-Wextra",
-      "-Werror",
-      "-std=c11",
-      "-o",
-      outPath,
-      srcPath,
-      "-lssl",
-      "-lcrypto",
-    ],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (!r.success) {
-    throw new Error(
-      `gcc failed to build ${src} (it needs the OpenSSL headers: /usr/include/openssl/ssl.h, ` +
-        `Debian package libssl-dev)`,
-    );
-  }
-}
-
-// ------------------------------------------------------------------------ outside load
-
-/** Reads /proc through cat: Deno wants --allow-all to read /proc itself. */
-async function procStat(): Promise<string> {
-  const r = await new Deno.Command("cat", { args: ["/proc/stat"], stdout: "piped" }).output();
-  return new TextDecoder().decode(r.stdout).split("\n")[0] ?? "";
-}
-
-async function busyCores(ms: number): Promise<number> {
-  const sample = async () => {
-    const v = (await procStat()).split(/\s+/).slice(1, 9).map(Number);
-    const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    const total = v.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  };
-  const a = await sample();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = await sample();
-  const dt = b.total - a.total;
-  return dt > 0 ? ((b.busy - a.busy) / dt) * navigator.hardwareConcurrency : 0;
-}
-
-/** Waits (up to --quiet-wait) until the machine is idle. */
-async function waitQuiet(o: BenchOptions): Promise<void> {
-  const deadline = Date.now() + o.quietWait * 1000;
-  let told = false;
-  for (;;) {
-    const busy = await busyCores(500);
-    if (busy < o.maxOther) return;
-    if (Date.now() >= deadline) {
-      console.error(`machine still busy (${busy.toFixed(2)} cores); running anyway`);
-      return;
-    }
-    if (!told) console.error(`waiting for the machine to go idle (${busy.toFixed(2)} cores busy)`);
-    told = true;
-  }
-}
-
-// ------------------------------------------------------------------------ running
-
-/** One contender in one round: a fresh server, then each mode's loadgen run. */
-async function runOne(
-  id: string,
-  round: number,
-  server: ServerSpec,
-  loadgen: string,
-  modes: readonly ModeSpec[],
-): Promise<RunRecord> {
-  const rec: RunRecord = { round, server: id, modes: {}, errors: {}, attempts: 1 };
-  let running: RunningServer | undefined;
-  try {
-    for (const m of modes) {
-      try {
-        running ??= await startServer(server, opts.serverCore);
-        const res = await runLoadgen(loadgen, m, running, opts);
-        await running.alive();
-        rec.modes[m.id] = res;
-        console.error(`round ${round}/${opts.rounds} ${id} ${m.id}: ${JSON.stringify(res)}`);
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        rec.errors[m.id] = msg;
-        console.error(`\n!!!!! FAILURE: round ${round} ${id} ${m.id}\n${msg}\n`);
-        await running?.stop();
-        running = undefined;
-      }
-    }
-  } finally {
-    await running?.stop();
-  }
-  return rec;
-}
-
-/** Every round, the contenders in rotated order, each redone while outside load spoils it. */
-async function runPart(
-  ids: readonly string[],
-  one: (id: string, round: number) => Promise<RunRecord>,
-): Promise<RunRecord[]> {
-  const records: RunRecord[] = [];
-  for (let round = 1; round <= opts.rounds; round++) {
-    const shift = (round - 1) % Math.max(1, ids.length);
-    const order = [...ids.slice(shift), ...ids.slice(0, shift)];
-    for (const id of order) {
-      for (let attempt = 1;; attempt++) {
-        await waitQuiet(opts);
-        const rec = await one(id, round);
-        rec.attempts = attempt;
-        const others = Object.values(rec.modes).map(otherCpu).filter((x) => x !== undefined);
-        if (others.length > 0) rec.other = Math.max(...others);
-        const busy = rec.other !== undefined && rec.other > opts.maxOther;
-        if (!busy || attempt > opts.retries || Object.keys(rec.errors).length > 0) {
-          records.push(rec);
-          break;
-        }
-        console.error(
-          `round ${round} ${id}: ${rec.other?.toFixed(2)} cores of outside load; redoing`,
-        );
-      }
-    }
-  }
-  return records;
-}
-
 // ------------------------------------------------------------------------ tables
 
 const num = (key: string) => (r: LoadgenResult): number | undefined => {
@@ -449,12 +315,23 @@ const perGB = (cpuKey: string) => (r: LoadgenResult): number | undefined => {
     : undefined;
 };
 
-/** Work per CPU-second of one side: a rate over that side's CPU. Higher is cheaper. */
-const perCpu = (rateKey: string, cpuKey: string) => (r: LoadgenResult): number | undefined => {
-  const rate = r[rateKey], cpu = r[cpuKey];
-  return typeof rate === "number" && typeof cpu === "number" && cpu > 0 ? rate / cpu : undefined;
-};
+/** Work per CPU-second of one side (a rate over that side's CPU) against the baseline's:
+ * higher is cheaper. */
+const perCpuRatio = (header: string, mode: string, rateKey: string, cpuKey: string): Column => ({
+  header,
+  mode,
+  value: (r) => {
+    const rate = r[rateKey], cpu = r[cpuKey];
+    return typeof rate === "number" && typeof cpu === "number" && cpu > 0 ? rate / cpu : undefined;
+  },
+  digits: 2,
+  ratio: true,
+});
 
+const outsideLoad: Column[] = [
+  { header: "hs outside load", mode: "hs", value: otherCpu, digits: 2 },
+  { header: "stream outside load", mode: "stream", value: otherCpu, digits: 2 },
+];
 const hps: Column = { header: "hs/s", mode: "hs", value: num("hps"), digits: 0 };
 const mbps: Column = { header: "MB/s", mode: "stream", value: num("mbps"), digits: 0 };
 
@@ -472,26 +349,14 @@ const serverSpec: BenchSpec = {
       columns: [
         hps,
         { ...hps, header: "hs/s ÷ raw", ratio: true, digits: 2 },
-        {
-          header: "hs per server CPU-s ÷ raw",
-          mode: "hs",
-          value: perCpu("hps", "server_cpu"),
-          digits: 2,
-          ratio: true,
-        },
+        perCpuRatio("hs per server CPU-s ÷ raw", "hs", "hps", "server_cpu"),
         { header: "p50 ms", mode: "hs", value: ms("p50_us"), digits: 1 },
         { header: "p99 ms", mode: "hs", value: ms("p99_us"), digits: 1 },
         { header: "hs/s (hs-plain)", mode: "hs-plain", value: num("hps"), digits: 0 },
         { header: "p50 ms (hs-plain)", mode: "hs-plain", value: ms("p50_us"), digits: 1 },
         mbps,
         { ...mbps, header: "MB/s ÷ raw", ratio: true, digits: 2 },
-        {
-          header: "MB per server CPU-s ÷ raw",
-          mode: "stream",
-          value: perCpu("mbps", "server_cpu"),
-          digits: 2,
-          ratio: true,
-        },
+        perCpuRatio("MB per server CPU-s ÷ raw", "stream", "mbps", "server_cpu"),
       ],
     },
     {
@@ -505,8 +370,7 @@ const serverSpec: BenchSpec = {
         { header: "stream loadgen CPU", mode: "stream", value: num("client_cpu"), digits: 2 },
         { header: "server s/GB", mode: "stream", value: perGB("server_cpu"), digits: 2 },
         { header: "loadgen s/GB", mode: "stream", value: perGB("client_cpu"), digits: 2 },
-        { header: "hs outside load", mode: "hs", value: otherCpu, digits: 2 },
-        { header: "stream outside load", mode: "stream", value: otherCpu, digits: 2 },
+        ...outsideLoad,
       ],
     },
   ],
@@ -530,23 +394,11 @@ const clientSpec: BenchSpec = {
       columns: [
         hps,
         { ...hps, header: `hs/s ÷ ${clientBaseline}`, ratio: true, digits: 2 },
-        {
-          header: `hs per client CPU-s ÷ ${clientBaseline}`,
-          mode: "hs",
-          value: perCpu("hps", "client_cpu"),
-          digits: 2,
-          ratio: true,
-        },
+        perCpuRatio(`hs per client CPU-s ÷ ${clientBaseline}`, "hs", "hps", "client_cpu"),
         { header: "p50 ms", mode: "hs", value: ms("p50_us"), digits: 1 },
         mbps,
         { ...mbps, header: `MB/s ÷ ${clientBaseline}`, ratio: true, digits: 2 },
-        {
-          header: `MB per client CPU-s ÷ ${clientBaseline}`,
-          mode: "stream",
-          value: perCpu("mbps", "client_cpu"),
-          digits: 2,
-          ratio: true,
-        },
+        perCpuRatio(`MB per client CPU-s ÷ ${clientBaseline}`, "stream", "mbps", "client_cpu"),
       ],
     },
     {
@@ -558,8 +410,7 @@ const clientSpec: BenchSpec = {
         { header: "stream client CPU", mode: "stream", value: num("client_cpu"), digits: 2 },
         { header: "stream server CPU", mode: "stream", value: num("server_cpu"), digits: 2 },
         { header: "client s/GB", mode: "stream", value: perGB("client_cpu"), digits: 2 },
-        { header: "hs outside load", mode: "hs", value: otherCpu, digits: 2 },
-        { header: "stream outside load", mode: "stream", value: otherCpu, digits: 2 },
+        ...outsideLoad,
       ],
     },
   ],
@@ -568,30 +419,36 @@ const clientSpec: BenchSpec = {
 
 // ------------------------------------------------------------------------ main
 
+const buildSsl = (src: string, out: string) =>
+  buildC(
+    src,
+    out,
+    ["-lssl", "-lcrypto"],
+    "the OpenSSL headers: /usr/include/openssl/ssl.h, Debian package libssl-dev",
+  );
+
 const ok = await withCleanup(async () => {
-  await buildSsl("bench/ssl_loadgen.c", LOADGEN);
+  const loadgen = await buildSsl("bench/ssl_loadgen.c", LOADGEN);
   await buildSsl("bench/servers/tls_c_openssl.c", "bench/build/tls_c_openssl");
-  const loadgen = `${ROOT}${LOADGEN}`;
-  const loadavg = () =>
-    new Deno.Command("cat", { args: ["/proc/loadavg"], stdout: "piped" }).output()
-      .then((r) => new TextDecoder().decode(r.stdout).trim());
-  const loadBefore = await loadavg();
+  const loadBefore = await loadAverage();
   const started = new Date();
 
   const serverModes = SERVER_MODES.filter((m) => opts.modes.includes(m.id));
-  const serverRecords = opts.servers.length === 0 ? [] : await runPart(
+  const serverRecords = await runRounds(
     opts.servers,
-    (id, round) => runOne(id, round, SERVERS.find((s) => s.id === id)!, loadgen, serverModes),
+    (id, round) =>
+      runContender(id, round, SERVERS.find((s) => s.id === id)!, loadgen, serverModes, opts),
+    opts,
   );
 
   const clientModes = CLIENT_MODES.filter((m) => clientModeIds.includes(m.id));
-  const clientRecords = clientIds.length === 0 ? [] : await runPart(clientIds, (id, round) => {
+  const clientRecords = await runRounds(clientIds, (id, round) => {
     const c = CLIENTS.find((x) => x.id === id)!;
     // The client's own argv goes first; the mode and the harness's flags follow it.
     const modes = clientModes.map((m) => ({ id: m.id, args: [...c.args, ...m.args] }));
-    return runOne(id, round, fixedServer, c.program, modes);
-  });
-  const loadAfter = await loadavg();
+    return runContender(id, round, fixedServer, c.program, modes, opts);
+  }, opts);
+  const loadAfter = await loadAverage();
 
   if (opts.json) {
     await Deno.writeTextFile(
@@ -610,13 +467,7 @@ const ok = await withCleanup(async () => {
     `round. TLS 1.3, the server certificate tests/certs/server.pem (RSA 2048), verified ` +
     `against tests/certs/ca.pem for the name localhost.`,
     "",
-    await machineInfo(),
-    `- load average before: ${loadBefore}; after: ${loadAfter}`,
-    "",
-    "```sh",
-    serverSpec.command,
-    "```",
-    "",
+    await reportContext(serverSpec.command, loadBefore, loadAfter),
     serverRecords.length ? renderTables(serverSpec, opts, serverRecords) : "",
     clientRecords.length
       ? renderTables(clientSpec, clientOpts, clientRecords).replaceAll("| server |", "| client |")

@@ -25,8 +25,6 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,35 +35,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static void fail(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("LOADGEN FAILURE: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
+#include "_loadgen_common.h"
+
+static void fail_detail(void) {
   unsigned long e;
   char buf[256];
   while ((e = ERR_get_error()) != 0) {
     ERR_error_string_n(e, buf, sizeof buf);
     fprintf(stderr, "  openssl: %s\n", buf);
   }
-  exit(2);
-}
-
-#include "_loadgen_common.h"
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double percentile(const double *v, size_t n, double q) {
-  if (n == 0) return 0;
-  size_t rank = (size_t)(q * (double)n + 0.999999999);
-  if (rank < 1) rank = 1;
-  if (rank > n) rank = n;
-  return v[rank - 1];
 }
 
 struct opts {
@@ -267,9 +245,8 @@ static int run_hs(const struct opts *o) {
   if (!ss) fail("out of memory");
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) fail("epoll_create1: %s", strerror(errno));
-  size_t lat_cap = 1 << 16, lat_n = 0;
-  double *lat = malloc(lat_cap * sizeof *lat);
-  if (!lat) fail("out of memory");
+  struct latencies lat;
+  lat_init(&lat, 1 << 16);
   char proto[32] = "", cipher[64] = "";
   uint64_t total = 0, measured = 0, seq = 0;
 
@@ -281,11 +258,7 @@ static int run_hs(const struct opts *o) {
 
   struct epoll_event evs[256];
   for (;;) {
-    int k = epoll_wait(ep, evs, 256, 100);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      fail("epoll_wait: %s", strerror(errno));
-    }
+    int k = wait_events(ep, evs, 256);
     double t = now();
     if (window_tick(&w, t) == WINDOW_CLOSED) break;
     for (int e = 0; e < k; e++) {
@@ -297,12 +270,7 @@ static int run_hs(const struct opts *o) {
       total++;
       if (w.measuring) {
         measured++;
-        if (lat_n == lat_cap) {
-          lat_cap *= 2;
-          lat = realloc(lat, lat_cap * sizeof *lat);
-          if (!lat) fail("out of memory");
-        }
-        lat[lat_n++] = (done - s->t_start) * 1e6;
+        lat_add(&lat, (done - s->t_start) * 1e6);
       }
       last_progress = done;
       close_slot(ep, s);
@@ -313,13 +281,13 @@ static int run_hs(const struct opts *o) {
            (unsigned long long)total);
   }
   double secs = window_close(&w);
-  qsort(lat, lat_n, sizeof *lat, cmp_double);
+  lat_sort(&lat);
   printf("{\"mode\":\"hs\",\"conns\":%d,\"seconds\":%.4f,\"handshakes\":%llu,\"hps\":%.1f,"
          "\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"proto\":\"%s\",\"cipher\":\"%s\","
          "\"quickack\":%d",
          n, secs, (unsigned long long)measured, (double)measured / secs,
-         percentile(lat, lat_n, 0.50), percentile(lat, lat_n, 0.99),
-         lat_n ? lat[lat_n - 1] : 0.0, proto, cipher, o->quickack);
+         percentile(&lat, 0.50), percentile(&lat, 0.99), lat_max(&lat), proto, cipher,
+         o->quickack);
   print_window_cpu(&w, secs);
   printf("}\n");
   fflush(stdout);
@@ -331,10 +299,6 @@ static int run_hs(const struct opts *o) {
 }
 
 /* ------------------------------------------------------------------ stream */
-
-/* As in bench/loadgen.c: byte i of the stream is pattern[i % PERIOD], a prime period. */
-#define PERIOD 65521u
-#define MAXCHUNK (1u << 20)
 
 /* Blocks (with poll via epoll) until the handshake is done; not measured. */
 static void handshake_blocking(SSL *ssl, int ep, int fd, double timeout) {
@@ -357,17 +321,9 @@ static void handshake_blocking(SSL *ssl, int ep, int fd, double timeout) {
 static int run_stream(const struct opts *o) {
   size_t block = (size_t)o->block;
   if (block > MAXCHUNK) fail("--block must be at most %u", MAXCHUNK);
-  uint8_t *pattern = malloc(PERIOD + MAXCHUNK);
+  uint8_t *pattern = make_pattern();
   uint8_t *rbuf = malloc(65536);
-  if (!pattern || !rbuf) fail("out of memory");
-  uint64_t x = 0x243F6A8885A308D3ull;
-  for (size_t i = 0; i < PERIOD; i++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    pattern[i] = (uint8_t)x;
-  }
-  for (size_t i = PERIOD; i < PERIOD + MAXCHUNK; i++) pattern[i] = pattern[i - PERIOD];
+  if (!rbuf) fail("out of memory");
 
   SSL_CTX *ctx = make_ctx(o);
   int fd = start_connect(o);
@@ -400,11 +356,7 @@ static int run_stream(const struct opts *o) {
   double last_progress = t0;
   struct epoll_event evs[4];
   for (;;) {
-    int k = epoll_wait(ep, evs, 4, 100);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      fail("epoll_wait: %s", strerror(errno));
-    }
+    int k = wait_events(ep, evs, 4);
     double t = now();
     int phase = window_tick(&w, t);
     if (phase == WINDOW_OPENED) recvd_at_measure = recvd;
@@ -420,16 +372,7 @@ static int run_stream(const struct opts *o) {
         fail("stream: read: %s after %llu bytes echoed", ssl_err_name(e),
              (unsigned long long)recvd);
       }
-      if (recvd + (uint64_t)r > sent)
-        fail("stream: server echoed %llu bytes but only %llu were sent",
-             (unsigned long long)(recvd + (uint64_t)r), (unsigned long long)sent);
-      const uint8_t *expect = pattern + (recvd % PERIOD);
-      if (memcmp(expect, rbuf, (size_t)r) != 0) {
-        size_t at = 0;
-        while (expect[at] == rbuf[at]) at++;
-        fail("stream: echo mismatch at stream offset %llu: sent 0x%02x, got 0x%02x",
-             (unsigned long long)(recvd + at), expect[at], rbuf[at]);
-      }
+      check_echo(pattern, recvd, sent, rbuf, (size_t)r);
       recvd += (uint64_t)r;
       last_progress = now();
     }
@@ -514,9 +457,7 @@ int main(int argc, char **argv) {
     else usage();
   }
   if (o.port == 0 || !o.mode) usage();
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGALRM, on_alarm);
-  alarm((unsigned)(o.warmup + o.duration + 2 * o.timeout) + 1);
+  set_signals(o.warmup, o.duration, o.timeout);
   if (!strcmp(o.mode, "hs")) return run_hs(&o);
   if (!strcmp(o.mode, "stream")) return run_stream(&o);
   usage();

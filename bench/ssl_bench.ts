@@ -62,9 +62,9 @@ const USAGE = `usage: ${COMMAND} [flags]
                                      the pynet ones only once ssl/mod.ts exists). Also:
                                      python-threads, python-asyncio, pynet-into (recvInto)
   --modes hs,hs-plain,stream        part 1 modes (default: all three)
-  --clients c,raw,raw-starttls,python,pynet
-                                     part 2: which clients (default: all; pynet only once
-                                     ssl/mod.ts exists); "none" skips part 2. Also:
+  --clients c,raw,raw-starttls,python,pynet,pynet-into
+                                     part 2: which clients (default: all; the pynet ones only
+                                     once ssl/mod.ts exists); "none" skips part 2. Also:
                                      python-selectors (hs from one thread)
   --client-modes hs,stream           part 2 modes (default: both)
   --client-server c                  part 2's fixed server: any server id above (default c)
@@ -235,13 +235,25 @@ const CLIENTS: ClientSpec[] = [
     args: denoClient("bench/ssl_client_pynet.ts", "pynet"),
   },
   {
+    id: "pynet-into",
+    label: "pynet ssl (recvInto)",
+    program: Deno.execPath(),
+    args: denoClient("bench/ssl_client_pynet.ts", "pynet-into"),
+  },
+  {
     id: "python-selectors",
     label: "CPython ssl (selectors)",
     program: PYTHON,
     args: [`${ROOT}bench/ssl_client_cpython.py`, "--impl", "selectors"],
   },
 ];
-const DEFAULT_CLIENTS = ["c", "raw", "raw-starttls", "python", ...(haveSsl ? ["pynet"] : [])];
+const DEFAULT_CLIENTS = [
+  "c",
+  "raw",
+  "raw-starttls",
+  "python",
+  ...(haveSsl ? ["pynet", "pynet-into"] : []),
+];
 
 // ------------------------------------------------------------------------ options
 

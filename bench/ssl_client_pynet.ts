@@ -9,7 +9,8 @@
  * await s.connect(["127.0.0.1", port]); // connect, then the handshake
  * ```
  *
- * then `sendall` / `recv` / `close`, with TCP_NODELAY set as every other client here has it.
+ * then `sendall` / `recv` (or `recvInto` with `--impl pynet-into`) / `close`, with TCP_NODELAY
+ * set as every other client here has it.
  *
  * @module
  */
@@ -19,12 +20,17 @@ import { IPPROTO_TCP, socket, TCP_NODELAY } from "../socket/mod.ts";
 
 const CA = "tests/certs/ca.pem";
 
+/**
+ * The client on pynet. `recvInto`: the driver's `readSome(buf)` is `s.recvInto(buf)`, the
+ * like of raw Deno's `conn.read(buf)`; otherwise it is `s.recv(buf.length)` (new bytes each
+ * call, as Python's `recv`) copied into `buf`.
+ */
 // deno-lint-ignore require-await
-async function pynet(): Promise<ClientImpl> {
+async function pynet(recvInto: boolean): Promise<ClientImpl> {
   const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
   ctx.loadVerifyLocations(CA);
   return {
-    name: "pynet SSLSocket",
+    name: recvInto ? "pynet SSLSocket (recvInto)" : "pynet SSLSocket",
     connect: async (port) => {
       const plain = socket();
       plain.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
@@ -32,7 +38,7 @@ async function pynet(): Promise<ClientImpl> {
       await s.connect(["127.0.0.1", port]);
       return {
         writeAll: (data) => s.sendall(data),
-        readSome: async (buf) => {
+        readSome: recvInto ? (buf) => s.recvInto(buf) : async (buf) => {
           const got = await s.recv(buf.length);
           buf.set(got);
           return got.length;
@@ -43,4 +49,6 @@ async function pynet(): Promise<ClientImpl> {
   };
 }
 
-if (import.meta.main) await main({ pynet });
+if (import.meta.main) {
+  await main({ pynet: () => pynet(false), "pynet-into": () => pynet(true) });
+}

@@ -821,6 +821,10 @@ export class Socket implements Watchable, Disposable {
    * Receives up to `bufsize` bytes. Resolves to an empty array at EOF (the peer closed).
    * For a datagram socket, one datagram, cut to `bufsize` bytes.
    *
+   * The bytes are the caller's, as Python's new `bytes` are; on a busy stream they may be a
+   * view of a larger read buffer (mind `byteOffset` before using `.buffer`). `recvInto`
+   * reads into a buffer of the caller's instead, with no allocation.
+   *
    * @param bufsize The most bytes to return.
    * @param flags `MSG_PEEK` (leave the bytes for the next call), `MSG_DONTWAIT` (do not wait),
    * `MSG_WAITALL` (wait for all `bufsize` bytes, or EOF).

@@ -61,8 +61,10 @@ export class DatagramChannel {
 
   /** The next datagram and its sender; raises, once, a receive error. */
   take(peek = false): [Uint8Array, Deno.Addr] | null {
+    // A peek returns a copy, so that what the caller does to it cannot change the datagram
+    // the next recv returns.
     const next = peek ? this.#queue[0] : this.#queue.shift();
-    if (next) return next;
+    if (next) return peek ? [next[0].slice(), next[1]] : next;
     if (this.#error) {
       const error = this.#error;
       if (!peek) this.#error = null;

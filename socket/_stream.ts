@@ -320,17 +320,18 @@ export class StreamChannel {
       return EMPTY;
     }
     const first = this.#inbox[0]!;
+    // A peek returns a copy: the bytes stay in the inbox, and what the caller does to the
+    // peeked ones must not change what the next recv returns.
     if (first.length <= n && (this.#inbox.length === 1 || first.length === n)) {
-      if (!peek) this.#consume(first.length);
+      if (peek) return first.slice();
+      this.#consume(first.length);
       return first;
     }
     if (first.length >= n) {
-      const part = first.subarray(0, n);
-      if (!peek) {
-        this.#inbox[0] = first.subarray(n);
-        this.#buffered -= n;
-      }
-      return part;
+      if (peek) return first.slice(0, n);
+      this.#inbox[0] = first.subarray(n);
+      this.#buffered -= n;
+      return first.subarray(0, n);
     }
     const out = new Uint8Array(Math.min(n, this.#buffered));
     let filled = 0;

@@ -200,6 +200,23 @@ function killAll(): void {
   live.clear();
 }
 
+/**
+ * Starts `argv` pinned to `core` (stdout and stderr piped), tracked so that `withCleanup`
+ * kills it should the script end first.
+ */
+export function spawnPinned(core: number, argv: readonly string[]): Deno.ChildProcess {
+  const child = new Deno.Command("taskset", {
+    args: ["-c", String(core), ...argv],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  live.add(child);
+  child.status.finally(() => live.delete(child));
+  return child;
+}
+
 /** Runs `body` with every child killed afterwards, on return, throw, Ctrl-C or SIGTERM. */
 export async function withCleanup<T>(body: () => Promise<T>): Promise<T> {
   const onSignal = () => {
@@ -264,7 +281,8 @@ export interface RunningServer {
 }
 
 /** Keeps the last bytes of a stream, to show why a process failed. */
-function tail(stream: ReadableStream<Uint8Array>, limit = 4000): () => string {
+/** The last `limit` characters of a stream's text so far, to show why a process failed. */
+export function tail(stream: ReadableStream<Uint8Array>, limit = 4000): () => string {
   let text = "";
   (async () => {
     const dec = new TextDecoder();
@@ -285,19 +303,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** Starts a server pinned to `core` and waits for the port on its first stdout line. */
 export async function startServer(spec: ServerSpec, core: number): Promise<RunningServer> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", String(core), ...spec.cmd],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  live.add(child);
+  const child = spawnPinned(core, spec.cmd);
   const stderr = tail(child.stderr);
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
-    live.delete(child);
     return s;
   });
   const died = status.then((s) => {
@@ -446,7 +456,9 @@ async function busyCores(ms: number): Promise<number> {
 
 /** Waits until the machine is idle (the harness's own sampling aside); returns false if it
  * never was within `opts.quietWait` seconds. */
-async function waitQuiet(opts: BenchOptions): Promise<boolean> {
+export async function waitQuiet(
+  opts: Pick<BenchOptions, "quietWait" | "maxOther">,
+): Promise<boolean> {
   const deadline = Date.now() + opts.quietWait * 1000;
   let told = false;
   for (;;) {

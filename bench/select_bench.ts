@@ -34,7 +34,15 @@
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { poll, POLLIN, select } from "../select/mod.ts";
 import { IPPROTO_TCP, Socket, TCP_NODELAY } from "../socket/mod.ts";
-import { buildC, machineInfo, ROOT } from "./_harness.ts";
+import {
+  buildC,
+  machineInfo,
+  ROOT,
+  spawnPinned,
+  tail,
+  waitQuiet,
+  withCleanup,
+} from "./_harness.ts";
 import process from "node:process";
 
 const COMMAND = "./tools/node_modules/.bin/deno run --import-map=import_map.json --allow-run " +
@@ -411,44 +419,6 @@ function parseArgs(args: readonly string[]): Options {
   return opts;
 }
 
-/** Every child still running: killed on every way out, so none outlives the benchmark. */
-const live = new Set<Deno.ChildProcess>();
-
-function killAll(): void {
-  for (const child of live) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It exited between the check and the kill.
-    }
-  }
-  live.clear();
-}
-
-function spawn(core: number, argv: readonly string[]): Deno.ChildProcess {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", String(core), ...argv],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  live.add(child);
-  child.status.finally(() => live.delete(child));
-  return child;
-}
-
-/** Collects a stream's text (the tail of it), to show why a process failed. */
-function collect(stream: ReadableStream<Uint8Array>, limit = 4000): () => string {
-  let text = "";
-  (async () => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      text = (text + chunk).slice(-limit);
-    }
-  })().catch(() => {});
-  return () => text;
-}
-
 /** Reads a stream line by line; null at its end. */
 function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
@@ -498,25 +468,6 @@ async function machineCpu(): Promise<{ busy: number; total: number }> {
   return { busy: total - ((v[3] ?? 0) + (v[4] ?? 0)) / 100, total };
 }
 
-/** Waits until the machine is idle; false if it never was within `opts.quietWait` seconds. */
-async function waitQuiet(opts: Options): Promise<boolean> {
-  const deadline = Date.now() + opts.quietWait * 1000;
-  let told = false;
-  for (;;) {
-    const a = await machineCpu();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const b = await machineCpu();
-    const busy = (b.busy - a.busy) / 0.5;
-    if (busy < opts.maxOther) return true;
-    if (Date.now() >= deadline) {
-      console.error(`machine still busy (${busy.toFixed(2)} cores); measuring anyway`);
-      return false;
-    }
-    if (!told) console.error(`waiting for the machine to go idle (${busy.toFixed(2)} cores busy)`);
-    told = true;
-  }
-}
-
 async function runOne(
   impl: Impl,
   n: number,
@@ -550,8 +501,8 @@ async function runOne(
   const cpu0 = await machineCpu();
   const self0 = process.cpuUsage();
   const wall0 = performance.now();
-  const worker = spawn(0, argv);
-  const workerErr = collect(worker.stderr);
+  const worker = spawnPinned(0, argv);
+  const workerErr = tail(worker.stderr);
   const nextLine = lineReader(worker.stdout);
   let peer: Deno.ChildProcess | null = null;
   let peerErr = () => "";
@@ -564,9 +515,9 @@ async function runOne(
     const portLine = await withTimeout(nextLine(), 60_000, `${impl.id} port`);
     const port = Number(portLine);
     if (!Number.isInteger(port) || port <= 0) throw failure(`printed ${portLine}, not a port`);
-    peer = spawn(1, [peerPath, String(port), String(n), String(opts.batch)]);
-    peerErr = collect(peer.stderr);
-    const peerOut = collect(peer.stdout);
+    peer = spawnPinned(1, [peerPath, String(port), String(n), String(opts.batch)]);
+    peerErr = tail(peer.stderr);
+    const peerOut = tail(peer.stdout);
     const line = await withTimeout(nextLine(), limit, `${impl.id} N=${n}`);
     if (line === null) {
       const status = await worker.status;
@@ -590,14 +541,13 @@ async function runOne(
     throw e;
   } finally {
     for (const child of [worker, peer]) {
-      if (child && live.has(child)) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Already gone.
-        }
-        await child.status;
+      if (!child) continue;
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
       }
+      await child.status;
     }
   }
 }
@@ -936,20 +886,6 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const opts = parseArgs(args);
-  const onSignal = () => {
-    killAll();
-    console.error("\ninterrupted: children killed");
-    Deno.exit(130);
-  };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
-  globalThis.addEventListener("unload", killAll);
-  let ok = false;
-  try {
-    ok = await orchestrate(opts);
-  } finally {
-    killAll();
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
-  }
+  const ok = await withCleanup(() => orchestrate(opts));
   Deno.exit(ok ? 0 : 1);
 }

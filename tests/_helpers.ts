@@ -260,28 +260,41 @@ export async function runDeno(
   const file = `${dir}/child.ts`;
   await Deno.writeTextFile(file, source);
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", ...flags, file],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const out = new Response(child.stdout).text();
-    const err = new Response(child.stderr).text();
-    let status: Deno.CommandStatus;
-    try {
-      status = await within(child.status, ms, "deno child");
-    } catch (e) {
-      child.kill("SIGKILL");
-      await child.status;
-      await out;
-      await err;
-      throw e;
-    }
-    return { code: status.code, stdout: await out, stderr: await err };
+    return await runDenoFile(file, flags, [], ms);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * Runs `deno run --no-config flags... file args...` to its end (killed after `ms`), and
+ * returns its exit code and output: a script of the repository, such as an example.
+ */
+export async function runDenoFile(
+  file: string,
+  flags: string[] = [],
+  args: string[] = [],
+  ms = 30_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", ...flags, file, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const out = new Response(child.stdout).text();
+  const err = new Response(child.stderr).text();
+  let status: Deno.CommandStatus;
+  try {
+    status = await within(child.status, ms, `deno run ${file}`);
+  } catch (e) {
+    child.kill("SIGKILL");
+    await child.status;
+    await out;
+    await err;
+    throw e;
+  }
+  return { code: status.code, stdout: await out, stderr: await err };
 }
 
 /** Family-specific loopback host. */

@@ -14,7 +14,16 @@ import {
 } from "../selectors/mod.ts";
 import { KeyError, OSError, SHUT_WR, Socket, ValueError } from "../socket/mod.ts";
 import { StreamWrapper } from "../select/mod.ts";
-import { bytes, pattern, recvAll, sameBytes, startPython, text, within } from "./_helpers.ts";
+import {
+  bytes,
+  pattern,
+  recvAll,
+  runDenoFile,
+  sameBytes,
+  startPython,
+  text,
+  within,
+} from "./_helpers.ts";
 import {
   concat,
   listener,
@@ -536,27 +545,11 @@ Deno.test("StreamWrapper: a python3 child's stdout registered with a selector, r
 
 Deno.test("examples/select_echo_server.ts: --demo serves its own two clients and exits 0", async () => {
   const example = new URL("../examples/select_echo_server.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", "--allow-net=127.0.0.1", example, "--demo"],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdout = new Response(child.stdout).text();
-  const stderr = new Response(child.stderr).text();
-  let status: Deno.CommandStatus;
-  try {
-    status = await within(child.status, 30_000, "example");
-  } catch (e) {
-    child.kill("SIGKILL");
-    await child.status;
-    throw e;
-  } finally {
-    await stdout;
-    await stderr;
-  }
-  assertEquals(status.code, 0, await stderr);
-  const lines = (await stdout).split("\n");
+  const { code, stdout, stderr } = await runDenoFile(example, ["--allow-net=127.0.0.1"], [
+    "--demo",
+  ]);
+  assertEquals(code, 0, stderr);
+  const lines = stdout.split("\n");
   assert(/^port \d+$/.test(lines[0]!), lines[0]);
   assertEquals(lines.filter((line) => line.startsWith("accepted ")).length, 2);
   assertEquals(lines.filter((line) => line.startsWith("closing ")).length, 2);

@@ -21,6 +21,7 @@ import {
   recvAll,
   recvExactly,
   rejects,
+  runDenoFile,
   sameBytes,
   sleep,
   startPython,
@@ -647,34 +648,12 @@ Deno.test("examples/ssl_echo.ts runs, echoes and exits by itself (plain and --mu
   const example = new URL("../examples/ssl_echo.ts", import.meta.url).pathname;
   const certs = new URL("./certs/", import.meta.url).pathname;
   for (const args of [[], ["--mutual"]]) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-config",
-        "--allow-net=127.0.0.1",
-        `--allow-read=${certs}`,
-        example,
-        ...args,
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stdout = new Response(child.stdout).text();
-    const stderr = new Response(child.stderr).text();
-    let status: Deno.CommandStatus;
-    try {
-      status = await within(child.status, 30_000, "examples/ssl_echo.ts");
-    } catch (e) {
-      child.kill("SIGKILL");
-      await child.status;
-      throw e;
-    } finally {
-      await stdout;
-      await stderr;
-    }
-    assertEquals(status.code, 0, await stderr);
-    const out = await stdout;
+    const { code, stdout: out, stderr } = await runDenoFile(
+      example,
+      ["--allow-net=127.0.0.1", `--allow-read=${certs}`],
+      args,
+    );
+    assertEquals(code, 0, stderr);
     assertStringIncludes(out, 'client: sent "bye\\n", got "bye\\n"');
     assertStringIncludes(out, "server: echoed 31 bytes, connection closed");
     if (args.length > 0) assertStringIncludes(out, '"pynet test client"');

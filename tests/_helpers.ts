@@ -270,14 +270,25 @@ export async function runDeno(
  * Runs `deno run --no-config flags... file args...` to its end (killed after `ms`), and
  * returns its exit code and output: a script of the repository, such as an example.
  */
-export async function runDenoFile(
+export function runDenoFile(
   file: string,
   flags: string[] = [],
   args: string[] = [],
   ms = 30_000,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runDenoChild(["run", "--no-config", ...flags, file, ...args], ms, `deno run ${file}`);
+}
+
+/** Runs the Deno binary with `args` to its end (killed after `ms`): exit code and output. */
+async function runDenoChild(
+  args: string[],
+  ms: number,
+  what: string,
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", ...flags, file, ...args],
+    args,
+    ...(env ? { env } : {}),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -286,7 +297,7 @@ export async function runDenoFile(
   const err = new Response(child.stderr).text();
   let status: Deno.CommandStatus;
   try {
-    status = await within(child.status, ms, `deno run ${file}`);
+    status = await within(child.status, ms, what);
   } catch (e) {
     child.kill("SIGKILL");
     await child.status;
@@ -341,8 +352,8 @@ export async function runUnixTests(testFile: string): Promise<{ code: number; ou
     const paths = Array.from({ length: UNIX_SLOTS }, (_, i) => `unix:${dir}/u${i}.sock`);
     paths.push(`unix:${dir}/missing/x.sock`);
     const root = new URL("../", import.meta.url).pathname;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
+    const { code, stdout, stderr } = await runDenoChild(
+      [
         "test",
         `--config=${root}deno.json`,
         `--import-map=${root}import_map.json`,
@@ -354,24 +365,11 @@ export async function runUnixTests(testFile: string): Promise<{ code: number; ou
         `--allow-env=${UNIX_DIR_ENV}`,
         testFile,
       ],
-      env: { [UNIX_DIR_ENV]: dir, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const out = new Response(child.stdout).text();
-    const err = new Response(child.stderr).text();
-    let status: Deno.CommandStatus;
-    try {
-      status = await within(child.status, 120_000, "Unix socket tests");
-    } catch (e) {
-      child.kill("SIGKILL");
-      await child.status;
-      await out;
-      await err;
-      throw e;
-    }
-    return { code: status.code, output: `${await out}\n${await err}` };
+      120_000,
+      "Unix socket tests",
+      { [UNIX_DIR_ENV]: dir, NO_COLOR: "1" },
+    );
+    return { code, output: `${stdout}\n${stderr}` };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -5,9 +5,7 @@
 //
 // Loopback only, ports from the OS, every wait bounded, every child process awaited.
 import { assert, assertEquals, assertInstanceOf, assertStringIncludes } from "@std/assert";
-
-/** How long any single wait may take before the test fails instead of hanging. */
-const WAIT_MS = 10_000;
+import { WAIT_MS, within } from "./_helpers.ts";
 
 const CERTS = new URL("./certs/", import.meta.url);
 
@@ -19,21 +17,6 @@ function certPath(name: string): string {
 /** The text of a fixture file. */
 function readCert(name: string): Promise<string> {
   return Deno.readTextFile(new URL(name, CERTS));
-}
-
-/** Settles like `promise`, or rejects after `ms`; the timer is always cleared. */
-async function within<T>(promise: Promise<T>, ms = WAIT_MS, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The error `promise` rejects with (within the bounded wait); fails if it resolves. */

@@ -642,6 +642,16 @@ export function loadAverage(): Promise<string> {
   return procFile("/proc/loadavg");
 }
 
+/** The real interpreter behind a pyenv shim, so the pid the harness watches is python's own. */
+export async function pythonExecutable(): Promise<string> {
+  const r = await new Deno.Command("python3", {
+    args: ["-c", "import sys; print(sys.executable)"],
+    stdout: "piped",
+  }).output();
+  const exe = new TextDecoder().decode(r.stdout).trim();
+  return r.success && exe !== "" ? exe : "python3";
+}
+
 /** A description of the machine and tool versions, for the report. */
 export async function machineInfo(): Promise<string> {
   const model = (await firstLine("grep", ["-m1", "model name", "/proc/cpuinfo"]))

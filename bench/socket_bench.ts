@@ -15,6 +15,7 @@ import {
   type LoadgenResult,
   otherCpu,
   parseOptions,
+  pythonExecutable,
   runBench,
   type ServerSpec,
 } from "./_harness.ts";
@@ -36,16 +37,6 @@ const USAGE = `usage: ${COMMAND} [flags]
   --retries 2                         ...up to this many times (then marked *, out of the medians)
   --server-core 0 --loadgen-core 1    taskset cores
   --json FILE                         also write every run's raw result as JSON`;
-
-/** The real interpreter behind a pyenv shim, so the server's pid is python's own. */
-async function pythonExecutable(): Promise<string> {
-  const r = await new Deno.Command("python3", {
-    args: ["-c", "import sys; print(sys.executable)"],
-    stdout: "piped",
-  }).output();
-  const exe = new TextDecoder().decode(r.stdout).trim();
-  return r.success && exe !== "" ? exe : "python3";
-}
 
 const deno = (file: string): string[] => [
   Deno.execPath(),

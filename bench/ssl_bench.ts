@@ -43,6 +43,7 @@ import {
   type ModeSpec,
   otherCpu,
   parseOptions,
+  pythonExecutable,
   renderTables,
   reportContext,
   ROOT,
@@ -110,15 +111,6 @@ const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !=
 const argv = [...Deno.args];
 const own = takeFlags(argv, ["clients", "client-modes", "client-server", "client-baseline"]);
 
-/** The real interpreter behind a pyenv shim, so the pid the harness watches is python's. */
-async function pythonExecutable(): Promise<string> {
-  const r = await new Deno.Command("python3", {
-    args: ["-c", "import sys; print(sys.executable)"],
-    stdout: "piped",
-  }).output();
-  const exe = new TextDecoder().decode(r.stdout).trim();
-  return r.success && exe !== "" ? exe : "python3";
-}
 const PYTHON = await pythonExecutable();
 
 // ------------------------------------------------------------------------ servers

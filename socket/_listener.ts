@@ -2,6 +2,7 @@
 // keeps running after a timeout, and the connection it brings is queued, never dropped.
 import { fromDenoError, type OSError } from "./_errors.ts";
 import { POLLERR, POLLIN, POLLNVAL } from "./_readiness.ts";
+import type { ErrorMapper } from "./_stream.ts";
 
 export class ListenerChannel {
   readonly listener: Deno.Listener;
@@ -13,6 +14,8 @@ export class ListenerChannel {
   #closed = false;
   /** Connections to drop instead of queueing (an IPv6-only socket's IPv4 peers). */
   reject: ((conn: Deno.Conn) => boolean) | null = null;
+  /** How accepted connections' errors map to a socket's (a TLS listener's); Deno's by default. */
+  acceptedErrors: ErrorMapper | undefined = undefined;
 
   constructor(listener: Deno.Listener, onChange: () => void) {
     this.listener = listener;

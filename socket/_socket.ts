@@ -118,7 +118,12 @@ const INHERITED_OPTIONS = [
  * Wraps a connection Deno gave us (from `accept()`, `Deno.connect()` or an in-memory pair) in
  * a connected socket, with `options` (a listener's) applied. Internal to pynet.
  */
-export let wrapConn: (family: number, conn: ByteConn, options?: Map<string, number>) => Socket;
+export let wrapConn: (
+  family: number,
+  conn: ByteConn,
+  options?: Map<string, number>,
+  mapError?: ErrorMapper,
+) => Socket;
 
 /**
  * Replaces a connected stream socket's connection by what `upgrade` makes of it (a TLS
@@ -142,11 +147,13 @@ export let streamOf: (sock: Socket) => { conn: ByteConn; buffered: number } | nu
 
 /**
  * Replaces a listening stream socket's listener by `make(address)` (a `Deno.listenTls` on the
- * same address). Internal to pynet: the `ssl` module's server sockets.
+ * same address), whose accepted connections' errors map through `acceptedErrors`. Internal to
+ * pynet: the `ssl` module's server sockets.
  */
 export let replaceListener: (
   sock: Socket,
   make: (address: Deno.NetAddr) => Deno.Listener,
+  acceptedErrors?: ErrorMapper,
 ) => void;
 
 /**
@@ -289,9 +296,9 @@ export class Socket implements Watchable, Disposable {
 
   static {
     pythonClassNames.set(Socket, "socket.socket");
-    wrapConn = (family, conn, options) => {
+    wrapConn = (family, conn, options, mapError) => {
       const sock = new Socket(family, SOCK_STREAM);
-      sock.#attach(conn);
+      sock.#attach(conn, mapError);
       if (options) {
         for (const key of INHERITED_OPTIONS) {
           const value = options.get(key);
@@ -327,7 +334,7 @@ export class Socket implements Watchable, Disposable {
       if (state.kind !== "connected") return null;
       return { conn: state.channel.conn, buffered: state.channel.buffered };
     };
-    replaceListener = (sock, make) => {
+    replaceListener = (sock, make, acceptedErrors) => {
       const state = sock.#open();
       if (state.kind !== "listening" && state.kind !== "bound") throw new OSError(EINVAL);
       const address = state.channel.listener.addr;
@@ -342,6 +349,7 @@ export class Socket implements Watchable, Disposable {
       }
       const channel = new ListenerChannel(listener, () => sock.#changed());
       channel.reject = (conn) => sock.#rejectsPeer(conn);
+      channel.acceptedErrors = acceptedErrors;
       sock.#state = { kind: state.kind, channel };
       sock.#changed();
     };
@@ -567,7 +575,7 @@ export class Socket implements Watchable, Disposable {
     }
     // A watcher still wants to know about the next connection: accept ahead again.
     if (this.#watchers.interest & POLLIN) state.channel.armRead();
-    const sock = wrapConn(this.family, conn, this.#options);
+    const sock = wrapConn(this.family, conn, this.#options, state.channel.acceptedErrors);
     return [sock, fromDenoAddr(this.family, conn.remoteAddr)];
   }
 

@@ -236,7 +236,7 @@ export class SSLSocket extends Socket {
       } catch (e) {
         throw fromTlsError(e, null, fromDenoError);
       }
-    });
+    }, tlsErrors(null, this.#suppressRaggedEofs));
   }
 
   /**
@@ -460,13 +460,9 @@ export class SSLSocket extends Socket {
    * @returns `[sslSocket, address]`.
    */
   override async accept(): Promise<[SSLSocket, Address]> {
+    // From a Deno.listenTls listener (#listenNatively), the connection is TLS already, and its
+    // errors map as a TLS socket's.
     const [plain, address] = await super.accept();
-    const accepted = streamOf(plain)?.conn;
-    if (accepted && isDenoTls(accepted)) {
-      // From a Deno.listenTls listener: its reads and writes need CPython's errors too.
-      const mapError = tlsErrors(null, this.#suppressRaggedEofs);
-      await upgradeConn(plain, (conn) => Promise.resolve({ conn, mapError }));
-    }
     const fd = plain.detach();
     const conn = new SSLSocket(constructing, this.#context, this.family, fd, {
       serverSide: true,

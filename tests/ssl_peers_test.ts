@@ -659,3 +659,40 @@ Deno.test("examples/ssl_echo.ts runs, echoes and exits by itself (plain and --mu
     if (args.length > 0) assertStringIncludes(out, '"pynet test client"');
   }
 });
+
+Deno.test("pynet server (Deno's engine): a python3 client's close without close_notify is SSLEOFError with suppressRaggedEofs false, EOF by default", async () => {
+  for (const suppressRaggedEofs of [false, true]) {
+    using listener = await serverContext().wrapSocket(createServer(["127.0.0.1", 0]), {
+      serverSide: true,
+      suppressRaggedEofs,
+    });
+    const [, port] = listener.getsockname() as [string, number];
+    // CPython's SSLSocket.close() sends no close_notify: the server sees a ragged EOF.
+    await using peer = startPython(
+      `
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2]))),
+                    server_hostname="localhost")
+s.sendall(b"x")
+assert s.recv(1) == b"y"
+s.close()
+print("closed", flush=True)
+`,
+      [certPath("ca.pem"), String(port)],
+    );
+    const [conn] = await within(listener.accept());
+    using _conn = conn;
+    assertEquals(conn.tlsEngine(), "deno");
+    assertEquals(text(await within(recvExactly(conn, 1))), "x");
+    await conn.sendall(bytes("y"));
+    assertEquals(await peer.readLine(), "closed");
+    if (suppressRaggedEofs) {
+      assertEquals((await within(conn.recv(10))).length, 0);
+    } else {
+      const e = await rejects(() => conn.recv(10), SSLEOFError);
+      assertEquals(e.errno, ssl.SSL_ERROR_EOF);
+    }
+    assertEquals((await peer.finish()).code, 0);
+  }
+});

@@ -9,6 +9,7 @@ import {
   type ReadinessSource,
   type ReadinessWatcher,
 } from "../socket/_readiness.ts";
+import { awaiting } from "../socket/_keep_alive.ts";
 
 /** The longest delay `setTimeout` takes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -135,12 +136,15 @@ export class ReadySet implements ReadinessWatcher {
       if (remaining !== null && remaining <= 0) return [];
       let timer: ReturnType<typeof setTimeout> | undefined;
       let wake = () => {};
-      await new Promise<void>((resolve) => {
+      const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
         this.#wakers.add(wake);
         // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
         if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
       });
+      // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
+      // it holds the process (and this set, with what it watches) itself, in O(1).
+      await (timer === undefined ? awaiting(this, sleeping) : sleeping);
       if (timer !== undefined) clearTimeout(timer);
       this.#wakers.delete(wake);
       found = this.collect(max);

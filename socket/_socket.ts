@@ -86,6 +86,7 @@ import {
   type Watchable,
   WatcherSet,
 } from "./_readiness.ts";
+import { awaiting } from "./_keep_alive.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
 import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
@@ -416,7 +417,7 @@ export class Socket implements Watchable, Disposable {
       if (this.#pollEvents() & (events | ALWAYS)) return;
       throw new BlockingIOError(EAGAIN);
     }
-    await new Promise<void>((resolve, reject) => {
+    const waiting = new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const watcher: ReadinessWatcher = {
         readinessChanged: () => {
@@ -434,6 +435,9 @@ export class Socket implements Watchable, Disposable {
         }, timeout * 1000);
       }
     });
+    // The timer holds a timed wait; an untimed one waits on unref'd reads, so it holds the
+    // process (and this socket) itself.
+    await (timeout === null ? awaiting(this, waiting) : waiting);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------

@@ -11,6 +11,10 @@ export interface ByteConn {
   write(p: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
   close(): void;
+  /** Makes pending and later reads keep the process alive (Deno's conns have it). */
+  ref?(): void;
+  /** Makes pending and later reads not keep the process alive. */
+  unref?(): void;
 }
 
 /**
@@ -77,6 +81,9 @@ export class StreamChannel {
     this.conn = conn;
     this.onChange = onChange;
     this.#mapError = mapError;
+    // Reading ahead must not hold the process: only a read the program awaits does (see
+    // readNow and readInto), or a wait holding it (_keep_alive.ts).
+    conn.unref?.();
   }
 
   /** The `POLL*` events that hold now. */
@@ -156,6 +163,8 @@ export class StreamChannel {
       write: (p) => this.conn.write(p),
       closeWrite: () => this.conn.closeWrite(),
       close: () => this.conn.close(),
+      ref: () => this.conn.ref?.(),
+      unref: () => this.conn.unref?.(),
     };
   }
 
@@ -195,13 +204,18 @@ export class StreamChannel {
    */
   async readNow(sizeHint: number): Promise<void> {
     const buffer = this.#startRead(sizeHint);
+    const conn = this.conn;
+    // The program awaits this read: it holds the process while it runs.
+    conn.ref?.();
     let n: number | null;
     try {
-      n = await this.conn.read(buffer);
+      n = await conn.read(buffer);
     } catch (e) {
+      conn.unref?.();
       this.#failed(e);
       return;
     }
+    conn.unref?.();
     this.#landed(buffer, n);
   }
 
@@ -213,13 +227,18 @@ export class StreamChannel {
    */
   async readInto(p: Uint8Array): Promise<number | null> {
     this.#reading = true;
+    const conn = this.conn;
+    // The program awaits this read: it holds the process while it runs.
+    conn.ref?.();
     let n: number | null;
     try {
-      n = await this.conn.read(p);
+      n = await conn.read(p);
     } catch (e) {
+      conn.unref?.();
       this.#failed(e);
       return null;
     }
+    conn.unref?.();
     if (this.#closed || this.#readShut) {
       this.#landed(EMPTY, 0);
       return null;

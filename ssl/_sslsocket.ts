@@ -22,6 +22,7 @@ import {
 } from "../socket/_socket.ts";
 import { POLLIN, POLLOUT } from "../socket/_readiness.ts";
 import { withTimeout } from "../socket/_timeout.ts";
+import { awaiting } from "../socket/_keep_alive.ts";
 import type { ByteConn, ErrorMapper } from "../socket/_stream.ts";
 import { SOCK_STREAM } from "../socket/_constants.ts";
 import { idnaEncode } from "../socket/_idna.ts";
@@ -283,8 +284,10 @@ export class SSLSocket extends Socket {
       throw wantRead();
     }
     try {
+      // The handshake's reads run unref'd, as read-aheads do: a timer holds a timed wait, an
+      // untimed one holds the process itself.
       await withTimeout(
-        work,
+        timeout === null ? awaiting(this, work) : work,
         timeout,
         () => new TimeoutError(null, "The handshake operation timed out"),
       );

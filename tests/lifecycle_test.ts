@@ -1,0 +1,261 @@
+// A script ends when its work ends, as in CPython. Each case runs a child `deno run` script:
+// after waiting on a socket in one of the ways a Python program does, the child must exit by
+// itself (read-aheads do not hold the process); while it awaits something, it must stay alive
+// for it.
+import { assertEquals } from "@std/assert";
+import { runDeno, startPython } from "./_helpers.ts";
+
+const root = new URL("../", import.meta.url);
+/** A child that does not end by itself is killed after this long, and the test fails. */
+const KILL_MS = 30_000;
+
+/** The child's source: `body` with `socket`, `select`, `selectors` and `text()` in scope. */
+function childSource(body: string): string {
+  const module = (path: string) => JSON.stringify(new URL(path, root).href);
+  return `import * as socket from ${module("socket/mod.ts")};
+import * as select from ${module("select/mod.ts")};
+import * as selectors from ${module("selectors/mod.ts")};
+void select; void selectors;
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const bytes = (s: string) => new TextEncoder().encode(s);
+void text; void bytes;
+${body}
+`;
+}
+
+/** Runs `body` in a child allowed loopback (and `flags`); returns its exit and output. */
+function runChild(body: string, flags: string[] = []) {
+  return runDeno(childSource(body), ["--allow-net=127.0.0.1", ...flags], KILL_MS);
+}
+
+/** A loopback TCP connection and its listener, opened in the child and never closed. */
+const OPEN_PAIR = `
+const server = socket.createServer(["127.0.0.1", 0]);
+const client = await socket.createConnection(server.getsockname() as [string, number]);
+const [conn] = await server.accept();
+void client;
+`;
+
+// ---- a script that has waited on a socket ends by itself -------------------------------------
+
+const waitsThenEnds: [string, string, string[]?][] = [
+  ["select() with a timeout", `await select.select([conn, server], [], [], 0.05);`],
+  [
+    "a selector's select() with a timeout",
+    `const sel = new selectors.DefaultSelector();
+sel.register(conn, selectors.EVENT_READ);
+sel.register(server, selectors.EVENT_READ);
+await sel.select(0.05);`,
+  ],
+  [
+    "poll() with a timeout",
+    `const p = select.poll();
+p.register(conn, select.POLLIN);
+await p.poll(50);`,
+  ],
+  [
+    "a timed-out recv()",
+    `conn.settimeout(0.05);
+try { await conn.recv(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }`,
+  ],
+  [
+    "a non-blocking recv()",
+    `conn.setblocking(false);
+try { await conn.recv(10); } catch (e) { if (!(e instanceof socket.BlockingIOError)) throw e; }`,
+  ],
+  [
+    "a timed-out accept()",
+    `server.settimeout(0.05);
+try { await server.accept(); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }`,
+  ],
+  [
+    "a non-blocking accept()",
+    `server.setblocking(false);
+try { await server.accept(); } catch (e) { if (!(e instanceof socket.BlockingIOError)) throw e; }`,
+  ],
+  [
+    "a timed-out recvfrom() on a datagram socket",
+    `const udp = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+udp.bind(["127.0.0.1", 0]);
+udp.settimeout(0.05);
+try { await udp.recvfrom(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }`,
+    ["--unstable-net"],
+  ],
+  [
+    "select() on a socketpair",
+    `const [a, b] = socket.socketpair();
+void a;
+await select.select([b], [], [], 0.05);`,
+  ],
+];
+
+for (const [what, wait, flags] of waitsThenEnds) {
+  Deno.test(`a script ends by itself after ${what}, with its sockets open`, async () => {
+    const { code, stdout, stderr } = await runChild(
+      `${OPEN_PAIR}\n${wait}\nconsole.log("last line");`,
+      flags,
+    );
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout.trim(), "last line");
+  });
+}
+
+// ---- ... but what it awaits holds it ---------------------------------------------------------
+
+/**
+ * CPython's side of the "awaited" cases: it listens (printing its port), accepts the child's
+ * control connection, reads one line from it and, some time later, answers: "later\n" on the
+ * control connection, or, for "connect PORT", a new connection to that port sending "later\n".
+ * Then it waits for the child to close the control connection.
+ */
+const LATER_PEER = `
+import socket, sys, time
+srv = socket.create_server(("127.0.0.1", 0))
+print(srv.getsockname()[1], flush=True)
+ctl, _ = srv.accept()
+line = b""
+while not line.endswith(b"\\n"):
+    piece = ctl.recv(100)
+    if not piece:
+        sys.exit("the child closed before asking")
+    line += piece
+# Long enough for the child to be left with nothing but its wait.
+time.sleep(0.7)
+if line.startswith(b"connect "):
+    late = socket.create_connection(("127.0.0.1", int(line.split()[1])))
+    late.sendall(b"later\\n")
+else:
+    ctl.sendall(b"later\\n")
+ctl.settimeout(20)
+while ctl.recv(100):
+    pass
+print("peer done", flush=True)
+`;
+
+/** Opens the control connection `ctl` to CPython at `port` (substituted in the source). */
+const CONTROL = `
+const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+`;
+
+/** A timed-out recv first: `ctl` is left with a read-ahead running, as after any wait. */
+const READ_AHEAD = `
+ctl.settimeout(0.01);
+try { await ctl.recv(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+ctl.settimeout(null);
+`;
+
+const awaitedCases: [string, string][] = [
+  [
+    "a blocking recv() in a task nobody awaits",
+    `${READ_AHEAD}
+(async () => {
+  await ctl.sendall(bytes("ready\\n"));
+  console.log("got", text(await ctl.recv(100)).trim());
+  ctl.close();
+})();`,
+  ],
+  [
+    "a blocking recv() with nothing read ahead, in a task nobody awaits",
+    // The blocking fast path: one read, straight from recv().
+    `(async () => {
+  await ctl.sendall(bytes("ready\\n"));
+  console.log("got", text(await ctl.recv(100)).trim());
+  ctl.close();
+})();`,
+  ],
+  [
+    "a blocking recvInto() with nothing read ahead, in a task nobody awaits",
+    `(async () => {
+  await ctl.sendall(bytes("ready\\n"));
+  const buffer = new Uint8Array(100);
+  const n = await ctl.recvInto(buffer);
+  console.log("got", text(buffer.subarray(0, n)).trim());
+  ctl.close();
+})();`,
+  ],
+  [
+    "a blocking recv() awaited at the top level",
+    `${READ_AHEAD}
+await ctl.sendall(bytes("ready\\n"));
+console.log("got", text(await ctl.recv(100)).trim());
+ctl.close();`,
+  ],
+  [
+    "select() with no timeout, in a task nobody awaits",
+    `${READ_AHEAD}
+(async () => {
+  await ctl.sendall(bytes("ready\\n"));
+  const [readable] = await select.select([ctl], [], []);
+  console.log("got", text(await readable[0]!.recv(100)).trim());
+  ctl.close();
+})();`,
+  ],
+  [
+    "a selector's select() with no timeout, in a task nobody awaits",
+    `${READ_AHEAD}
+(async () => {
+  const sel = new selectors.DefaultSelector();
+  sel.register(ctl, selectors.EVENT_READ);
+  await ctl.sendall(bytes("ready\\n"));
+  const events = await sel.select();
+  console.log("got", text(await (events[0]![0].fileobj as socket.Socket).recv(100)).trim());
+  sel.close();
+  ctl.close();
+})();`,
+  ],
+  [
+    "a blocking accept() in a task nobody awaits",
+    `${READ_AHEAD}
+const server = socket.createServer(["127.0.0.1", 0]);
+server.settimeout(0.01);
+try { await server.accept(); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+server.settimeout(null);
+(async () => {
+  await ctl.sendall(bytes(\`connect \${(server.getsockname() as [string, number])[1]}\\n\`));
+  const [conn] = await server.accept();
+  console.log("got", text(await conn.recv(100)).trim());
+  conn.close();
+  ctl.close();
+})();`,
+  ],
+];
+
+for (const [what, body] of awaitedCases) {
+  Deno.test(`a script stays alive for ${what}`, async () => {
+    await using peer = startPython(LATER_PEER);
+    const port = await peer.readLine();
+    const { code, stdout, stderr } = await runChild(
+      `${CONTROL}\n${body}`.replaceAll("PORT", port),
+    );
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout.trim(), "got later");
+    assertEquals(await peer.readLine(), "peer done");
+    assertEquals((await peer.finish()).code, 0);
+  });
+}
+
+Deno.test("a socket only its waiting task holds is not collected while it waits", async () => {
+  await using peer = startPython(LATER_PEER);
+  const port = await peer.readLine();
+  const { code, stdout, stderr } = await runChild(
+    `(async () => {
+  const own = await socket.createConnection(["127.0.0.1", PORT]);
+  own.settimeout(0.01);
+  try { await own.recv(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+  own.settimeout(null);
+  await own.sendall(bytes("ready\\n"));
+  console.log("got", text(await own.recv(100)).trim());
+  own.close();
+})();
+// Collections while the task waits: they must take neither it nor its socket.
+for (let round = 0; round < 20; round++) {
+  (globalThis as unknown as { gc(): void }).gc();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}`.replaceAll("PORT", port),
+    ["--v8-flags=--expose-gc"],
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "got later");
+  assertEquals(await peer.readLine(), "peer done");
+  assertEquals((await peer.finish()).code, 0);
+});

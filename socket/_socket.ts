@@ -92,6 +92,7 @@ import { pyTypeName } from "./_pyargs.ts";
 import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
 import {
   type BinaryMode,
+  type IoRefs,
   type MakefileOptions,
   makeSocketFile,
   type SocketFile,
@@ -187,6 +188,19 @@ const detached = new Map<
   }
 >();
 
+/** What a socket dropped without `close()` leaves to close: held apart from the socket. */
+interface Leftover {
+  channel: { close(): void } | null;
+}
+
+/**
+ * Closes the connection, listener or datagram socket of a socket the program can no longer
+ * reach, as CPython closes a socket object when it is collected. For this, nothing outside
+ * the socket holds it: its channels call back through a weak reference, so a socket with a
+ * read-ahead running can be collected; what the program awaits holds it (_keep_alive.ts).
+ */
+const unreachable = new FinalizationRegistry<Leftover>((left) => left.channel?.close());
+
 /**
  * Python's `socket.socket`: a TCP, UDP or Unix socket on Deno's own sockets.
  *
@@ -232,6 +246,13 @@ export class Socket implements Watchable, Disposable {
   #bindPort = 0;
   /** Readiness held by `holdReadiness` while a connected socket's handshake runs. */
   #heldEvents: number | null = null;
+  /** This socket, weakly: what its channels and files call back through (see `unreachable`). */
+  #self: WeakRef<Socket>;
+  /** The channels' `onChange`. */
+  #onChange: () => void;
+  /** The listener channel's `reject`. */
+  #rejects: (conn: Deno.Conn) => boolean;
+  #leftover: Leftover = { channel: null };
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto, fileno)` does.
@@ -273,6 +294,8 @@ export class Socket implements Watchable, Disposable {
     this.type = kind;
     this.proto = proto;
     this.#timeout = type & SOCK_NONBLOCK ? 0 : getdefaulttimeout();
+    this.#self = new WeakRef(this);
+    [this.#onChange, this.#rejects] = Socket.#callbacks(this.#self);
     this.#source = sourceFor({
       fileno: () => this.#fd,
       pollEvents: () => this.#pollEvents(),
@@ -290,9 +313,13 @@ export class Socket implements Watchable, Disposable {
       this.#state = found.state;
       this.#options = found.options;
       this.#peer = found.peer;
-      if ("channel" in found.state) found.state.channel.onChange = () => this.#changed();
+      if ("channel" in found.state) {
+        found.state.channel.onChange = this.#onChange;
+        this.#leftover.channel = found.state.channel;
+      }
     }
     this.#fd = allocateFd(this);
+    unreachable.register(this, this.#leftover, this.#leftover);
   }
 
   static {
@@ -348,17 +375,54 @@ export class Socket implements Watchable, Disposable {
         sock.#state = { kind: "fresh" };
         throw fromDenoError(e);
       }
-      const channel = new ListenerChannel(listener, () => sock.#changed());
-      channel.reject = (conn) => sock.#rejectsPeer(conn);
+      const channel = new ListenerChannel(listener, sock.#onChange);
+      channel.reject = sock.#rejects;
       channel.acceptedErrors = acceptedErrors;
       sock.#state = { kind: state.kind, channel };
+      sock.#leftover.channel = channel;
       sock.#changed();
     };
   }
 
+  /**
+   * The channels' callbacks, made here rather than in the constructor: V8 gives the closures
+   * of one scope one shared context, and the constructor's other closures hold `this`.
+   */
+  static #callbacks(
+    self: WeakRef<Socket>,
+  ): [onChange: () => void, rejects: (conn: Deno.Conn) => boolean] {
+    return [
+      () => {
+        const sock = self.deref();
+        if (sock) sock.#changed();
+      },
+      (conn) => {
+        const sock = self.deref();
+        return sock ? sock.#rejectsPeer(conn) : false;
+      },
+    ];
+  }
+
+  /** The refs a `makefile()` file holds, through `self` (see `#callbacks`). */
+  static #ioRefsOf(self: WeakRef<Socket>): IoRefs {
+    return {
+      retain: () => {
+        const sock = self.deref();
+        if (sock) sock.#ioRefs++;
+      },
+      release: () => {
+        const sock = self.deref();
+        if (!sock) return;
+        sock.#ioRefs--;
+        if (sock.#ioRefs === 0 && sock.#closeRequested) sock.#realClose();
+      },
+    };
+  }
+
   #attach(conn: ByteConn, mapError?: ErrorMapper): void {
-    const channel = new StreamChannel(conn, () => this.#changed(), mapError);
+    const channel = new StreamChannel(conn, this.#onChange, mapError);
     this.#state = { kind: "connected", channel };
+    this.#leftover.channel = channel;
     this.#changed();
   }
 
@@ -468,7 +532,9 @@ export class Socket implements Watchable, Disposable {
     const target = toDenoTarget(this.family, datagram, address, "bind");
     this.#bindPort = "port" in target ? target.port : 0;
     if (datagram) {
-      this.#state = { kind: "datagram", channel: this.#openDatagram(target) };
+      const channel = this.#openDatagram(target);
+      this.#state = { kind: "datagram", channel };
+      this.#leftover.channel = channel;
       return;
     }
     const reusePort = (this.#options.get(optionKey(SOL_SOCKET, SO_REUSEPORT)) ?? 0) !== 0;
@@ -487,9 +553,10 @@ export class Socket implements Watchable, Disposable {
     } catch (e) {
       throw fromDenoError(e);
     }
-    const channel = new ListenerChannel(listener, () => this.#changed());
-    channel.reject = (conn) => this.#rejectsPeer(conn);
+    const channel = new ListenerChannel(listener, this.#onChange);
+    channel.reject = this.#rejects;
     this.#state = { kind: "bound", channel };
+    this.#leftover.channel = channel;
   }
 
   #openDatagram(target: DenoTarget): DatagramChannel {
@@ -501,7 +568,7 @@ export class Socket implements Watchable, Disposable {
           hostname: target.hostname,
           port: target.port,
         });
-      return new DatagramChannel(conn, () => this.#changed());
+      return new DatagramChannel(conn, this.#onChange);
     } catch (e) {
       throw fromDenoError(e);
     }
@@ -752,6 +819,8 @@ export class Socket implements Watchable, Disposable {
     const state = this.#state;
     if (state.kind === "closed") return;
     this.#state = { kind: "closed" };
+    this.#leftover.channel = null;
+    unreachable.unregister(this.#leftover);
     if (state.kind === "connecting") state.abort.abort();
     if ("channel" in state) state.channel.close();
     releaseFd(this.#fd);
@@ -791,6 +860,8 @@ export class Socket implements Watchable, Disposable {
       peer: this.#peer,
     });
     this.#state = { kind: "closed" };
+    this.#leftover.channel = null;
+    unreachable.unregister(this.#leftover);
     releaseFd(fd);
     this.#fd = -1;
     this.#watchers.notify(this.#source);
@@ -1461,13 +1532,9 @@ export class Socket implements Watchable, Disposable {
   makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
     this.#open();
-    return makeSocketFile(this, mode, options, {
-      retain: () => this.#ioRefs++,
-      release: () => {
-        this.#ioRefs--;
-        if (this.#ioRefs === 0 && this.#closeRequested) this.#realClose();
-      },
-    });
+    // The file holds this socket (as CPython's does); its refs must not, since they are what
+    // the file leaves behind when it is collected unclosed (see _socket_file.ts).
+    return makeSocketFile(this, mode, options, Socket.#ioRefsOf(this.#self));
   }
 
   /**

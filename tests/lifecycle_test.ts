@@ -1,8 +1,9 @@
-// A script ends when its work ends, as in CPython. Each case runs a child `deno run` script:
-// after waiting on a socket in one of the ways a Python program does, the child must exit by
-// itself (read-aheads do not hold the process); while it awaits something, it must stay alive
-// for it.
-import { assertEquals } from "@std/assert";
+// A script ends when its work ends, and what it can no longer reach is closed, as in CPython.
+// Each case runs a child `deno run` script: after waiting on a socket in one of the ways a
+// Python program does, the child must exit by itself (read-aheads do not hold the process);
+// while it awaits something, it must stay alive for it; and sockets and files it drops are
+// closed once collected (the child runs with --expose-gc, and CPython peers count the EOFs).
+import { assertEquals, assertStringIncludes } from "@std/assert";
 import { runDeno, startPython } from "./_helpers.ts";
 
 const root = new URL("../", import.meta.url);
@@ -258,4 +259,152 @@ for (let round = 0; round < 20; round++) {
   assertEquals(stdout.trim(), "got later");
   assertEquals(await peer.readLine(), "peer done");
   assertEquals((await peer.finish()).code, 0);
+});
+
+// ---- what the program drops is closed when collected -----------------------------------------
+
+/**
+ * CPython counts EOFs: it listens (printing its port), takes a control connection, then
+ * `n` connections, and reports on the control connection how many of them it saw closed, once
+ * all were (or after 20 s). With "connect PORT n" on the control connection instead, it
+ * makes the `n` connections itself, to the child's listener.
+ */
+const EOF_COUNTER = `
+import select, socket, sys
+n = int(sys.argv[1])
+srv = socket.create_server(("127.0.0.1", 0))
+print(srv.getsockname()[1], flush=True)
+ctl, _ = srv.accept()
+line = b""
+while not line.endswith(b"\\n"):
+    line += ctl.recv(100)
+if line.startswith(b"connect "):
+    conns = [socket.create_connection(("127.0.0.1", int(line.split()[1]))) for _ in range(n)]
+else:
+    conns = [srv.accept()[0] for _ in range(n)]
+left = set(conns)
+while left:
+    readable, _, _ = select.select(list(left), [], [], 20)
+    if not readable:
+        break
+    for c in readable:
+        try:
+            if c.recv(65536):
+                continue
+        except ConnectionResetError:
+            pass
+        left.discard(c)
+ctl.sendall(b"closed %d\\n" % (n - len(left)))
+print("peer done", flush=True)
+`;
+
+const N = 20;
+
+/** The child's end: collect and turn the event loop until CPython reports, in bounded rounds. */
+const COLLECT_UNTIL_REPORTED = `
+let report = "";
+for (let round = 0; round < 200 && !report.endsWith("\\n"); round++) {
+  (globalThis as unknown as { gc(): void }).gc();
+  const [readable] = await select.select([ctl], [], [], 0.05);
+  if (readable.length > 0) report += text(await ctl.recv(100));
+}
+console.log(report.trim() || "no report");
+ctl.close();
+`;
+
+const droppedCases: [string, string][] = [
+  [
+    "connected sockets dropped without close(), with a read running",
+    `const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+await ctl.sendall(bytes("go\\n"));
+await (async () => {
+  for (let i = 0; i < ${N}; i++) {
+    const s = await socket.createConnection(["127.0.0.1", PORT]);
+    s.settimeout(0.001);
+    try { await s.recv(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+  }
+})();`,
+  ],
+  [
+    "sockets dropped while registered in a dropped selector",
+    `const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+await ctl.sendall(bytes("go\\n"));
+await (async () => {
+  const sel = new selectors.DefaultSelector();
+  for (let i = 0; i < ${N}; i++) {
+    sel.register(await socket.createConnection(["127.0.0.1", PORT]), selectors.EVENT_READ);
+  }
+  await sel.select(0.01);
+})();`,
+  ],
+  [
+    "makefile() files dropped without close(), their sockets closed",
+    `const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+await ctl.sendall(bytes("go\\n"));
+await (async () => {
+  for (let i = 0; i < ${N}; i++) {
+    const s = await socket.createConnection(["127.0.0.1", PORT]);
+    const f = s.makefile("rwb");
+    s.close();
+    await f.write(bytes("x"));
+    await f.flush();
+  }
+})();`,
+  ],
+  [
+    "makefile() files dropped without close(), their sockets closed but still referenced",
+    `const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+await ctl.sendall(bytes("go\\n"));
+const kept: socket.Socket[] = [];
+await (async () => {
+  for (let i = 0; i < ${N}; i++) {
+    const s = await socket.createConnection(["127.0.0.1", PORT]);
+    kept.push(s);
+    s.makefile("rb");
+    s.close();
+  }
+})();`,
+  ],
+  [
+    "accepted sockets dropped without close()",
+    `const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+const server = socket.createServer(["127.0.0.1", 0]);
+await ctl.sendall(bytes(\`connect \${(server.getsockname() as [string, number])[1]}\\n\`));
+await (async () => {
+  for (let i = 0; i < ${N}; i++) await server.accept();
+})();`,
+  ],
+];
+
+for (const [what, body] of droppedCases) {
+  Deno.test(`${what} are closed when collected`, async () => {
+    await using peer = startPython(EOF_COUNTER, [String(N)]);
+    const port = await peer.readLine();
+    const { code, stdout, stderr } = await runChild(
+      `${body}\n${COLLECT_UNTIL_REPORTED}`.replaceAll("PORT", port),
+      ["--v8-flags=--expose-gc"],
+    );
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout.trim(), `closed ${N}`);
+    assertEquals(await peer.readLine(), "peer done");
+  });
+}
+
+Deno.test("a socketpair end dropped without close() is closed when collected", async () => {
+  const { code, stdout, stderr } = await runChild(
+    `const [a, b] = (() => {
+  const [a, b] = socket.socketpair();
+  return [new WeakRef(a), b];
+})();
+let eof = false;
+for (let round = 0; round < 200 && !eof; round++) {
+  (globalThis as unknown as { gc(): void }).gc();
+  const [readable] = await select.select([b], [], [], 0.01);
+  if (readable.length > 0) eof = (await b.recv(10)).length === 0;
+}
+console.log(eof ? "eof" : "still open", a.deref() === undefined ? "collected" : "alive");`,
+    ["--v8-flags=--expose-gc"],
+  );
+  assertEquals(code, 0, stderr);
+  assertStringIncludes(stdout, "eof collected");
 });

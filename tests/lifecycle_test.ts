@@ -16,7 +16,10 @@ function childSource(body: string): string {
   return `import * as socket from ${module("socket/mod.ts")};
 import * as select from ${module("select/mod.ts")};
 import * as selectors from ${module("selectors/mod.ts")};
-void select; void selectors;
+import * as ssl from ${module("ssl/mod.ts")};
+void select; void selectors; void ssl;
+const CERTS = ${JSON.stringify(new URL("tests/certs/", root).pathname)};
+void CERTS;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
 void text; void bytes;
@@ -260,6 +263,117 @@ for (let round = 0; round < 20; round++) {
   assertEquals(await peer.readLine(), "peer done");
   assertEquals((await peer.finish()).code, 0);
 });
+
+// ---- TLS, on both engines ----------------------------------------------------------------
+
+/**
+ * Contexts for `engine`: node:tls runs when the server asks for client certificates and the
+ * client presents one; Deno's own TLS otherwise.
+ */
+function tlsContexts(engine: string): string {
+  return `
+const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+sctx.loadCertChain(CERTS + "server.pem", CERTS + "server.key");
+const cctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+cctx.loadVerifyLocations(CERTS + "ca.pem");
+if (${JSON.stringify(engine)} === "node") {
+  sctx.verifyMode = ssl.CERT_OPTIONAL;
+  sctx.loadVerifyLocations(CERTS + "ca.pem");
+  cctx.loadCertChain(CERTS + "client.pem", CERTS + "client.key");
+}
+`;
+}
+
+const TLS_READ = ["--allow-read=" + new URL("tests/certs/", root).pathname];
+
+for (const engine of ["deno", "node"]) {
+  Deno.test(`a script ends by itself after waits on TLS sockets (${engine} engine)`, async () => {
+    const { code, stdout, stderr } = await runChild(
+      `${tlsContexts(engine)}
+const server = await sctx.wrapSocket(socket.createServer(["127.0.0.1", 0]), { serverSide: true });
+const accepting = server.accept();
+const plain = await socket.createConnection(server.getsockname() as [string, number]);
+const client = await cctx.wrapSocket(plain, { serverHostname: "localhost" });
+const [conn] = await accepting;
+for (const s of [client, conn]) {
+  s.settimeout(0.05);
+  try { await s.recv(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+}
+// Deno.listenTls's accept cannot be unref'd (the ssl module's docs say so): a native TLS
+// listener is left out of the waits; the node engine's listener is a plain one.
+const watched = ${JSON.stringify(engine)} === "node" ? [client, conn, server] : [client, conn];
+if (${JSON.stringify(engine)} === "node") {
+  server.settimeout(0.05);
+  try { await server.accept(); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+}
+await select.select(watched, [], [], 0.05);
+console.log("last line", client.tlsEngine(), conn.tlsEngine());`,
+      TLS_READ,
+    );
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout.trim(), `last line ${engine} ${engine}`);
+  });
+}
+
+/**
+ * CPython as a TLS server that takes its time: it accepts, waits before its handshake, reads
+ * one line, waits again and answers "later\n", then waits for the child to close.
+ */
+const LATE_TLS_PEER = `
+import socket, ssl, sys, time
+certs = sys.argv[1]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(certs + "server.pem", certs + "server.key")
+srv = socket.create_server(("127.0.0.1", 0))
+print(srv.getsockname()[1], flush=True)
+plain, _ = srv.accept()
+time.sleep(0.7)
+conn = ctx.wrap_socket(plain, server_side=True)
+line = b""
+while not line.endswith(b"\\n"):
+    piece = conn.recv(100)
+    if not piece:
+        sys.exit("the child closed before asking")
+    line += piece
+time.sleep(0.7)
+conn.sendall(b"later\\n")
+conn.settimeout(20)
+try:
+    while conn.recv(100):
+        pass
+except (OSError, ssl.SSLError):
+    pass
+print("peer done", flush=True)
+`;
+
+for (const engine of ["deno", "node"]) {
+  for (const readAhead of [false, true]) {
+    const how = readAhead ? "after a timed-out recv" : "with nothing read ahead";
+    Deno.test(`a script stays alive for a TLS handshake and recv in a task (${engine} engine, ${how})`, async () => {
+      await using peer = startPython(LATE_TLS_PEER, [new URL("tests/certs/", root).pathname]);
+      const port = await peer.readLine();
+      const { code, stdout, stderr } = await runChild(
+        `${tlsContexts(engine)}
+const plain = await socket.createConnection(["127.0.0.1", ${port}]);
+(async () => {
+  const tls = await cctx.wrapSocket(plain, { serverHostname: "localhost" });
+  if (${readAhead}) {
+    tls.settimeout(0.01);
+    try { await tls.recv(10); } catch (e) { if (!(e instanceof socket.TimeoutError)) throw e; }
+    tls.settimeout(null);
+  }
+  await tls.sendall(bytes("ready\\n"));
+  console.log("got", text(await tls.recv(100)).trim(), tls.tlsEngine());
+  tls.close();
+})();`,
+        TLS_READ,
+      );
+      assertEquals(code, 0, stderr);
+      assertEquals(stdout.trim(), `got later ${engine}`);
+      assertEquals(await peer.readLine(), "peer done");
+    });
+  }
+}
 
 // ---- what the program drops is closed when collected -----------------------------------------
 

@@ -1,13 +1,14 @@
 // Pseudo descriptors: Deno exposes no file descriptors, yet Python code passes fileno() values
 // to select() and friends, so each open socket gets a number unique among open objects. Like
 // the OS, the lowest free number is handed out first. The table holds its owners weakly: an
-// object the program dropped can be collected (and closed, see _socket.ts), and its number
-// comes back then.
+// object the program dropped can be collected, and then what it held is closed (see
+// _socket.ts) and its number comes back, as when CPython frees a socket object.
 
 /** An owner's entry: the registry's held value, so it must not hold the owner itself. */
 interface Entry {
   fd: number;
   owner: WeakRef<object>;
+  lost: (() => void) | undefined;
 }
 
 const open = new Map<number, Entry>();
@@ -16,14 +17,24 @@ const freed: number[] = [];
 let next = 3;
 
 const collected = new FinalizationRegistry<Entry>((entry) => {
-  // Released and handed out again since, the number is someone else's now.
-  if (open.get(entry.fd) === entry) releaseFd(entry.fd);
+  // Released (and perhaps handed out again) since: nothing is left to do.
+  if (open.get(entry.fd) !== entry) return;
+  releaseFd(entry.fd);
+  entry.lost?.();
 });
 
-/** Gives `owner` a pseudo descriptor, unique while it stays open (or until collected). */
-export function allocateFd(owner: object): number {
+/**
+ * Gives `owner` a pseudo descriptor, unique while it stays open, or until `owner` is collected
+ * unreleased: then `lost` runs (it closes what the owner held, so it must not hold the owner).
+ * An owner that keeps a weak reference to itself passes it as `ref`.
+ */
+export function allocateFd(
+  owner: object,
+  ref: WeakRef<object> = new WeakRef(owner),
+  lost?: () => void,
+): number {
   const fd = freed.length > 0 ? popMin() : next++;
-  const entry = { fd, owner: new WeakRef(owner) };
+  const entry = { fd, owner: ref, lost };
   open.set(fd, entry);
   collected.register(owner, entry, entry);
   return fd;

@@ -194,14 +194,6 @@ interface Leftover {
 }
 
 /**
- * Closes the connection, listener or datagram socket of a socket the program can no longer
- * reach, as CPython closes a socket object when it is collected. For this, nothing outside
- * the socket holds it: its channels call back through a weak reference, so a socket with a
- * read-ahead running can be collected; what the program awaits holds it (_keep_alive.ts).
- */
-const unreachable = new FinalizationRegistry<Leftover>((left) => left.channel?.close());
-
-/**
  * Python's `socket.socket`: a TCP, UDP or Unix socket on Deno's own sockets.
  *
  * Blocking calls (`accept`, `connect`, `recv*`, `send*`) return Promises. Their mode is
@@ -246,7 +238,13 @@ export class Socket implements Watchable, Disposable {
   #bindPort = 0;
   /** Readiness held by `holdReadiness` while a connected socket's handshake runs. */
   #heldEvents: number | null = null;
-  /** This socket, weakly: what its channels and files call back through (see `unreachable`). */
+  /**
+   * This socket, weakly: what its channels and files call back through. A socket the program
+   * can no longer reach is collected, and its pseudo descriptor's entry then closes what it
+   * leaves (`#leftover`), as CPython closes a socket object it frees (see _fd.ts). Nothing
+   * outside the socket may hold it for this, not even a read-ahead running; what the program
+   * awaits holds it (_keep_alive.ts).
+   */
   #self: WeakRef<Socket>;
   /** The channels' `onChange`. */
   #onChange: () => void;
@@ -318,8 +316,7 @@ export class Socket implements Watchable, Disposable {
         this.#leftover.channel = found.state.channel;
       }
     }
-    this.#fd = allocateFd(this);
-    unreachable.register(this, this.#leftover, this.#leftover);
+    this.#fd = allocateFd(this, this.#self, Socket.#closerOf(this.#leftover));
   }
 
   static {
@@ -401,6 +398,11 @@ export class Socket implements Watchable, Disposable {
         return sock ? sock.#rejectsPeer(conn) : false;
       },
     ];
+  }
+
+  /** What closes a collected socket's leftover: it must not hold the socket either. */
+  static #closerOf(leftover: Leftover): () => void {
+    return () => leftover.channel?.close();
   }
 
   /** The refs a `makefile()` file holds, through `self` (see `#callbacks`). */
@@ -820,7 +822,6 @@ export class Socket implements Watchable, Disposable {
     if (state.kind === "closed") return;
     this.#state = { kind: "closed" };
     this.#leftover.channel = null;
-    unreachable.unregister(this.#leftover);
     if (state.kind === "connecting") state.abort.abort();
     if ("channel" in state) state.channel.close();
     releaseFd(this.#fd);
@@ -861,7 +862,6 @@ export class Socket implements Watchable, Disposable {
     });
     this.#state = { kind: "closed" };
     this.#leftover.channel = null;
-    unreachable.unregister(this.#leftover);
     releaseFd(fd);
     this.#fd = -1;
     this.#watchers.notify(this.#source);

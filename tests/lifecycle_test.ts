@@ -264,6 +264,39 @@ for (let round = 0; round < 20; round++) {
   assertEquals((await peer.finish()).code, 0);
 });
 
+// ---- a child process's pipes, through StreamWrapper ------------------------------------------
+
+Deno.test("a script ends by itself after select() on an unref'd child's pipe", async () => {
+  // cat runs until its input closes: when the script ends.
+  const { code, stdout, stderr } = await runChild(
+    `const child = new Deno.Command("cat", { stdin: "piped", stdout: "piped" }).spawn();
+child.unref();
+const out = new select.StreamWrapper({ readable: child.stdout });
+await select.select([out], [], [], 0.05);
+console.log("last line");`,
+    ["--allow-run=cat"],
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "last line");
+});
+
+Deno.test("a script stays alive for a read of an unref'd child's pipe, in a task nobody awaits", async () => {
+  const { code, stdout, stderr } = await runChild(
+    `const child = new Deno.Command("sh", {
+  args: ["-c", "sleep 0.7; echo later"],
+  stdout: "piped",
+}).spawn();
+child.unref();
+const out = new select.StreamWrapper({ readable: child.stdout });
+(async () => {
+  console.log("got", text(await out.read(100)).trim());
+})();`,
+    ["--allow-run=sh"],
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "got later");
+});
+
 // ---- TLS, on both engines ----------------------------------------------------------------
 
 /**

@@ -19,7 +19,8 @@
  * selector wait with or without a timeout, a TLS handshake. A few things still hold a process
  * that no longer awaits them, because Deno offers no way to release them: bytes a socket
  * buffered for sending, until the peer takes them or the connection fails; a non-blocking
- * `connect` still under way, until it completes or fails; and, in the `ssl` module, the accept
+ * `connect` still under way, until it completes or fails; the receive an `AF_UNIX` datagram
+ * socket runs ahead after a wait, until a datagram comes; and, in the `ssl` module, the accept
  * a `Deno.listenTls` server socket runs ahead after a timed-out accept or a `select()`.
  *
  * What the program can no longer reach is closed when it is collected, as CPython closes a

@@ -835,7 +835,9 @@ export class Socket implements Watchable, Disposable {
    *
    * @param bufsize The most bytes to return.
    * @param flags `MSG_PEEK` (leave the bytes for the next call), `MSG_DONTWAIT` (do not wait),
-   * `MSG_WAITALL` (wait for all `bufsize` bytes, or EOF).
+   * `MSG_WAITALL` (blocking: wait for all `bufsize` bytes, or EOF, or an error, which the next
+   * call raises after this one returned the bytes before it; with a timeout or non-blocking,
+   * as in CPython, a plain recv).
    * @returns The bytes received.
    * @throws {BlockingIOError} Non-blocking, with nothing to read.
    * @throws {TimeoutError} When the timeout runs out (the bytes of a late read are kept).
@@ -861,12 +863,18 @@ export class Socket implements Watchable, Disposable {
     return await this.#recvStream(bufsize, flags);
   }
 
-  async #recvStream(bufsize: number, flags: number): Promise<Uint8Array> {
+  /**
+   * A stream recv. With `holdError` (a `MSG_WAITALL` recv that has gathered bytes), a pending
+   * error is left for the next call and the result is empty, so no gathered byte is lost.
+   */
+  async #recvStream(bufsize: number, flags: number, holdError = false): Promise<Uint8Array> {
     let channel = this.#stream();
     if (bufsize === 0) return new Uint8Array(0);
     const peek = (flags & MSG_PEEK) !== 0;
-    if (flags & MSG_WAITALL && !peek) return await this.#recvAll(bufsize, flags);
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
+    if (flags & MSG_WAITALL && !peek && timeout === null) {
+      return await this.#recvAll(bufsize, flags);
+    }
     if (timeout === null && channel.canReadNow) {
       // Blocking with nothing buffered: read straight away, the cost of a raw Deno read.
       await channel.readNow(bufsize);
@@ -878,19 +886,28 @@ export class Socket implements Watchable, Disposable {
       await this.#ready(POLLIN, flags, bufsize, timeLeft(timeout, start));
       channel = this.#stream();
       // A background write error wakes the wait too; like a pending SO_ERROR, recv reports it.
-      const error = channel.readable ? null : channel.takeWriteError();
+      if (channel.readable) break;
+      if (holdError && channel.hasWriteError) return new Uint8Array(0);
+      const error = channel.takeWriteError();
       if (error) throw error;
     }
-    const data = channel.take(bufsize, peek);
+    const data = channel.take(bufsize, peek, holdError);
     if (this.#watchers.interest & POLLIN) channel.armRead();
     return data;
   }
 
+  /**
+   * A blocking `MSG_WAITALL` recv: reads until `bufsize` bytes, EOF or an error. The bytes
+   * gathered are returned first and the error raised by the next call, as Linux's recv
+   * returns what it has copied when the connection fails. With a timeout (or non-blocking)
+   * CPython's socket is non-blocking underneath, where Linux ignores MSG_WAITALL: a plain
+   * recv, whose bytes a timeout cannot lose.
+   */
   async #recvAll(bufsize: number, flags: number): Promise<Uint8Array> {
     const out = new Uint8Array(bufsize);
     let filled = 0;
     while (filled < bufsize) {
-      const piece = await this.#recvStream(bufsize - filled, flags & ~MSG_WAITALL);
+      const piece = await this.#recvStream(bufsize - filled, flags & ~MSG_WAITALL, filled > 0);
       if (piece.length === 0) break;
       out.set(piece, filled);
       filled += piece.length;
@@ -1102,7 +1119,7 @@ export class Socket implements Watchable, Disposable {
 
   #writableStream(): StreamChannel {
     const channel = this.#stream();
-    const error = channel.takeWriteError();
+    const error = channel.takeSendError();
     if (error) throw error;
     if (channel.writeShut) throw osError(EPIPE); // BrokenPipeError, as CPython raises
     return channel;

@@ -1,8 +1,8 @@
 // A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
 // outgoing buffer DESIGN.md describes: input is known only by reading, so reads land in an
 // inbox that recv() drains, and nothing a pending read brings in is ever dropped.
-import { EBADF } from "./_errno.ts";
-import { fromDenoError, OSError } from "./_errors.ts";
+import { EBADF, ECONNRESET, EPIPE } from "./_errno.ts";
+import { fromDenoError, OSError, osError } from "./_errors.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "./_readiness.ts";
 
 /** The part of `Deno.Conn` a stream needs; `socketpair()`'s in-memory pipe has it too. */
@@ -70,6 +70,11 @@ export class StreamChannel {
   #drainWaiters: (() => void)[] = [];
   /** Waiting for the read in flight to land (an upgrade reading through it). */
   #landingWaiters: (() => void)[] = [];
+  /**
+   * Wakes a blocking recv waiting on its own read (`readNow`, `readInto`): a landing, or a
+   * `shutdown(SHUT_RD)` or close, which Linux answers at once while the read stays pending.
+   */
+  #wakeReader: (() => void) | null = null;
 
   #mapError: ErrorMapper;
 
@@ -167,6 +172,13 @@ export class StreamChannel {
     for (const wake of waiters) wake();
   }
 
+  #wakeBlockedReader(): void {
+    const wake = this.#wakeReader;
+    if (wake === null) return;
+    this.#wakeReader = null;
+    wake();
+  }
+
   /** Resumes the read-ahead after a refused or failed upgrade. */
   unpark(): void {
     this.#parked = false;
@@ -195,14 +207,15 @@ export class StreamChannel {
    */
   async readNow(sizeHint: number): Promise<void> {
     const buffer = this.#startRead(sizeHint);
-    let n: number | null;
-    try {
-      n = await this.conn.read(buffer);
-    } catch (e) {
-      this.#failed(e);
-      return;
-    }
-    this.#landed(buffer, n);
+    // The read lands on its own (nothing it brings is lost); the caller waits for the landing
+    // or for a shutdown(SHUT_RD) or close, which must not wait for the peer to send.
+    await new Promise<void>((resolve) => {
+      this.#wakeReader = resolve;
+      this.conn.read(buffer).then(
+        (n) => this.#landed(buffer, n),
+        (e) => this.#failed(e),
+      );
+    });
   }
 
   /**
@@ -213,19 +226,25 @@ export class StreamChannel {
    */
   async readInto(p: Uint8Array): Promise<number | null> {
     this.#reading = true;
-    let n: number | null;
-    try {
-      n = await this.conn.read(p);
-    } catch (e) {
-      this.#failed(e);
-      return null;
-    }
-    if (this.#closed || this.#readShut) {
-      this.#landed(EMPTY, 0);
-      return null;
-    }
-    this.#landed(EMPTY, n === null ? null : 0);
-    return n ?? 0;
+    // Settles with the count, or with null for a failure, or when a shutdown(SHUT_RD) or a
+    // close overtakes the read. Such a read stays pending: should the peer still send, Deno
+    // writes those bytes (which SHUT_RD discards) into `p` when it lands, as it cannot be
+    // cancelled short of closing the connection.
+    return await new Promise<number | null>((resolve) => {
+      this.#wakeReader = () => resolve(null);
+      this.conn.read(p).then(
+        (n) => {
+          if (this.#closed || this.#readShut) {
+            this.#landed(EMPTY, 0);
+            return;
+          }
+          this.#wakeReader = null;
+          this.#landed(EMPTY, n === null ? null : 0);
+          resolve(n ?? 0);
+        },
+        (e) => this.#failed(e),
+      );
+    });
   }
 
   #startRead(sizeHint: number): Uint8Array {
@@ -258,6 +277,7 @@ export class StreamChannel {
   #landed(buffer: Uint8Array, n: number | null): void {
     this.#reading = false;
     this.#wakeLandingWaiters();
+    this.#wakeBlockedReader();
     if (this.#closed) return;
     if (n === null) {
       this.#eof = true;
@@ -294,8 +314,12 @@ export class StreamChannel {
     }
     this.#reading = false;
     this.#wakeLandingWaiters();
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.#wakeBlockedReader();
+      return;
+    }
     this.#readError = error;
+    this.#wakeBlockedReader();
     this.onChange();
   }
 
@@ -305,10 +329,13 @@ export class StreamChannel {
 
   /**
    * Takes up to `n` bytes of input; empty at EOF. A read error is raised once, after the
-   * input before it; later calls see EOF, as Linux reports a reset once.
+   * input before it; later calls see EOF, as Linux reports a reset once. With `holdError`, a
+   * read error is left for the next call and the take is empty (a `MSG_WAITALL` recv returns
+   * the bytes it has gathered first).
    */
-  take(n: number, peek = false): Uint8Array {
+  take(n: number, peek = false, holdError = false): Uint8Array {
     if (this.#buffered === 0) {
+      if (holdError) return EMPTY;
       if (this.#readError && !peek) {
         const error = this.#readError;
         this.#readError = null;
@@ -362,6 +389,32 @@ export class StreamChannel {
         n = 0;
       }
     }
+  }
+
+  /**
+   * What a send must raise before it writes, as Linux's send does: an error a background write
+   * met; a reset the read-ahead saw and no recv has reported yet (`ConnectionResetError`,
+   * reported once, as the kernel reports it to whichever call comes first: the input before
+   * it stays readable, then EOF); after a reported reset, `BrokenPipeError` every time.
+   */
+  takeSendError(): OSError | null {
+    const error = this.takeWriteError();
+    if (error) return error;
+    if (this.#reset) return osError(EPIPE);
+    const readError = this.#readError;
+    if (readError?.errno === ECONNRESET) {
+      this.#readError = null;
+      this.#eof = true;
+      this.#reset = true;
+      this.onChange();
+      return readError;
+    }
+    return null;
+  }
+
+  /** Whether a background write met an error not yet reported. */
+  get hasWriteError(): boolean {
+    return this.#writeError !== null;
   }
 
   /** Raises, once, an error a background write met (as `SO_ERROR` would report it). */
@@ -482,6 +535,8 @@ export class StreamChannel {
     this.#readShut = true;
     this.#inbox = [];
     this.#buffered = 0;
+    // A recv blocked on its own read returns EOF at once, as Linux wakes it.
+    this.#wakeBlockedReader();
     this.onChange();
   }
 
@@ -507,6 +562,7 @@ export class StreamChannel {
     this.#inbox = [];
     this.#buffered = 0;
     this.#wakeDrainWaiters();
+    this.#wakeBlockedReader();
     if (!this.#writing && this.#queued === 0) this.#release();
   }
 

@@ -1,0 +1,227 @@
+// A stream socket's bytes and errors under peers that misbehave (reset, trickle, never read),
+// checked against CPython 3.11 run in python3 on the same scenarios (issue 11): nothing received
+// is lost, nothing sent is claimed falsely, a shutdown wakes a waiting recv, and resources come
+// back.
+import { assert, assertEquals } from "@std/assert";
+import {
+  BrokenPipeError,
+  ConnectionResetError,
+  MSG_WAITALL,
+  SHUT_RD,
+  SHUT_RDWR,
+  type Socket,
+  socket,
+  TimeoutError,
+} from "../socket/mod.ts";
+import { select } from "../select/mod.ts";
+import {
+  bytes,
+  pattern,
+  rejects,
+  sameBytes,
+  startPython,
+  tcpPair,
+  text,
+  within,
+} from "./_helpers.ts";
+
+/** A listening socket on loopback and its port, for a python3 peer to connect to. */
+function listening(): [Socket, string] {
+  const server = socket();
+  server.bind(["127.0.0.1", 0]);
+  server.listen();
+  return [server, String((server.getsockname() as [string, number])[1])];
+}
+
+/**
+ * python3 that connects to argv[1], waits for "!" (sent by {@linkcode accepted}: a reset before
+ * accept is another matter), runs `body` with `c` the connection, then exits.
+ */
+function pythonPeer(body: string, port: string) {
+  return startPython(
+    `
+import socket, struct, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+assert c.recv(1) == b"!"
+def reset():
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+def pattern(n):
+    return bytes(((i * 7 + (i >> 8)) & 0xff) for i in range(n))
+${body}
+`,
+    [port],
+  );
+}
+
+/** Accepts the python3 peer's connection and lets it go on. */
+async function accepted(server: Socket): Promise<Socket> {
+  const [conn] = await within(server.accept());
+  await within(conn.sendall(bytes("!")));
+  return conn;
+}
+
+// ---- MSG_WAITALL ----------------------------------------------------------------------------
+
+Deno.test("recv(MSG_WAITALL) with a timeout returns what has arrived, as CPython's does", async () => {
+  // CPython's timed socket is non-blocking underneath, where Linux's MSG_WAITALL returns what
+  // is there: 1,000 bytes at once, not a timeout after waiting for 100,000.
+  const [server, port] = listening();
+  using _server = server;
+  await using peer = pythonPeer(
+    `c.sendall(b"x" * 1000)
+print("sent", flush=True)
+time.sleep(30)`,
+    port,
+  );
+  const conn = await accepted(server);
+  using _conn = conn;
+  assertEquals(await peer.readLine(), "sent");
+  conn.settimeout(5);
+  const data = await within(conn.recv(100_000, MSG_WAITALL));
+  assert(data.length > 0 && data.length <= 1000, `got ${data.length} bytes`);
+  assert(data.every((b) => b === 0x78));
+});
+
+Deno.test("recv(MSG_WAITALL) with a timeout loses no byte of a trickling peer", async () => {
+  // The peer sends 300,000 bytes in pieces, pausing longer than the timeout between them: each
+  // call returns bytes or times out, and what the calls return is exactly what was sent.
+  const [server, port] = listening();
+  using _server = server;
+  const total = 300_000;
+  await using peer = pythonPeer(
+    `data = pattern(${total})
+for i in range(0, len(data), 30000):
+    c.sendall(data[i:i + 30000])
+    time.sleep(0.12)
+c.close()
+print("done", flush=True)`,
+    port,
+  );
+  const conn = await accepted(server);
+  using _conn = conn;
+  conn.settimeout(0.05);
+  const received = new Uint8Array(total);
+  let filled = 0;
+  let timeouts = 0;
+  // Bounded: each pass takes bytes, reaches EOF, or times out (0.05 s) within the peer's 2 s.
+  for (let pass = 0; pass < 10_000; pass++) {
+    let piece: Uint8Array;
+    try {
+      piece = await within(conn.recv(total, MSG_WAITALL));
+    } catch (e) {
+      if (!(e instanceof TimeoutError)) throw e;
+      timeouts++;
+      continue;
+    }
+    if (piece.length === 0) break;
+    assert(filled + piece.length <= total, "more bytes than were sent");
+    received.set(piece, filled);
+    filled += piece.length;
+  }
+  assertEquals(filled, total);
+  assert(sameBytes(received, pattern(total)), "the bytes differ from what was sent");
+  assert(timeouts > 0, "the peer's pauses should have made some calls time out");
+  assertEquals(await peer.readLine(), "done");
+});
+
+Deno.test("recv(MSG_WAITALL) returns the bytes before a reset, then raises it, then EOF", async () => {
+  // CPython (blocking): 1000 bytes, then ConnectionResetError, then b"".
+  for (const timeout of [null, 5]) {
+    const [server, port] = listening();
+    using _server = server;
+    await using peer = pythonPeer(
+      `c.sendall(b"y" * 1000)\nreset()\nprint("reset", flush=True)`,
+      port,
+    );
+    const conn = await accepted(server);
+    using _conn = conn;
+    conn.settimeout(timeout);
+    if (timeout !== null) assertEquals(await peer.readLine(), "reset");
+    let got = 0;
+    // With a timeout each call returns what there is: gather the 1,000 bytes (bounded).
+    for (let i = 0; i < 1000 && got < 1000; i++) {
+      const piece = await within(conn.recv(100_000, MSG_WAITALL));
+      assert(piece.length > 0, `EOF after ${got} bytes`);
+      assert(piece.every((b) => b === 0x79));
+      got += piece.length;
+    }
+    assertEquals(got, 1000);
+    await rejects(() => conn.recv(100_000, MSG_WAITALL), ConnectionResetError);
+    assertEquals((await within(conn.recv(100_000, MSG_WAITALL))).length, 0);
+    assertEquals((await peer.finish()).code, 0);
+  }
+});
+
+// ---- sending after a reset -----------------------------------------------------------------
+
+Deno.test("send() after recv() raised ConnectionResetError raises BrokenPipeError, in every mode", async () => {
+  // CPython: recv raises ConnectionResetError; then send, sendall raise BrokenPipeError (EPIPE),
+  // blocking, with a timeout or non-blocking alike; recv then returns b"".
+  for (const mode of [null, 5, 0]) {
+    const [server, port] = listening();
+    using _server = server;
+    await using peer = pythonPeer(`reset()\nprint("reset", flush=True)`, port);
+    const conn = await accepted(server);
+    using _conn = conn;
+    assertEquals(await peer.readLine(), "reset");
+    conn.settimeout(5);
+    await rejects(() => conn.recv(10), ConnectionResetError);
+    conn.settimeout(mode);
+    for (let i = 0; i < 2; i++) {
+      const e = await rejects(() => conn.send(bytes("abc")), BrokenPipeError);
+      assertEquals(e.errno, 32);
+    }
+    await rejects(() => conn.sendall(bytes("abc")), BrokenPipeError);
+    conn.settimeout(5);
+    assertEquals((await within(conn.recv(10))).length, 0);
+  }
+});
+
+Deno.test("send() reports a reset no recv() has reported yet, once; recv() then sees EOF", async () => {
+  // CPython: select() says readable, send raises ConnectionResetError, then BrokenPipeError;
+  // recv returns b"".
+  const [server, port] = listening();
+  using _server = server;
+  await using peer = pythonPeer(`reset()\nprint("reset", flush=True)`, port);
+  const conn = await accepted(server);
+  using _conn = conn;
+  assertEquals(await peer.readLine(), "reset");
+  conn.settimeout(5);
+  const [readable] = await within(select([conn], [], [], 5));
+  assertEquals(readable, [conn]);
+  await rejects(() => conn.send(bytes("abc")), ConnectionResetError);
+  await rejects(() => conn.send(bytes("abc")), BrokenPipeError);
+  assertEquals((await within(conn.recv(10))).length, 0);
+});
+
+// ---- shutdown wakes a waiting recv ---------------------------------------------------------
+
+Deno.test("shutdown(SHUT_RD / SHUT_RDWR) wakes a blocking recv() waiting in another task", async () => {
+  // CPython: a recv blocked in another thread returns b"" at once.
+  for (const how of [SHUT_RD, SHUT_RDWR]) {
+    for (const timeout of [null, 30]) {
+      using pair = await tcpPair();
+      pair.conn.settimeout(timeout);
+      const waiting = pair.conn.recv(65536);
+      const waitingAll = pair.conn.recv(100, MSG_WAITALL);
+      // Let both reach their wait on the wire first.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      pair.conn.shutdown(how);
+      assertEquals((await within(waiting, 5000, "recv after shutdown")).length, 0);
+      assertEquals((await within(waitingAll, 5000, "recv(MSG_WAITALL) after shutdown")).length, 0);
+    }
+  }
+});
+
+Deno.test("shutdown(SHUT_RD) wakes a blocking recvInto() waiting in another task", async () => {
+  using pair = await tcpPair();
+  const buffer = new Uint8Array(64);
+  const waiting = pair.conn.recvInto(buffer);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  pair.conn.shutdown(SHUT_RD);
+  assertEquals(await within(waiting, 5000, "recvInto after shutdown"), 0);
+  // The other direction still works.
+  await pair.conn.sendall(bytes("still open"));
+  assertEquals(text(await within(pair.client.recv(64))), "still open");
+});

@@ -728,7 +728,10 @@ export class Socket implements Watchable, Disposable {
   /**
    * Closes the socket. Calling it again is harmless. A file object from `makefile()` keeps the
    * connection open until it is closed too, as in Python. Bytes already accepted by `send`
-   * are still delivered.
+   * are still delivered in the background, as the kernel delivers a closed socket's buffer,
+   * while the peer keeps taking them: after two seconds in which it takes nothing, or at once
+   * when a `send`/`sendall` timed out, the rest is dropped and the connection closed, so a
+   * peer that never reads cannot hold the connection (see README.md, "Closing").
    *
    * @example
    * ```ts
@@ -1077,8 +1080,18 @@ export class Socket implements Watchable, Disposable {
     if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT)) {
       return await channel.writeOnce(bytes);
     }
-    await this.#ready(POLLOUT, flags);
+    await this.#sendReady(channel, flags, this.#timeout);
     return this.#writableStream().enqueue(bytes);
+  }
+
+  /** Waits until the send buffer has room; a timeout there tells the stream its peer stalled. */
+  async #sendReady(channel: StreamChannel, flags: number, timeout: number | null): Promise<void> {
+    try {
+      await this.#ready(POLLOUT, flags, 0, flags & MSG_DONTWAIT ? 0 : timeout);
+    } catch (e) {
+      if (e instanceof TimeoutError) channel.sendTimedOut();
+      throw e;
+    }
   }
 
   /**
@@ -1112,7 +1125,14 @@ export class Socket implements Watchable, Disposable {
     const start = timeout === null ? 0 : performance.now();
     let offset = 0;
     while (offset < bytes.length) {
-      await this.#ready(POLLOUT, flags, 0, timeLeft(timeout, start));
+      let left: number | null;
+      try {
+        left = timeLeft(timeout, start);
+      } catch (e) {
+        channel.sendTimedOut();
+        throw e;
+      }
+      await this.#sendReady(channel, flags, left);
       offset += this.#writableStream().enqueue(bytes.subarray(offset));
     }
   }

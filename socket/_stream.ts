@@ -37,6 +37,16 @@ const SLAB_SIZE = 256 * 1024;
 const SLAB_READ_MIN = 16 * 1024;
 const SLAB_KEEP = 4 * 1024;
 const EMPTY = new Uint8Array(0);
+/**
+ * How long a closed stream waits for its peer to take any of the bytes still to send before it
+ * gives up (README.md, "Closing"). A closed socket's send buffer is the kernel's business in
+ * CPython: close() frees the descriptor at once and the kernel goes on sending. pynet's send
+ * buffer (what non-blocking or timed sends accepted) is its own, and only an open Deno
+ * connection can send it, so close() keeps the connection while the peer keeps reading; but a
+ * peer that takes nothing for this long is not reading (a slow-reader attack, a stuck client):
+ * the connection is closed and the rest dropped, so it costs no descriptor past this bound.
+ */
+export const LINGER_STALL_MS = 2000;
 
 export class StreamChannel {
   readonly conn: ByteConn;
@@ -68,6 +78,11 @@ export class StreamChannel {
   /** Handed over for an upgrade: no read may start. */
   #parked = false;
   #drainWaiters: (() => void)[] = [];
+  /** A write completed since the linger last looked (see LINGER_STALL_MS). */
+  #progressed = false;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A send timed out and the buffer has not emptied since: close() drops what is left. */
+  #sendTimedOut = false;
   /** Waiting for the read in flight to land (an upgrade reading through it). */
   #landingWaiters: (() => void)[] = [];
   /**
@@ -433,7 +448,9 @@ export class StreamChannel {
   async writeOnce(data: Uint8Array): Promise<number> {
     this.#writing = true;
     try {
-      return await this.conn.write(data);
+      const n = await this.conn.write(data);
+      this.#progressed = true;
+      return n;
     } catch (e) {
       throw this.#writeFailure(e);
     } finally {
@@ -448,6 +465,7 @@ export class StreamChannel {
       let offset = 0;
       while (offset < data.length) {
         offset += await this.conn.write(offset === 0 ? data : data.subarray(offset));
+        this.#progressed = true;
       }
     } catch (e) {
       throw this.#writeFailure(e);
@@ -483,6 +501,7 @@ export class StreamChannel {
     this.conn.write(batch).then(
       (n) => {
         this.#writing = false;
+        this.#progressed = true;
         this.#queued -= n;
         if (n < batch.length) this.#outbox[0] = batch.subarray(n);
         else this.#outbox.shift();
@@ -515,6 +534,7 @@ export class StreamChannel {
 
   /** What waits for the outgoing buffer to empty: a half-close, then a close. */
   #afterDrain(): void {
+    this.#sendTimedOut = false;
     this.#wakeDrainWaiters();
     if (this.#writeShut && !this.#closed) {
       this.conn.closeWrite().catch(() => {});
@@ -553,8 +573,19 @@ export class StreamChannel {
   }
 
   /**
-   * Closes the stream. Bytes still buffered for sending go out first, in the background, as
-   * the kernel sends a closed socket's buffer; a pending read is cancelled.
+   * Records that a send or sendall with a timeout ran out of time: the peer is not taking the
+   * bytes, and those the call left buffered are not owed (CPython's timed-out sendall sends
+   * only what the kernel took), so a close() before the buffer empties drops them at once.
+   */
+  sendTimedOut(): void {
+    if (this.#writing || this.#queued > 0) this.#sendTimedOut = true;
+  }
+
+  /**
+   * Closes the stream; a pending read is cancelled. Bytes still buffered for sending go out
+   * first, in the background, as the kernel sends a closed socket's buffer, for as long as
+   * the peer keeps taking them (LINGER_STALL_MS); after a send timed out, they are dropped
+   * and the connection closed at once.
    */
   close(): void {
     if (this.#closed) return;
@@ -564,12 +595,38 @@ export class StreamChannel {
     this.#wakeDrainWaiters();
     this.#wakeBlockedReader();
     if (!this.#writing && this.#queued === 0) this.#release();
+    else if (this.#sendTimedOut) this.#giveUp();
+    else this.#linger();
+  }
+
+  #linger(): void {
+    this.#progressed = false;
+    const timer = setTimeout(() => {
+      this.#lingerTimer = undefined;
+      if (this.#released) return;
+      if (this.#progressed) this.#linger();
+      else this.#giveUp();
+    }, LINGER_STALL_MS);
+    // Waiting for a peer to read must not keep the process alive by itself.
+    Deno.unrefTimer(timer);
+    this.#lingerTimer = timer;
+  }
+
+  /** Drops what is left to send and closes the connection (cancelling a write in flight). */
+  #giveUp(): void {
+    this.#outbox = [];
+    this.#queued = 0;
+    this.#release();
   }
 
   #released = false;
   #release(): void {
     if (this.#released) return;
     this.#released = true;
+    if (this.#lingerTimer !== undefined) {
+      clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = undefined;
+    }
     try {
       this.conn.close();
     } catch {

@@ -7,6 +7,7 @@ import {
   BrokenPipeError,
   ConnectionResetError,
   MSG_WAITALL,
+  type OSError,
   SHUT_RD,
   SHUT_RDWR,
   type Socket,
@@ -14,6 +15,8 @@ import {
   TimeoutError,
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
+// Internal: the Deno connection under a socket, to see when close() lets it go.
+import { streamOf } from "../socket/_socket.ts";
 import {
   bytes,
   pattern,
@@ -224,4 +227,117 @@ Deno.test("shutdown(SHUT_RD) wakes a blocking recvInto() waiting in another task
   // The other direction still works.
   await pair.conn.sendall(bytes("still open"));
   assertEquals(text(await within(pair.client.recv(64))), "still open");
+});
+
+// ---- close() with bytes the peer has not taken ---------------------------------------------
+
+/**
+ * A python3 client that connects twice (data, then control), reads nothing on the data
+ * connection until a byte arrives on the control one, then reads the data connection to EOF
+ * (at `pace` seconds per 64 KiB) and prints how many bytes came and whether they were the
+ * pattern's prefix.
+ */
+function lateReader(port: string, pace = 0) {
+  return startPython(
+    `
+import socket, sys, time
+port = int(sys.argv[1])
+c = socket.create_connection(("127.0.0.1", port))
+ctl = socket.create_connection(("127.0.0.1", port))
+print("connected", flush=True)
+assert ctl.recv(1) == b"!"
+parts = []
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    parts.append(d)
+    time.sleep(${pace})
+data = b"".join(parts)
+expected = bytes(((i * 7 + (i >> 8)) & 0xff) for i in range(min(len(data), 1 << 20)))
+print(len(data), data[:len(expected)] == expected, flush=True)
+`,
+    [port],
+  );
+}
+
+/** Resolves when `sock`'s Deno connection is closed (it is patched to tell). */
+function connClosed(sock: Socket): Promise<void> {
+  const stream = streamOf(sock);
+  if (stream === null) throw new Error("not a connected stream");
+  const conn = stream.conn;
+  const close = conn.close.bind(conn);
+  return new Promise((resolve) => {
+    conn.close = () => {
+      close();
+      resolve();
+    };
+  });
+}
+
+/**
+ * Sends the pattern to `sock` until its sends stop taking bytes (a sendall times out; a
+ * non-blocking socket stays unwritable for half a second); returns the count taken.
+ */
+async function fill(sock: Socket, block: Uint8Array): Promise<number> {
+  let sent = 0;
+  // Bounded: the kernel's and pynet's buffers hold far less than 4,096 sends of up to 1 MiB.
+  for (let i = 0; i < 4096; i++) {
+    try {
+      if (sock.gettimeout() === 0) {
+        sent += await within(sock.send(block.subarray(sent % block.length)));
+      } else {
+        await within(sock.sendall(block));
+        sent += block.length;
+      }
+    } catch (e) {
+      if (e instanceof TimeoutError) return sent;
+      if ((e as OSError).errno !== 11) throw e;
+      const [, writable] = await within(select([], [sock], [], 0.5));
+      if (writable.length === 0) return sent;
+    }
+  }
+  throw new Error("the sends never stopped taking bytes");
+}
+
+for (const mode of ["a sendall() timed out", "non-blocking sends filled the buffer"]) {
+  Deno.test(`close() after ${mode} to a client that never reads frees the connection`, async () => {
+    // CPython frees the descriptor at close(); the kernel sends what it holds, then FIN. pynet
+    // closes its Deno connection (at once after a timeout, after the linger's bound otherwise):
+    // the client, reading only then, gets a prefix of what was sent, then EOF.
+    const [server, port] = listening();
+    using _server = server;
+    await using peer = lateReader(port);
+    const [conn] = await within(server.accept());
+    const [ctl] = await within(server.accept());
+    using _ctl = ctl;
+    assertEquals(await peer.readLine(), "connected");
+    conn.settimeout(mode.startsWith("a sendall") ? 0.3 : 0);
+    const block = pattern(1 << 20);
+    await fill(conn, block);
+    const closed = connClosed(conn);
+    conn.close();
+    await within(closed, 10_000, "the Deno connection's close");
+    await ctl.sendall(bytes("!"));
+    const [count, intact] = (await peer.readLine()).split(" ");
+    assert(Number(count) > 0, "the client got none of the bytes");
+    assertEquals(intact, "True");
+    assertEquals((await peer.finish()).code, 0);
+  });
+}
+
+Deno.test("close() after non-blocking sends delivers them all to a client that reads slowly", async () => {
+  const [server, port] = listening();
+  using _server = server;
+  await using peer = lateReader(port, 0.02);
+  const [conn] = await within(server.accept());
+  const [ctl] = await within(server.accept());
+  using _ctl = ctl;
+  assertEquals(await peer.readLine(), "connected");
+  conn.setblocking(false);
+  const sent = await fill(conn, pattern(1 << 20));
+  conn.close();
+  await ctl.sendall(bytes("!"));
+  assertEquals(await peer.readLine(30_000), `${sent} True`);
+  assertEquals((await peer.finish()).code, 0);
 });

@@ -56,7 +56,13 @@ export class StreamChannel {
   #inbox: Uint8Array[] = [];
   #buffered = 0;
   #reading = false;
+  /** The read size the stream has proved it fills (see #readSizeFor). */
   #readSize = MIN_READ;
+  /**
+   * The last read came back short (the stream had no more at that moment), or none has landed
+   * yet: the next read may wait long, so it is small (see #readSizeFor).
+   */
+  #caughtUp = true;
   /** A read buffer to use again: short reads are copied out of it. */
   #spare: Uint8Array | null = null;
   /** The slab busy reads are carved from, and how much of it has been handed out. */
@@ -262,10 +268,25 @@ export class StreamChannel {
     });
   }
 
+  /**
+   * How much the next read asks for. A pending read holds its buffer for as long as the peer
+   * is silent, so a stream that may be idle reads small whatever a recv asked for: an idle
+   * connection costs a 4 KiB buffer, not the 64 KiB of a recv(65536) (or the slab one would
+   * pin). A stream is taken to be busy only while its reads come back full: the size then
+   * doubles read by read up to what the recv asked (a watcher's read-ahead: MAX_READ). A short
+   * read means the stream has caught up with its peer: the next read is MIN_READ, and if that
+   * one comes back full the stream goes on at the size it had proved, so streaming keeps its
+   * large reads at the cost of one small read each time it catches up.
+   */
+  #readSizeFor(sizeHint: number): number {
+    if (this.#caughtUp) return MIN_READ;
+    const asked = sizeHint > 0 ? Math.max(sizeHint, MIN_READ) : MAX_READ;
+    return Math.min(asked, this.#readSize, MAX_READ);
+  }
+
   #startRead(sizeHint: number): Uint8Array {
     this.#reading = true;
-    // A recv reads what it asked for; a watcher's read-ahead adapts to how busy the stream is.
-    const size = sizeHint > 0 ? Math.min(MAX_READ, Math.max(sizeHint, MIN_READ)) : this.#readSize;
+    const size = this.#readSizeFor(sizeHint);
     if (size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
       if (this.#slab === null || this.#slab.byteLength - this.#slabUsed < size) {
         this.#slab = new ArrayBuffer(SLAB_SIZE);
@@ -297,9 +318,19 @@ export class StreamChannel {
     if (n === null) {
       this.#eof = true;
     } else if (n > 0) {
-      // Grow the read-ahead for a busy stream; an idle one keeps only a small buffer pending.
-      if (n === buffer.length) this.#readSize = Math.min(MAX_READ, buffer.length * 2);
-      else if (n < buffer.length / 8) this.#readSize = MIN_READ;
+      // Grow the read size while reads come back full; see #readSizeFor.
+      if (n === buffer.length) {
+        if (this.#caughtUp) {
+          // The small read after catching up came back full: go on at the proved size.
+          this.#caughtUp = false;
+          this.#readSize = Math.max(this.#readSize, 2 * MIN_READ);
+        } else {
+          this.#readSize = Math.min(MAX_READ, Math.max(this.#readSize, buffer.length * 2));
+        }
+      } else {
+        this.#caughtUp = true;
+        if (n < buffer.length / 8) this.#readSize = MIN_READ;
+      }
       // A short read is copied out and its buffer kept for the next read; a long one is handed
       // over whole, which saves the copy; a slab's read is handed over as a view of the slab.
       let chunk: Uint8Array;

@@ -4,6 +4,7 @@
 // back.
 import { assert, assertEquals } from "@std/assert";
 import {
+  AF_INET,
   BrokenPipeError,
   ConnectionResetError,
   MSG_WAITALL,
@@ -15,8 +16,10 @@ import {
   TimeoutError,
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
-// Internal: the Deno connection under a socket, to see when close() lets it go.
-import { streamOf } from "../socket/_socket.ts";
+// Internal: the Deno connection under a socket, to see when close() lets it go; a socket over
+// a connection of the test's, to see the reads it makes.
+import { streamOf, wrapConn } from "../socket/_socket.ts";
+import type { ByteConn } from "../socket/_stream.ts";
 import {
   bytes,
   pattern,
@@ -340,4 +343,83 @@ Deno.test("close() after non-blocking sends delivers them all to a client that r
   await ctl.sendall(bytes("!"));
   assertEquals(await peer.readLine(30_000), `${sent} True`);
   assertEquals((await peer.finish()).code, 0);
+});
+
+// ---- memory of an idle stream ----------------------------------------------------------------
+
+/** A connection whose reads the test answers, recording the size of each read's buffer. */
+class ScriptedConn implements ByteConn {
+  sizes: number[] = [];
+  #pending: { p: Uint8Array; resolve: (n: number | null) => void } | null = null;
+
+  read(p: Uint8Array): Promise<number | null> {
+    this.sizes.push(p.length);
+    return new Promise((resolve) => this.#pending = { p, resolve });
+  }
+
+  /** Lands the pending read with `n` bytes (all of its buffer when `n` is omitted). */
+  land(n?: number): number {
+    const pending = this.#pending;
+    if (pending === null) throw new Error("no read is pending");
+    this.#pending = null;
+    const count = n ?? pending.p.length;
+    pending.p.fill(0x61, 0, count);
+    pending.resolve(count);
+    return count;
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    return Promise.resolve(p.length);
+  }
+
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): void {
+    this.#pending?.resolve(null);
+    this.#pending = null;
+  }
+}
+
+Deno.test("an idle stream's pending recv(65536) holds a 4 KiB buffer, not 64 KiB or a slab", async () => {
+  // Issue 11: a pending recv(n >= 16 KiB) held a 256 KiB slab per idle connection.
+  const conn = new ScriptedConn();
+  using sock = wrapConn(AF_INET, conn);
+  for (const n of [65536, 1 << 20, 16384]) {
+    const receiving = sock.recv(n);
+    // Should an assertion fail first, the close at the end rejects this recv: no stray error.
+    receiving.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const size = conn.sizes.at(-1)!;
+    assert(size <= 24 * 1024, `an idle stream's read asked for ${size} bytes`);
+    assertEquals(size, 4096);
+    conn.land(10);
+    assertEquals((await within(receiving)).length, 10);
+  }
+});
+
+Deno.test("a busy stream's reads grow to what recv asks; a short one makes the next small", async () => {
+  const conn = new ScriptedConn();
+  using sock = wrapConn(AF_INET, conn);
+  const receive = async (n: number, land?: number) => {
+    const receiving = sock.recv(n);
+    // Should an assertion fail first, the close at the end rejects this recv: no stray error.
+    receiving.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const size = conn.sizes.at(-1)!;
+    const landed = conn.land(land);
+    assertEquals((await within(receiving)).length, landed);
+    return size;
+  };
+  // Full reads: the size doubles up to what recv asks.
+  const sizes = [];
+  for (let i = 0; i < 6; i++) sizes.push(await receive(65536));
+  assertEquals(sizes, [4096, 8192, 16384, 32768, 65536, 65536]);
+  // A short read (the stream caught up): the next read is small; full, it goes back to 64 KiB.
+  assertEquals(await receive(65536, 30000), 65536);
+  assertEquals(await receive(65536), 4096);
+  assertEquals(await receive(65536), 65536);
+  // recv(n) never reads more than n.
+  assertEquals(await receive(16384), 16384);
 });

@@ -79,6 +79,8 @@ export class StreamChannel {
   #queued = 0;
   #writing = false;
   #writeError: OSError | null = null;
+  /** A write failed: the connection is broken for writing, whatever comes after. */
+  #writeFailed = false;
   #writeShut = false;
   #closed = false;
   /** Handed over for an upgrade: no read may start. */
@@ -441,12 +443,13 @@ export class StreamChannel {
    * What a send must raise before it writes, as Linux's send does: an error a background write
    * met; a reset the read-ahead saw and no recv has reported yet (`ConnectionResetError`,
    * reported once, as the kernel reports it to whichever call comes first: the input before
-   * it stays readable, then EOF); after a reported reset, `BrokenPipeError` every time.
+   * it stays readable, then EOF); after a reported reset, or once a write has failed (its
+   * error reported), `BrokenPipeError` every time: the connection takes no more bytes.
    */
   takeSendError(): OSError | null {
     const error = this.takeWriteError();
     if (error) return error;
-    if (this.#reset) return osError(EPIPE);
+    if (this.#reset || this.#writeFailed) return osError(EPIPE);
     const readError = this.#readError;
     if (readError?.errno === ECONNRESET) {
       this.#readError = null;
@@ -483,6 +486,7 @@ export class StreamChannel {
       this.#progressed = true;
       return n;
     } catch (e) {
+      this.#writeFailed = true;
       throw this.#writeFailure(e);
     } finally {
       this.#wrote();
@@ -499,6 +503,7 @@ export class StreamChannel {
         this.#progressed = true;
       }
     } catch (e) {
+      this.#writeFailed = true;
       throw this.#writeFailure(e);
     } finally {
       this.#wrote();
@@ -544,6 +549,7 @@ export class StreamChannel {
         this.#outbox = [];
         this.#queued = 0;
         if (!this.#closed) {
+          this.#writeFailed = true;
           this.#writeError = this.#writeFailure(e);
           this.onChange();
         }

@@ -201,6 +201,32 @@ Deno.test("send() reports a reset no recv() has reported yet, once; recv() then 
   assertEquals((await within(conn.recv(10))).length, 0);
 });
 
+Deno.test("once a background write has failed, every send raises BrokenPipeError", async () => {
+  // CPython: send after a reset raises ConnectionResetError, then BrokenPipeError each time.
+  // pynet's timed send buffers, so the failure shows at a later call; after it, no send may
+  // claim success.
+  const [server, port] = listening();
+  using _server = server;
+  await using peer = pythonPeer(`reset()\nprint("reset", flush=True)`, port);
+  const conn = await accepted(server);
+  using _conn = conn;
+  assertEquals(await peer.readLine(), "reset");
+  conn.settimeout(5);
+  let failed: unknown = null;
+  // Bounded: the first sends may be buffered, and the background write fails at once.
+  for (let i = 0; i < 200 && failed === null; i++) {
+    try {
+      await within(conn.send(bytes("abc")));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    } catch (e) {
+      failed = e;
+    }
+  }
+  assert(failed instanceof ConnectionResetError || failed instanceof BrokenPipeError, `${failed}`);
+  for (let i = 0; i < 3; i++) await rejects(() => conn.send(bytes("abc")), BrokenPipeError);
+  await rejects(() => conn.sendall(bytes("abc")), BrokenPipeError);
+});
+
 // ---- shutdown wakes a waiting recv ---------------------------------------------------------
 
 Deno.test("shutdown(SHUT_RD / SHUT_RDWR) wakes a blocking recv() waiting in another task", async () => {

@@ -1198,8 +1198,9 @@ export class Socket implements Watchable, Disposable {
   }
 
   /**
-   * Shuts down one or both halves of the connection: `SHUT_RD`, `SHUT_WR` (the peer reads EOF
-   * once the buffered bytes are sent) or `SHUT_RDWR`.
+   * Shuts down one or both halves of the connection: `SHUT_RD` (a recv waiting in another
+   * task returns EOF at once, as do later ones), `SHUT_WR` (the peer reads EOF once the
+   * buffered bytes are sent) or `SHUT_RDWR`.
    *
    * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
    * @throws {OSError} `ENOTCONN` when not connected, `EINVAL` for another `how`.

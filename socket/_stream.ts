@@ -274,22 +274,30 @@ export class StreamChannel {
    * How much the next read asks for. A pending read holds its buffer for as long as the peer
    * is silent, so a stream that may be idle reads small whatever a recv asked for: an idle
    * connection costs a 4 KiB buffer, not the 64 KiB of a recv(65536) (or the slab one would
-   * pin). A stream is taken to be busy only while its reads come back full: the size then
-   * doubles read by read up to what the recv asked (a watcher's read-ahead: MAX_READ). A short
-   * read means the stream has caught up with its peer: the next read is MIN_READ, and if that
-   * one comes back full the stream goes on at the size it had proved, so streaming keeps its
-   * large reads at the cost of one small read each time it catches up.
+   * pin). A stream is taken to be busy once its reads come back full: the size then doubles
+   * read by read up to what the recv asked (a watcher's read-ahead: MAX_READ). A read that
+   * brings less than asked and less than SLAB_READ_MIN means the stream has caught up with its
+   * peer: the next read is a probe of at most SLAB_READ_MIN into a buffer of its own (never
+   * the slab, which a pending read would pin), and if that one comes back full the stream goes
+   * on at the size it had proved, so streaming keeps its large reads at the cost of one
+   * smaller read each time it catches up. A probe is no smaller than 16 KiB once the stream has
+   * proved that much, so as not to split a TLS record (a TLS connection lands one 16 KiB record
+   * per read: a split record's rest would look like catching up, again and again). A short
+   * read of SLAB_READ_MIN or more is data still flowing, in the pieces the transport lands.
+   *
+   * Left as it is: a stream whose last read before a silence was that large keeps a large
+   * read pending (a region of its slab) through the silence.
    */
   #readSizeFor(sizeHint: number): number {
-    if (this.#caughtUp) return MIN_READ;
     const asked = sizeHint > 0 ? Math.max(sizeHint, MIN_READ) : MAX_READ;
-    return Math.min(asked, this.#readSize, MAX_READ);
+    const size = Math.min(asked, this.#readSize, MAX_READ);
+    return this.#caughtUp ? Math.min(size, SLAB_READ_MIN) : size;
   }
 
   #startRead(sizeHint: number): Uint8Array {
     this.#reading = true;
     const size = this.#readSizeFor(sizeHint);
-    if (size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
+    if (!this.#caughtUp && size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
       if (this.#slab === null || this.#slab.byteLength - this.#slabUsed < size) {
         this.#slab = new ArrayBuffer(SLAB_SIZE);
         this.#slabUsed = 0;
@@ -330,7 +338,7 @@ export class StreamChannel {
           this.#readSize = Math.min(MAX_READ, Math.max(this.#readSize, buffer.length * 2));
         }
       } else {
-        this.#caughtUp = true;
+        if (n < SLAB_READ_MIN) this.#caughtUp = true;
         if (n < buffer.length / 8) this.#readSize = MIN_READ;
       }
       // A short read is copied out and its buffer kept for the next read; a long one is handed

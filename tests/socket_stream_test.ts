@@ -442,10 +442,18 @@ Deno.test("a busy stream's reads grow to what recv asks; a short one makes the n
   const sizes = [];
   for (let i = 0; i < 6; i++) sizes.push(await receive(65536));
   assertEquals(sizes, [4096, 8192, 16384, 32768, 65536, 65536]);
-  // A short read (the stream caught up): the next read is small; full, it goes back to 64 KiB.
+  // A short read of 16 KiB or more (a TLS record) is data still flowing: reads stay large.
+  assertEquals(await receive(65536, 16384), 65536);
   assertEquals(await receive(65536, 30000), 65536);
-  assertEquals(await receive(65536), 4096);
+  // A small short read (the stream caught up): the next read is a 16 KiB probe; full, reads
+  // go back to 64 KiB.
+  assertEquals(await receive(65536, 10000), 65536);
+  assertEquals(await receive(65536), 16384);
   assertEquals(await receive(65536), 65536);
+  // A tiny read (the stream went quiet) starts over from 4 KiB.
+  assertEquals(await receive(65536, 100), 65536);
+  assertEquals(await receive(65536), 4096);
+  assertEquals(await receive(65536), 8192);
   // recv(n) never reads more than n.
   assertEquals(await receive(16384), 16384);
 });

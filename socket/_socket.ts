@@ -970,6 +970,10 @@ export class Socket implements Watchable, Disposable {
   /**
    * Receives into `buffer` and resolves to the number of bytes written there.
    *
+   * A blocking call with nothing buffered reads straight into `buffer`. Deno cannot cancel
+   * that read short of closing the connection: when `shutdown(SHUT_RD)` ends the call (0),
+   * bytes the peer still sends may yet land in `buffer`, though no call reports them.
+   *
    * @param buffer Where to put the bytes.
    * @param nbytes The most bytes to receive; 0 means the buffer's length.
    * @param flags As for `recv`.

@@ -9,6 +9,7 @@
  * | `import select` | `import { select } from "@pynet/net"` or `import * as select from "@pynet/net/select"` |
  * | `import ssl` | `import { ssl } from "@pynet/net"` or `import * as ssl from "@pynet/net/ssl"` |
  * | `import selectors` | `import { selectors } from "@pynet/net"` or `import * as selectors from "@pynet/net/selectors"` |
+ * | `import asyncore` | `import { asyncore } from "@pynet/net"` or `import * as asyncore from "@pynet/net/asyncore"` |
  *
  * @example
  * ```ts
@@ -25,3 +26,4 @@ export * as socket from "./socket/mod.ts";
 export * as select from "./select/mod.ts";
 export * as selectors from "./selectors/mod.ts";
 export * as ssl from "./ssl/mod.ts";
+export * as asyncore from "./asyncore/mod.ts";

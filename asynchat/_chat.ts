@@ -103,7 +103,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * @param sock A socket, or nothing.
    * @param map The map to join.
    */
-  constructor(sock?: S | null, map?: SocketMap | null) {
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
     super(sock, map);
   }
 

@@ -158,7 +158,7 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
    * @param map The map to join; {@linkcode socketMap} by default.
    * @throws {OSError} From `getpeername()`, other than "not connected".
    */
-  constructor(sock?: S | null, map?: SocketMap | null) {
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
     this.#map = map ?? socketMap;
     if (sock) {
       (sock as unknown as Socket).setblocking(false);
@@ -189,7 +189,9 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
     if (this.addr !== null) {
       const addr = this.addr;
       status.push(
-        Array.isArray(addr) && addr.length === 2 ? `${addr[0]}:${addr[1]}` : JSON.stringify(addr),
+        Array.isArray(addr) && addr.length === 2 && typeof addr[1] === "number"
+          ? `${addr[0]}:${addr[1]}`
+          : pyRepr(addr),
       );
     }
     return `<${status.join(" ")} at 0x${this.#id.toString(16)}>`;
@@ -534,4 +536,11 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Python's `repr()` of an address: `'path'`, `('::1', 8080, 0, 0)`. */
+function pyRepr(value: unknown): string {
+  if (typeof value === "string") return `'${value}'`;
+  if (Array.isArray(value)) return `(${value.map(pyRepr).join(", ")})`;
+  return String(value);
+}
 const WOULD_BLOCK: ReadonlySet<number> = new Set([EWOULDBLOCK]);

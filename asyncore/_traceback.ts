@@ -47,7 +47,10 @@ export function compactTraceback(error: unknown): CompactTraceback {
   const stack = error instanceof Error ? error.stack ?? "" : "";
   for (const line of stack.split("\n")) {
     const m = FRAME.exec(line);
-    if (m) frames.push([m[2]!, m[1] ?? "<module>", m[3]!]);
+    // Deno's own frames (ext:, node:) are not the program's, as Python's C frames are not.
+    if (!m || /^(ext|node):/.test(m[2]!)) continue;
+    // V8 names a method "Class.method"; Python's code object names it "method".
+    frames.push([m[2]!, m[1]?.split(".").pop() || "<module>", m[3]!]);
   }
   frames.reverse();
   const type = typeof error === "object" && error !== null

@@ -422,16 +422,19 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
 
   // ---- events: what the loop calls --------------------------------------------------------
 
-  /** The socket is readable: accept, complete a connect, or read. */
-  async handleReadEvent(): Promise<void> {
-    if (this.accepting) {
-      await this.handleAccept();
-    } else if (!this.connected) {
-      if (this.connecting) await this.handleConnectEvent();
-      await this.handleRead();
-    } else {
-      await this.handleRead();
-    }
+  /**
+   * The socket is readable: accept, complete a connect, or read. (It returns the handler's
+   * result as it is, so that a handler that does not return a Promise costs no extra turn.)
+   */
+  handleReadEvent(): void | Promise<void> {
+    if (this.accepting) return this.handleAccept();
+    if (!this.connected && this.connecting) return this.#connectThen(() => this.handleRead());
+    return this.handleRead();
+  }
+
+  async #connectThen(handler: () => void | Promise<void>): Promise<void> {
+    await this.handleConnectEvent();
+    await handler();
   }
 
   /**
@@ -449,12 +452,10 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
   }
 
   /** The socket is writable: complete a connect first, then write (never for a listener). */
-  async handleWriteEvent(): Promise<void> {
+  handleWriteEvent(): void | Promise<void> {
     if (this.accepting) return;
-    if (!this.connected) {
-      if (this.connecting) await this.handleConnectEvent();
-    }
-    await this.handleWrite();
+    if (!this.connected && this.connecting) return this.#connectThen(() => this.handleWrite());
+    return this.handleWrite();
   }
 
   /** An exceptional condition: a pending error closes, anything else is `handleExpt()`. */

@@ -47,9 +47,14 @@ export class ExitNow extends Error {
   }
 }
 
-async function guarded(obj: Dispatcher<DispatcherSocket>, event: () => unknown): Promise<void> {
+/** CPython's `read()`/`write()`: one event entry point, its error to `handleError()`. */
+async function guarded(
+  obj: Dispatcher<DispatcherSocket>,
+  event: "handleReadEvent" | "handleWriteEvent",
+): Promise<void> {
   try {
-    await event();
+    const r = obj[event]();
+    if (r) await r;
   } catch (e) {
     if (e instanceof ExitNow) throw e;
     await obj.handleError(e);
@@ -81,7 +86,7 @@ async function guarded(obj: Dispatcher<DispatcherSocket>, event: () => unknown):
  * ```
  */
 export function read(obj: Dispatcher<DispatcherSocket>): Promise<void> {
-  return guarded(obj, () => obj.handleReadEvent());
+  return guarded(obj, "handleReadEvent");
 }
 
 /**
@@ -105,7 +110,7 @@ export function read(obj: Dispatcher<DispatcherSocket>): Promise<void> {
  * ```
  */
 export function write(obj: Dispatcher<DispatcherSocket>): Promise<void> {
-  return guarded(obj, () => obj.handleWriteEvent());
+  return guarded(obj, "handleWriteEvent");
 }
 
 /**
@@ -139,8 +144,14 @@ export function write(obj: Dispatcher<DispatcherSocket>): Promise<void> {
  */
 export async function readwrite(obj: Dispatcher<DispatcherSocket>, flags: number): Promise<void> {
   try {
-    if (flags & POLLIN) await obj.handleReadEvent();
-    if (flags & POLLOUT) await obj.handleWriteEvent();
+    if (flags & POLLIN) {
+      const r = obj.handleReadEvent();
+      if (r) await r;
+    }
+    if (flags & POLLOUT) {
+      const r = obj.handleWriteEvent();
+      if (r) await r;
+    }
     if (flags & POLLPRI) await obj.handleExptEvent();
     if (flags & (POLLHUP | POLLERR | POLLNVAL)) await obj.handleClose();
   } catch (e) {
@@ -224,11 +235,11 @@ export async function poll(
   }
   for (const fd of reads) {
     const obj = map.get(fd);
-    if (obj !== undefined) await read(obj);
+    if (obj !== undefined) await guarded(obj, "handleReadEvent");
   }
   for (const fd of writes) {
     const obj = map.get(fd);
-    if (obj !== undefined) await write(obj);
+    if (obj !== undefined) await guarded(obj, "handleWriteEvent");
   }
 }
 

@@ -33,7 +33,12 @@ export class Watch {
   async ask(map: SocketMap): Promise<number> {
     const pass = ++this.#pass;
     let order = 0;
-    for (const [fd, obj] of Array.from(map)) {
+    // A snapshot, as CPython's list(map.items()): handlers may change the map meanwhile.
+    const fds = Array.from(map.keys());
+    const objs = Array.from(map.values());
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i]!;
+      const obj = objs[i]!;
       let r = obj.readable();
       if (r instanceof Promise) r = await r;
       let w = obj.writable();

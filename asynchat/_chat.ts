@@ -19,10 +19,42 @@ import { encode } from "./_encoding.ts";
 import type { Chunk, Producer } from "./_producer.ts";
 import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
 
-/** What `setTerminator` takes: bytes, text (with `useEncoding`), a byte count, or `null`. */
+/**
+ * What `setTerminator` takes: bytes, text (with `useEncoding`), a byte count, or `null`.
+ *
+ * @example The kinds
+ * ```ts
+ * import { AsyncChat, type Terminator } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const chat = new AsyncChat();
+ * for (const t of [new TextEncoder().encode("\r\n"), 10, null] as Terminator[]) {
+ *   chat.setTerminator(t);
+ *   assertEquals(chat.getTerminator(), t);
+ * }
+ * ```
+ */
 export type Terminator = Uint8Array | string | number | boolean | null;
 
-/** An entry of the output queue: bytes, a producer, or `null` (close here). */
+/**
+ * An entry of the output queue: bytes, a producer, or `null` (close here).
+ *
+ * @example What push, pushWithProducer and closeWhenDone queue (nothing is sent unconnected)
+ * ```ts
+ * import { AsyncChat, type FifoEntry, SimpleProducer } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const chat = new AsyncChat();
+ * const producer = new SimpleProducer(new Uint8Array(3));
+ * await chat.push(new Uint8Array(2));
+ * await chat.pushWithProducer(producer);
+ * chat.closeWhenDone();
+ * const queue: FifoEntry[] = chat.producerFifo;
+ * assertEquals(queue.length, 3);
+ * assertEquals(queue[1], producer);
+ * assertEquals(queue[2], null);
+ * ```
+ */
 export type FifoEntry = Chunk | Producer | null;
 
 const EMPTY = new Uint8Array(0);

@@ -32,6 +32,17 @@ import { className, compactTraceback, errorText } from "./_traceback.ts";
 /**
  * What a dispatcher needs of its socket: a pynet `Socket` (or `SSLSocket`) has all of it, and
  * so has {@linkcode FileWrapper}.
+ *
+ * @example A pynet socket is one
+ * ```ts
+ * import type { DispatcherSocket } from "@pynet/net/asyncore";
+ * import { socket } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
+ *
+ * using s = socket();
+ * const sock: DispatcherSocket = s;
+ * assertEquals(sock.fileno(), s.fileno());
+ * ```
  */
 export interface DispatcherSocket {
   /** The (pseudo) descriptor, the dispatcher's key in its map. */
@@ -46,7 +57,21 @@ export interface DispatcherSocket {
   getsockopt(level: number, option: number): number;
 }
 
-/** A map of dispatchers keyed by `fileno()`: CPython's `dict`. */
+/**
+ * A map of dispatchers keyed by `fileno()`: CPython's `dict`.
+ *
+ * @example A map of one's own
+ * ```ts
+ * import { Dispatcher, type SocketMap } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const map: SocketMap = new Map();
+ * const d = new Dispatcher(null, map);
+ * d.createSocket();
+ * assertEquals([...map.keys()], [d.socket!.fileno()]);
+ * d.close();
+ * ```
+ */
 export type SocketMap = Map<number, Dispatcher<DispatcherSocket>>;
 
 /**
@@ -74,7 +99,24 @@ const CLOSE_IGNORED: ReadonlySet<number> = new Set([ENOTCONN, EBADF]);
 
 let nextId = 1;
 
-/** The answer of `readable()` and `writable()`: a truth value, or a Promise of one. */
+/**
+ * The answer of `readable()` and `writable()`: a truth value, or a Promise of one.
+ *
+ * @example A predicate that waits for something first
+ * ```ts
+ * import { Dispatcher, type Predicate } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class Lazy extends Dispatcher {
+ *   override async readable(): Promise<boolean> {
+ *     await Promise.resolve();
+ *     return false;
+ *   }
+ * }
+ * const answer: Predicate = new Lazy(null, new Map()).readable();
+ * assertEquals(await answer, false);
+ * ```
+ */
 export type Predicate = boolean | Promise<boolean>;
 
 /**

@@ -833,3 +833,61 @@ Deno.test("asyncore over IPv6: an echo round trip on ::1; repr() shows the 4-tup
   await within(serving);
   assertMatch(reprs[0]!, /^<Echo connected \('::1', \d+, 0, 0\) at 0x[0-9a-f]+>$/);
 });
+
+Deno.test("asyncore: peers that connect and reset at once (test_quick_connect) cost their own connection, not the server; a broken send is handleClose, not handleError", async () => {
+  const map: SocketMap = new Map();
+  const events: string[] = [];
+  let accepted = 0;
+  class Echo extends DispatcherWithSend {
+    override async handleRead() {
+      const data = await this.recv(65536);
+      if (data.length) await this.send(data);
+    }
+    override handleClose() {
+      events.push("close");
+      this.close();
+    }
+    override handleError(error: unknown): Promise<void> {
+      events.push(`error ${error}`);
+      return super.handleError(error);
+    }
+  }
+  class Server extends Dispatcher {
+    override handleAccepted(sock: Socket) {
+      accepted++;
+      new Echo(sock, map);
+    }
+  }
+  const server = new Server(null, map);
+  server.createSocket();
+  server.bind(["127.0.0.1", 0]);
+  server.listen(50);
+  // Ten peers send and reset (SO_LINGER 0) at once, then one speaks and waits for its echo.
+  await using py = startPython(
+    `
+import socket, struct, sys
+port = int(sys.argv[1])
+for _ in range(10):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"x" * 1000)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"ok")
+print(s.recv(10).decode(), flush=True)
+s.close()
+`,
+    [String((server.socket!.getsockname() as [string, number])[1])],
+  );
+  let answer: string | null = null;
+  const answered = py.readLine().then((line) => answer = line);
+  // Serve (bounded) until the last peer has its echo and every connection is closed.
+  for (let pass = 0; pass < 5000 && (answer === null || map.size > 1); pass++) {
+    await within(loop({ timeout: 0.05, map, count: 1 }));
+  }
+  assertEquals(await answered, "ok");
+  assert(accepted >= 1);
+  assertEquals(events, Array(accepted).fill("close"));
+  assertEquals([...map.values()], [server]);
+  server.close();
+});

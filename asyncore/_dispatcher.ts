@@ -96,6 +96,7 @@ const IGNORE_WARNINGS: ReadonlySet<string> = new Set(["warning"]);
 const ACCEPT_RETRY: ReadonlySet<number> = new Set([EWOULDBLOCK, ECONNABORTED, EAGAIN]);
 const CONNECT_UNDER_WAY: ReadonlySet<number> = new Set([EINPROGRESS, EALREADY, EWOULDBLOCK]);
 const CLOSE_IGNORED: ReadonlySet<number> = new Set([ENOTCONN, EBADF]);
+const NOT_CONNECTED: ReadonlySet<number> = new Set([ENOTCONN, EINVAL]);
 
 let nextId = 1;
 
@@ -209,7 +210,7 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
       try {
         this.addr = (sock as unknown as Socket).getpeername();
       } catch (e) {
-        if (hasErrno(e, new Set([ENOTCONN, EINVAL]))) {
+        if (hasErrno(e, NOT_CONNECTED)) {
           this.connected = false;
         } else {
           this.delChannel(map);

@@ -224,7 +224,7 @@ export async function poll(
     await sleep(timeout);
     return;
   }
-  const ready = await watch.wait(timeout === null ? null : Math.ceil(timeout * 1000));
+  const ready = await watch.wait(timeout === null ? null : Math.ceil(timeout * 1000), map);
   const reads: number[] = [];
   const writes: number[] = [];
   for (const [fd, events] of ready) {
@@ -287,7 +287,7 @@ export async function poll2(
   if (map.size === 0) return releaseWatch(map);
   const watch = watchOf(map);
   await watch.ask(map);
-  for (const [fd, events] of await watch.wait(ms !== null && ms < 0 ? null : ms)) {
+  for (const [fd, events] of await watch.wait(ms !== null && ms < 0 ? null : ms, map)) {
     const obj = map.get(fd);
     if (obj !== undefined) await readwrite(obj, events);
   }

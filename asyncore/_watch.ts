@@ -91,10 +91,22 @@ export class Watch {
   /**
    * Waits for registered descriptors, as `poll.poll(ms)`; the results in map order.
    *
+   * Unlike CPython's select(), which blocks the whole program, the wait lets other tasks run
+   * (timers, other connections' code): a dispatcher they closed or replaced meanwhile is not
+   * reported (CPython could not have asked about it), and its registration goes.
+   *
    * @param ms Milliseconds; null waits without limit.
+   * @param map The map the registrations were made from.
    */
-  async wait(ms: number | null): Promise<[number, number][]> {
-    const ready = await this.#poll.poll(ms);
+  async wait(ms: number | null, map: SocketMap): Promise<[number, number][]> {
+    let ready = await this.#poll.poll(ms);
+    if (ready.some(([fd]) => map.get(fd) !== this.#regs.get(fd)?.obj)) {
+      ready = ready.filter(([fd]) => {
+        if (map.get(fd) === this.#regs.get(fd)?.obj) return true;
+        if (this.#regs.has(fd)) this.#drop(fd);
+        return false;
+      });
+    }
     if (ready.length > 1) {
       const regs = this.#regs;
       ready.sort(([a], [b]) => (regs.get(a)?.order ?? 0) - (regs.get(b)?.order ?? 0));

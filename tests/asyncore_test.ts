@@ -891,3 +891,22 @@ s.close()
   assertEquals([...map.values()], [server]);
   server.close();
 });
+
+Deno.test("asyncore: a dispatcher closed by other code while the loop waits ends the loop (no EBADF), with both rules", async () => {
+  for (const usePoll of [false, true]) {
+    const map: SocketMap = new Map();
+    const server = new Dispatcher(null, map);
+    server.createSocket();
+    server.bind(["127.0.0.1", 0]);
+    server.listen(5);
+    // Other code of the program (here a timer) runs while the loop waits, as it cannot while
+    // CPython's select() blocks: the loop must not trip over what it closed.
+    const timer = setTimeout(() => server.close(), 20);
+    try {
+      await within(loop({ timeout: 30, map, usePoll }));
+    } finally {
+      clearTimeout(timer);
+    }
+    assertEquals(map.size, 0);
+  }
+});

@@ -32,6 +32,12 @@
  *   tells it only what changed; `readable()` and `writable()` are still asked of every
  *   dispatcher on every pass, and the ready ones are served in map order, so what a program
  *   sees is CPython's.
+ * - CPython's `select()` blocks the whole program; pynet's wait lets timers and other tasks
+ *   run. A dispatcher they close (or replace) while the loop waits is simply not reported,
+ *   where CPython could not have been asked about it.
+ * - Readiness is pynet's (see `@pynet/net/select`): after an echo to a peer that has already
+ *   closed, Linux reports the peer's reset (`POLLHUP | POLLERR`) and CPython's `poll2` calls
+ *   `handleClose` a second time; pynet sees the end of the stream only and calls it once.
  * - Out-of-band data is never reported (Deno has no access to it), so `handleExpt` is never
  *   called by the loop.
  * - `FileWrapper` cannot `dup()` (Deno has no descriptors): it takes a `StreamWrapper` from

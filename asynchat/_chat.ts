@@ -284,31 +284,38 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     if (typeof terminator === "string") {
       throw new TypeError("argument should be integer or bytes-like object, not 'str'");
     }
+    // The hot path (a byte terminator) makes no closure unless a handler returns a Promise.
     const t = terminator as Uint8Array;
     const index = indexOfBytes(buf, t, pos);
     if (index !== -1) {
-      const found = () => {
-        this.#consumed(buf, pos, index + t.length);
-        return after(this.foundTerminator(), yes);
-      };
-      return index > pos
-        ? after(this.collectIncomingData(buf.subarray(pos, index)), found)
-        : found();
+      if (index > pos) {
+        const r = this.collectIncomingData(buf.subarray(pos, index));
+        if (r) return r.then(() => this.#afterRecord(buf, pos, index + t.length));
+      }
+      return this.#afterRecord(buf, pos, index + t.length);
     }
     // Only the last len(t) - 1 bytes can start a terminator.
-    const tail = lb > t.length ? buf.subarray(buf.length - t.length) : buf.subarray(pos);
-    const k = findPrefixAtEnd(tail, t);
-    if (k) {
-      if (k === lb) return false;
-      return after(this.collectIncomingData(buf.subarray(pos, buf.length - k)), () => {
-        this.#consumed(buf, pos, buf.length - k);
-        return false;
+    const k = t.length === 1
+      ? 0
+      : findPrefixAtEnd(lb > t.length ? buf.subarray(buf.length - t.length) : buf.subarray(pos), t);
+    const end = buf.length - k;
+    if (k === lb) return false;
+    const r = this.collectIncomingData(pos === 0 && k === 0 ? buf : buf.subarray(pos, end));
+    if (r) {
+      return r.then(() => {
+        this.#consumed(buf, pos, end);
+        return k === 0;
       });
     }
-    return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
-      this.#consumed(buf, pos, buf.length);
-      return true;
-    });
+    this.#consumed(buf, pos, end);
+    return k === 0;
+  }
+
+  /** After a record's last piece: the terminator is consumed, then `foundTerminator()`. */
+  #afterRecord(buf: Uint8Array, pos: number, end: number): boolean | Promise<boolean> {
+    this.#consumed(buf, pos, end);
+    const f = this.foundTerminator();
+    return f ? f.then(yes) : true;
   }
 
   /**

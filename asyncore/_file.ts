@@ -134,7 +134,8 @@ export class FileWrapper {
 
 /**
  * Python's `asyncore.file_dispatcher`: a connected dispatcher over a pipe or the standard
- * input, wrapped in a {@linkcode FileWrapper}; the loop watches it beside sockets.
+ * input (`StreamWrapper.stdin()`), wrapped in a {@linkcode FileWrapper}; the loop watches it
+ * beside sockets.
  *
  * @example Reading a child process's output in the loop
  * ```ts

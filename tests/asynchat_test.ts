@@ -558,3 +558,30 @@ Deno.test("asynchat: a producer whose more() returns a Promise is awaited, its p
   for (let data; (data = await within(a.recv(100))).length > 0;) got += text(data);
   assertEquals(got, "one two three end");
 });
+
+Deno.test("asynchat: acInBufferSize is the recv() size per read event, not a limit; push() splits by acOutBufferSize", async () => {
+  const [a, b] = socketpair();
+  using _a = a;
+  const map = new Map<number, Dispatcher>();
+  const pieces: string[] = [];
+  class Small extends AsyncChat {
+    override collectIncomingData(data: Uint8Array): void {
+      pieces.push(text(data));
+    }
+  }
+  const chat = new Small(b, map);
+  chat.acInBufferSize = 4;
+  chat.setTerminator(null);
+  await a.sendall(bytes("abcdefghij"));
+  for (let pass = 0; pass < 50 && pieces.join("").length < 10; pass++) {
+    await within(loop({ timeout: 1, map, count: 1 }));
+  }
+  assertEquals(pieces, ["abcd", "efgh", "ij"]);
+  // Output longer than acOutBufferSize is queued in pieces of that size (nothing is sent
+  // while the channel is not connected).
+  const queued = new Small();
+  queued.acOutBufferSize = 4;
+  await queued.push(bytes("0123456789"));
+  assertEquals(queued.producerFifo.map((p) => text(p as Uint8Array)), ["0123", "4567", "89"]);
+  chat.close();
+});

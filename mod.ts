@@ -9,6 +9,8 @@
  * | `import select` | `import { select } from "@pynet/net"` or `import * as select from "@pynet/net/select"` |
  * | `import ssl` | `import { ssl } from "@pynet/net"` or `import * as ssl from "@pynet/net/ssl"` |
  * | `import selectors` | `import { selectors } from "@pynet/net"` or `import * as selectors from "@pynet/net/selectors"` |
+ * | `import asyncore` | `import { asyncore } from "@pynet/net"` or `import * as asyncore from "@pynet/net/asyncore"` |
+ * | `import asynchat` | `import { asynchat } from "@pynet/net"` or `import * as asynchat from "@pynet/net/asynchat"` |
  *
  * @example
  * ```ts
@@ -25,3 +27,5 @@ export * as socket from "./socket/mod.ts";
 export * as select from "./select/mod.ts";
 export * as selectors from "./selectors/mod.ts";
 export * as ssl from "./ssl/mod.ts";
+export * as asyncore from "./asyncore/mod.ts";
+export * as asynchat from "./asynchat/mod.ts";

@@ -1,13 +1,14 @@
 /*
  * loadgen: a small epoll load generator for echo servers on loopback.
  *
- *   loadgen rr     --port P [--host 127.0.0.1] [--conns 50] [--size 64]
+ *   loadgen rr     --port P [--host 127.0.0.1] [--conns 50] [--size 64] [--terminator BYTE]
  *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
  *   loadgen stream --port P [--host 127.0.0.1] [--block 65536]
  *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
  *
  * rr: each of N connections sends `size` bytes, waits for the whole echo, checks every byte
- * against what it sent, and repeats. stream: one connection writes `block`-byte writes
+ * against what it sent, and repeats; with --terminator (a byte value, e.g. 10 for "\n") every
+ * request ends with that byte and holds it nowhere else, for line servers (asynchat). stream: one connection writes `block`-byte writes
  * continuously while reading the echo back and checking every byte against the sent stream.
  *
  * Only what completes inside the measurement window (after the warm-up) is counted. The
@@ -70,6 +71,7 @@ struct opts {
   int conns;
   int size;
   int block;
+  int terminator; /* rr: the last byte of every request, and in no other place; -1: none */
   double warmup;
   double duration;
   double timeout;
@@ -91,7 +93,7 @@ struct conn {
 
 /* Every request differs from the previous one on the same connection and from the other
  * connections' requests, so a stale, duplicated or crossed echo cannot pass the check. */
-static void fill_request(uint8_t *p, int n, int conn, uint64_t seq) {
+static void fill_request(uint8_t *p, int n, int conn, uint64_t seq, int terminator) {
   uint64_t x = (seq + 1) * 0x9E3779B97F4A7C15ull ^ ((uint64_t)(conn + 1) << 40);
   for (int i = 0; i < n; i++) {
     x ^= x << 13;
@@ -99,6 +101,11 @@ static void fill_request(uint8_t *p, int n, int conn, uint64_t seq) {
     x ^= x << 17;
     p[i] = (uint8_t)x;
   }
+  if (terminator < 0) return;
+  /* A line server answers each terminated record: one terminator, at the very end. */
+  for (int i = 0; i < n - 1; i++)
+    if (p[i] == (uint8_t)terminator) p[i] ^= 1;
+  p[n - 1] = (uint8_t)terminator;
 }
 
 static void set_events(int ep, struct conn *c, int idx, int want_out) {
@@ -124,8 +131,8 @@ static void rr_write(int ep, struct conn *c, int idx, int size) {
   set_events(ep, c, idx, 0);
 }
 
-static void start_request(int ep, struct conn *c, int idx, int size) {
-  fill_request(c->req, size, idx, c->seq);
+static void start_request(int ep, struct conn *c, int idx, int size, int terminator) {
+  fill_request(c->req, size, idx, c->seq, terminator);
   c->sent = 0;
   c->got = 0;
   c->t_start = now();
@@ -157,7 +164,7 @@ static int run_rr(const struct opts *o) {
   struct window w;
   window_init(&w, t0, o->warmup, o->duration, o->server_pid);
   double last_progress = t0;
-  for (int i = 0; i < n; i++) start_request(ep, &cs[i], i, size);
+  for (int i = 0; i < n; i++) start_request(ep, &cs[i], i, size, o->terminator);
 
   struct epoll_event evs[256];
   for (;;) {
@@ -201,7 +208,7 @@ static int run_rr(const struct opts *o) {
         }
         last_progress = done;
         c->seq++;
-        start_request(ep, c, idx, size);
+        start_request(ep, c, idx, size, o->terminator);
         break;
       }
     }
@@ -309,8 +316,8 @@ static int run_stream(const struct opts *o) {
 static void usage(void) {
   fprintf(stderr,
           "usage: loadgen rr|stream --port P [--host 127.0.0.1] [--conns 50] [--size 64]\n"
-          "               [--block 65536] [--warmup 0.5] [--duration 2] [--timeout 10]\n"
-          "               [--server-pid PID]\n");
+          "               [--terminator BYTE] [--block 65536] [--warmup 0.5] [--duration 2]\n"
+          "               [--timeout 10] [--server-pid PID]\n");
   exit(64);
 }
 
@@ -326,7 +333,7 @@ static double num_arg(const char *name, const char *v, double lo, double hi) {
 
 int main(int argc, char **argv) {
   struct opts o = {.host = "127.0.0.1", .conns = 50, .size = 64, .block = 65536,
-                   .warmup = 0.5, .duration = 2.0, .timeout = 10.0};
+                   .terminator = -1, .warmup = 0.5, .duration = 2.0, .timeout = 10.0};
   if (argc < 2) usage();
   o.mode = argv[1];
   for (int i = 2; i < argc; i++) {
@@ -337,6 +344,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--port")) o.port = (int)num_arg(a, v, 1, 65535);
     else if (!strcmp(a, "--conns")) o.conns = (int)num_arg(a, v, 1, 10000);
     else if (!strcmp(a, "--size")) o.size = (int)num_arg(a, v, 1, 1 << 20);
+    else if (!strcmp(a, "--terminator")) o.terminator = (int)num_arg(a, v, 0, 255);
     else if (!strcmp(a, "--block")) o.block = (int)num_arg(a, v, 1, MAXCHUNK);
     else if (!strcmp(a, "--warmup")) o.warmup = num_arg(a, v, 0, 3600);
     else if (!strcmp(a, "--duration")) o.duration = num_arg(a, v, 0.01, 3600);

@@ -1,5 +1,6 @@
 // A listening socket's accept-ahead: an accept() started on behalf of a waiter or a watcher
 // keeps running after a timeout, and the connection it brings is queued, never dropped.
+import { ECONNABORTED, ENOTCONN } from "./_errno.ts";
 import { fromDenoError, type OSError } from "./_errors.ts";
 import { POLLERR, POLLIN, POLLNVAL } from "./_readiness.ts";
 import type { ErrorMapper } from "./_stream.ts";
@@ -55,7 +56,15 @@ export class ListenerChannel {
       (e) => {
         this.#accepting = false;
         if (this.#closed) return;
-        this.#error = fromDenoError(e) as OSError;
+        const error = fromDenoError(e) as OSError;
+        // A peer that reset before Deno took its connection (Deno asks the peer's address and
+        // gets ENOTCONN) costs that connection only: Linux would hand it out; Deno has already
+        // closed it. Accept the next one instead of failing the listener.
+        if (error.errno === ENOTCONN || error.errno === ECONNABORTED) {
+          this.armRead();
+          return;
+        }
+        this.#error = error;
         this.onChange();
       },
     );

@@ -1139,7 +1139,7 @@ export class Socket implements Watchable, Disposable {
    * @param flags `MSG_DONTWAIT` to not wait; other flags are accepted and ignored.
    * @returns The count taken.
    * @throws {BrokenPipeError} The peer has closed.
-   * @throws {BlockingIOError} Non-blocking, with the send buffer full.
+   * @throws {BlockingIOError} Non-blocking, with the send buffer full or a connect under way.
    * @throws {TypeError} For a string or other non-bytes.
    *
    * @example
@@ -1154,6 +1154,8 @@ export class Socket implements Watchable, Disposable {
     const bytes = asBytes(data);
     checkFlags(flags);
     if (this.type === SOCK_DGRAM) return await this.#sendDatagram(bytes, null);
+    // Linux waits for a connect under way (EAGAIN when non-blocking), not ENOTCONN.
+    if (this.#state.kind === "connecting") await this.#ready(POLLOUT, flags);
     const channel = this.#writableStream();
     if (bytes.length === 0) return 0;
     if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT)) {
@@ -1196,6 +1198,7 @@ export class Socket implements Watchable, Disposable {
       await this.#sendDatagram(bytes, null);
       return;
     }
+    if (this.#state.kind === "connecting") await this.#ready(POLLOUT, flags);
     const channel = this.#writableStream();
     if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT)) {
       return await channel.writeAll(bytes);

@@ -626,6 +626,62 @@ Deno.test("connectEx() on a non-blocking socket resolves to EINPROGRESS (115)", 
   assertEquals(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);
 });
 
+Deno.test("accept() survives peers that reset before they were accepted: the next connection comes, no error", async () => {
+  using server = createServer(["127.0.0.1", 0]);
+  const [, port] = server.getsockname() as [string, number];
+  // Ten connections reset at once (SO_LINGER 0), then one that speaks: Linux hands each out;
+  // Deno may lose a reset one inside accept (ENOTCONN), which must not fail the listener.
+  await using peer = startPython(
+    `
+import socket, struct, sys
+for _ in range(10):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"ok")
+s.recv(1)
+`,
+    [String(port)],
+  );
+  let greeting = "";
+  for (let i = 0; i < 11 && greeting !== "ok"; i++) {
+    const [conn] = await within(server.accept());
+    using _conn = conn;
+    conn.settimeout(5);
+    try {
+      greeting = text(await within(conn.recv(10)));
+    } catch (e) {
+      assertInstanceOf(e, ConnectionResetError); // a reset one that Deno did hand out
+    }
+  }
+  assertEquals(greeting, "ok");
+  assertEquals((await peer.finish()).code, 0);
+});
+
+Deno.test("send() on a non-blocking socket whose connect is under way raises BlockingIOError (EAGAIN), not ENOTCONN, as Linux", async () => {
+  // A CPython listener whose accept queue is full (listen(0) and one connection queued): Linux
+  // drops the next SYN, so that connect stays under way for as long as the test needs.
+  await using peer = startPython(`
+import socket, time
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(0)
+filler = socket.create_connection(srv.getsockname())
+print(srv.getsockname()[1], flush=True)
+time.sleep(60)
+`);
+  const port = Number(await peer.readLine());
+  using s = socket();
+  s.setblocking(false);
+  assertEquals(await s.connectEx(["127.0.0.1", port]), 115);
+  const e = await rejects(() => s.send(bytes("early")), BlockingIOError);
+  assertEquals(e.errno, 11);
+  assertEquals((await rejects(() => s.sendall(bytes("early")), BlockingIOError)).errno, 11);
+  // Still connecting: nothing was sent and nothing failed.
+  assertEquals(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);
+});
+
 Deno.test("a refused non-blocking connect() sets SO_ERROR to 111 and turns readable", async () => {
   const port = freePort();
   using s = socket();

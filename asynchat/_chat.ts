@@ -1,0 +1,483 @@
+// asynchat.async_chat: a dispatcher that splits its input at a terminator (bytes, a byte
+// count, or none) and queues its output, CPython 3.11's Lib/asynchat.py call for call. The
+// input is parsed from an offset into the bytes received instead of re-slicing a buffer, so
+// parsing is linear in the bytes received while the calls made are CPython's.
+import {
+  BlockingIOError,
+  NotImplementedError,
+  OSError,
+  type Socket,
+  ValueError,
+} from "../socket/mod.ts";
+import {
+  Dispatcher,
+  type DispatcherSocket,
+  type Predicate,
+  type SocketMap,
+} from "../asyncore/mod.ts";
+import { encode } from "./_encoding.ts";
+import type { Chunk, Producer } from "./_producer.ts";
+import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
+
+/**
+ * What `setTerminator` takes: bytes, text (with `useEncoding`), a byte count, or `null`.
+ *
+ * @example The kinds
+ * ```ts
+ * import { AsyncChat, type Terminator } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const chat = new AsyncChat();
+ * for (const t of [new TextEncoder().encode("\r\n"), 10, null] as Terminator[]) {
+ *   chat.setTerminator(t);
+ *   assertEquals(chat.getTerminator(), t);
+ * }
+ * ```
+ */
+export type Terminator = Uint8Array | string | number | boolean | null;
+
+/**
+ * An entry of the output queue: bytes, a producer, or `null` (close here).
+ *
+ * @example What push, pushWithProducer and closeWhenDone queue (nothing is sent unconnected)
+ * ```ts
+ * import { AsyncChat, type FifoEntry, SimpleProducer } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const chat = new AsyncChat();
+ * const producer = new SimpleProducer(new Uint8Array(3));
+ * await chat.push(new Uint8Array(2));
+ * await chat.pushWithProducer(producer);
+ * chat.closeWhenDone();
+ * const queue: FifoEntry[] = chat.producerFifo;
+ * assertEquals(queue.length, 3);
+ * assertEquals(queue[1], producer);
+ * assertEquals(queue[2], null);
+ * ```
+ */
+export type FifoEntry = Chunk | Producer | null;
+
+const EMPTY = new Uint8Array(0);
+
+/** Python's truth value of a terminator: `None`, `0`, `False` and empty bytes are false. */
+function truthy(t: Terminator | undefined): boolean {
+  if (t === null || t === undefined || t === false || t === 0) return false;
+  return typeof t === "object" || typeof t === "string" ? t.length > 0 : true;
+}
+
+/** Python's type name of `value`, for CPython's messages. */
+function pyType(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (typeof value === "string") return "str";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "boolean") return "bool";
+  return (value as object).constructor?.name ?? typeof value;
+}
+
+/**
+ * Python's `asynchat.async_chat`: a dispatcher for protocols of records. Incoming bytes go to
+ * `collectIncomingData()` in pieces, and `foundTerminator()` is called at each terminator (a
+ * byte string, or after a number of bytes); `null` sends everything to
+ * `collectIncomingData()`. The calls are CPython's for any split of the input into reads.
+ * Output is queued with `push()` and `pushWithProducer()` and sent as the socket takes it.
+ *
+ * @example A line server that answers each line in upper case
+ * ```ts
+ * import { AsyncChat } from "@pynet/net/asynchat";
+ * import { loop } from "@pynet/net/asyncore";
+ * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class Upper extends AsyncChat {
+ *   #line: Uint8Array[] = [];
+ *   override collectIncomingData(data: Uint8Array) {
+ *     this.#line.push(data);
+ *   }
+ *   override async foundTerminator() {
+ *     const line = this.#line.map((d) => new TextDecoder().decode(d)).join("");
+ *     this.#line = [];
+ *     await this.push(new TextEncoder().encode(line.toUpperCase() + "\n"));
+ *   }
+ * }
+ * const [a, b] = socketpair();
+ * using _a = a;
+ * const map = new Map();
+ * const chat = new Upper(b, map);
+ * chat.setTerminator(new TextEncoder().encode("\n"));
+ * await a.sendall(new TextEncoder().encode("hello\nworld\n"));
+ * await loop({ timeout: 1, map, count: 1 });
+ * assertEquals(new TextDecoder().decode(await a.recv(100)), "HELLO\nWORLD\n");
+ * chat.close();
+ * ```
+ */
+export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S> {
+  /** How much `handleRead` asks `recv` for (not a limit on what is buffered). */
+  acInBufferSize = 65536;
+  /** The largest piece `initiateSend` sends at once. */
+  acOutBufferSize = 65536;
+  /** Text terminators and text output are encoded with `encoding` (Python's `use_encoding`). */
+  useEncoding = false;
+  /** The encoding for `useEncoding`. */
+  encoding = "latin-1";
+  /** The terminator `getTerminator()` returns; a byte count counts down as bytes come. */
+  terminator: Terminator = null;
+  /** What `_collectIncomingData` gathered, for `_getData`. */
+  incoming: Uint8Array[] = [];
+  /** The output queue. */
+  producerFifo: FifoEntry[] = [];
+  /** The bytes received and not parsed yet: `#in` from `#pos` on. */
+  #in: Uint8Array = EMPTY;
+  #pos = 0;
+
+  /**
+   * Creates the channel, on `sock` if given (as {@linkcode Dispatcher}).
+   *
+   * @param sock A socket, or nothing.
+   * @param map The map to join.
+   */
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
+    super(sock, map);
+  }
+
+  /** The bytes received and not parsed yet (a held-back partial terminator, typically). */
+  get acInBuffer(): Uint8Array {
+    return this.#in.subarray(this.#pos);
+  }
+
+  set acInBuffer(data: Uint8Array) {
+    this.#in = data;
+    this.#pos = 0;
+  }
+
+  /**
+   * Receives the bytes of the current record, in pieces; never empty, never a terminator.
+   *
+   * @param data A piece.
+   * @throws {NotImplementedError} Unless a subclass implements it.
+   */
+  collectIncomingData(data: Uint8Array): void | Promise<void> {
+    void data;
+    throw new NotImplementedError("must be implemented in subclass");
+  }
+
+  /**
+   * Collects `data` into `incoming` (a ready-made `collectIncomingData`).
+   *
+   * @param data A piece.
+   */
+  _collectIncomingData(data: Uint8Array): void {
+    this.incoming.push(data);
+  }
+
+  /**
+   * Joins and empties `incoming`.
+   *
+   * @returns The bytes collected.
+   */
+  _getData(): Uint8Array {
+    const out = this.incoming.length === 1 ? this.incoming[0]! : joinBytes(this.incoming);
+    this.incoming = [];
+    return out;
+  }
+
+  /**
+   * A terminator was reached (or the byte count was).
+   *
+   * @throws {NotImplementedError} Unless a subclass implements it.
+   */
+  foundTerminator(): void | Promise<void> {
+    throw new NotImplementedError("must be implemented in subclass");
+  }
+
+  /**
+   * Sets the input delimiter: bytes, text (encoded with `encoding` when `useEncoding`), a byte
+   * count, or `null` (no terminator; 0 means the same).
+   *
+   * @param term The terminator.
+   * @throws {ValueError} A negative count.
+   */
+  setTerminator(term: Terminator): void {
+    if (typeof term === "string" && this.useEncoding) {
+      term = encode(term, this.encoding);
+    } else if (typeof term === "number" && term < 0) {
+      throw new ValueError("the number of received bytes must be positive");
+    }
+    this.terminator = term;
+  }
+
+  /**
+   * The current terminator; a byte count is what is still to come.
+   *
+   * @returns The terminator.
+   */
+  getTerminator(): Terminator {
+    return this.terminator;
+  }
+
+  /**
+   * Reads (through `this.recv`, so an overriding `recv` feeds it) and parses: pieces to
+   * `collectIncomingData`, terminators to `foundTerminator`, the terminator read afresh after
+   * each call. `BlockingIOError` is ignored; another `OSError` goes to `handleError`.
+   */
+  override async handleRead(): Promise<void> {
+    let data: Uint8Array;
+    try {
+      data = await this.recv(this.acInBufferSize);
+    } catch (e) {
+      if (e instanceof BlockingIOError) return;
+      if (e instanceof OSError) {
+        await this.handleError(e);
+        return;
+      }
+      throw e;
+    }
+    if (this.#pos < this.#in.length) {
+      if (data.length > 0) this.acInBuffer = joinBytes([this.#in.subarray(this.#pos), data]);
+    } else {
+      this.acInBuffer = data;
+    }
+    const parsing = this.#parse();
+    if (parsing) await parsing;
+  }
+
+  /**
+   * CPython's `while self.ac_in_buffer:` loop, on an offset. It runs synchronously while the
+   * handlers return nothing, and goes on after a handler's Promise when one returns it.
+   */
+  #parse(): void | Promise<void> {
+    for (;;) {
+      const more = this.#step();
+      if (more === true) continue;
+      if (more === false) return;
+      return more.then((again) => again ? this.#parse() : undefined);
+    }
+  }
+
+  /** One pass of CPython's loop: true to go on, false to stop (or a Promise of either). */
+  #step(): boolean | Promise<boolean> {
+    const buf = this.#in;
+    const pos = this.#pos;
+    const lb = buf.length - pos;
+    if (lb <= 0) return false;
+    const terminator = this.getTerminator();
+    if (!truthy(terminator)) {
+      return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
+        this.#consumed(buf, pos, buf.length);
+        return true;
+      });
+    }
+    if (typeof terminator === "number" || typeof terminator === "boolean") {
+      const n = Number(terminator);
+      if (lb < n) {
+        return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
+          this.#consumed(buf, pos, buf.length);
+          this.terminator = Number(this.terminator) - lb;
+          return true;
+        });
+      }
+      return after(this.collectIncomingData(buf.subarray(pos, pos + n)), () => {
+        this.#consumed(buf, pos, pos + n);
+        this.terminator = 0;
+        return after(this.foundTerminator(), yes);
+      });
+    }
+    if (typeof terminator === "string") {
+      throw new TypeError("argument should be integer or bytes-like object, not 'str'");
+    }
+    // The hot path (a byte terminator) makes no closure unless a handler returns a Promise.
+    const t = terminator as Uint8Array;
+    const index = indexOfBytes(buf, t, pos);
+    if (index !== -1) {
+      if (index > pos) {
+        const r = this.collectIncomingData(buf.subarray(pos, index));
+        if (r) return r.then(() => this.#afterRecord(buf, pos, index + t.length));
+      }
+      return this.#afterRecord(buf, pos, index + t.length);
+    }
+    // Only the last len(t) - 1 bytes can start a terminator.
+    const k = t.length === 1
+      ? 0
+      : findPrefixAtEnd(lb > t.length ? buf.subarray(buf.length - t.length) : buf.subarray(pos), t);
+    const end = buf.length - k;
+    if (k === lb) return false;
+    const r = this.collectIncomingData(pos === 0 && k === 0 ? buf : buf.subarray(pos, end));
+    if (r) {
+      return r.then(() => {
+        this.#consumed(buf, pos, end);
+        return k === 0;
+      });
+    }
+    this.#consumed(buf, pos, end);
+    return k === 0;
+  }
+
+  /** After a record's last piece: the terminator is consumed, then `foundTerminator()`. */
+  #afterRecord(buf: Uint8Array, pos: number, end: number): boolean | Promise<boolean> {
+    this.#consumed(buf, pos, end);
+    const f = this.foundTerminator();
+    return f ? f.then(yes) : true;
+  }
+
+  /**
+   * The parser has used the buffer `buf` (unparsed from `pos`) up to `end`. CPython slices its
+   * buffer after the handler ran, so a buffer a handler replaced (`discardBuffers()`) is
+   * sliced instead, at the same distance.
+   */
+  #consumed(buf: Uint8Array, pos: number, end: number): void {
+    if (this.#in === buf) {
+      if (end >= buf.length) {
+        this.#in = EMPTY;
+        this.#pos = 0;
+      } else {
+        this.#pos = end;
+      }
+    } else if (end >= buf.length) {
+      this.acInBuffer = EMPTY;
+    } else {
+      this.acInBuffer = this.acInBuffer.subarray(end - pos);
+    }
+  }
+
+  /** Sends queued output. */
+  override async handleWrite(): Promise<void> {
+    await this.initiateSend();
+  }
+
+  /** Closes the channel. */
+  override handleClose(): void | Promise<void> {
+    this.close();
+  }
+
+  /**
+   * Queues `data` (in pieces of at most `acOutBufferSize`) and starts sending.
+   *
+   * @param data The bytes.
+   * @throws {TypeError} For anything but bytes, as CPython's message has it.
+   */
+  async push(data: Uint8Array): Promise<void> {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(
+        `('data argument must be byte-ish (%r)', <class '${pyType(data)}'>)`,
+      );
+    }
+    const sabs = this.acOutBufferSize;
+    if (data.length > sabs) {
+      for (let i = 0; i < data.length; i += sabs) {
+        this.producerFifo.push(data.subarray(i, i + sabs));
+      }
+    } else {
+      this.producerFifo.push(data);
+    }
+    await this.initiateSend();
+  }
+
+  /**
+   * Queues a producer (or bytes, sliced like data) and starts sending.
+   *
+   * @param producer The producer.
+   */
+  async pushWithProducer(producer: Producer | Uint8Array): Promise<void> {
+    this.producerFifo.push(producer);
+    await this.initiateSend();
+  }
+
+  /**
+   * Watched for reading always.
+   *
+   * @returns `true`.
+   */
+  override readable(): Predicate {
+    return true;
+  }
+
+  /**
+   * Watched for writing while output is queued, or until connected.
+   *
+   * @returns The truth value.
+   */
+  override writable(): Predicate {
+    return this.producerFifo.length > 0 || !this.connected;
+  }
+
+  /** Closes the channel once the output queued so far is sent. */
+  closeWhenDone(): void {
+    this.producerFifo.push(null);
+  }
+
+  /**
+   * Sends from the head of the queue: at most one `send()` per call, only while connected;
+   * a producer is asked for more; the `closeWhenDone()` mark calls `handleClose()`.
+   */
+  async initiateSend(): Promise<void> {
+    const fifo = this.producerFifo;
+    while (fifo.length > 0 && this.connected) {
+      const first = fifo[0]!;
+      const isChunk = typeof first === "string" || first instanceof Uint8Array;
+      if (first === null || isChunk && first.length === 0) {
+        fifo.shift();
+        if (first === null) {
+          await this.handleClose();
+          return;
+        }
+      }
+      const obs = this.acOutBufferSize;
+      let data: Chunk;
+      if (typeof first === "string") {
+        data = first.slice(0, obs);
+      } else if (first instanceof Uint8Array) {
+        data = first.subarray(0, obs);
+      } else {
+        let more = (first as Producer).more();
+        if (more instanceof Promise) more = await more;
+        if (more.length > 0) fifo.unshift(more);
+        else fifo.shift();
+        continue;
+      }
+      if (typeof data === "string" && this.useEncoding) data = encode(data, this.encoding);
+      let numSent: number;
+      try {
+        numSent = await this.send(data as Uint8Array);
+      } catch (e) {
+        if (e instanceof OSError) {
+          await this.handleError(e);
+          return;
+        }
+        throw e;
+      }
+      if (numSent) {
+        if (numSent < data.length || obs < first.length) {
+          fifo[0] = typeof first === "string" ? first.slice(numSent) : first.subarray(numSent);
+        } else {
+          fifo.shift();
+        }
+      }
+      return;
+    }
+  }
+
+  /** Empties the input buffer, `incoming` and the output queue. */
+  discardBuffers(): void {
+    this.acInBuffer = EMPTY;
+    this.incoming = [];
+    this.producerFifo.length = 0;
+  }
+}
+
+const yes = () => true;
+
+/** Runs `next` after `result`: at once when it is not a Promise, else once it settles. */
+function after<T>(result: void | Promise<void>, next: () => T | Promise<T>): T | Promise<T> {
+  return result ? result.then(next) : next();
+}
+
+function joinBytes(parts: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+// The loop's registrations, kept between passes. CPython builds fresh select()/poll() lists on
+// every pass; here one select.poll() object per map keeps them, and a pass only changes the
+// registration of a descriptor whose readable()/writable() answer changed. The predicates are
+// still asked of every dispatcher on every pass, in map order, as CPython asks them: only the
+// cost of telling the poll object differs (see README.md, asyncore).
+import { isWatchable, type Socket } from "../socket/mod.ts";
+import { type Poll, poll as newPoll, POLLIN, POLLOUT } from "../select/mod.ts";
+import type { Dispatcher, DispatcherSocket, SocketMap } from "./_dispatcher.ts";
+
+interface Registration {
+  obj: Dispatcher<DispatcherSocket>;
+  sock: DispatcherSocket | null;
+  /** `POLLIN` (readable) and `POLLOUT` (writable and not accepting). */
+  flags: number;
+  /** The dispatcher's position in the map in the last pass: results are reported in it. */
+  order: number;
+  /** The last pass that saw it in the map. */
+  pass: number;
+}
+
+/** One map's poll object and what is registered in it. */
+export class Watch {
+  readonly #poll: Poll = newPoll();
+  readonly #regs = new Map<number, Registration>();
+  #pass = 0;
+
+  /**
+   * Asks every dispatcher of `map` (a snapshot, as CPython's `list(map.items())`) for
+   * `readable()` and `writable()`, and brings the registrations up to date.
+   *
+   * @returns How many descriptors are registered.
+   */
+  async ask(map: SocketMap): Promise<number> {
+    const pass = ++this.#pass;
+    let order = 0;
+    // A snapshot, as CPython's list(map.items()): handlers may change the map meanwhile.
+    const fds = Array.from(map.keys());
+    const objs = Array.from(map.values());
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i]!;
+      const obj = objs[i]!;
+      let r = obj.readable();
+      if (r instanceof Promise) r = await r;
+      let w = obj.writable();
+      if (w instanceof Promise) w = await w;
+      const flags = (r ? POLLIN : 0) | (w && !obj.accepting ? POLLOUT : 0);
+      let reg = this.#regs.get(fd);
+      if (flags === 0) {
+        if (reg) this.#drop(fd);
+        continue;
+      }
+      if (!reg || reg.obj !== obj || reg.sock !== obj.socket) {
+        if (reg) this.#drop(fd);
+        // The socket itself when it still holds that number (an SSLSocket keeps its own
+        // readiness), else the number, as CPython registers it.
+        const sock = obj.socket;
+        this.#poll.register(
+          isWatchable(sock) && sock.fileno() === fd ? sock as unknown as Socket : fd,
+          flags,
+        );
+        reg = { obj, sock, flags, order, pass };
+        this.#regs.set(fd, reg);
+      } else if (reg.flags !== flags) {
+        this.#poll.modify(fd, flags);
+        reg.flags = flags;
+      }
+      reg.order = order++;
+      reg.pass = pass;
+    }
+    if (this.#regs.size > order) {
+      for (const [fd, reg] of this.#regs) if (reg.pass !== pass) this.#drop(fd);
+    }
+    return order;
+  }
+
+  /** Forgets every registration (the map is empty: nothing is left to watch). */
+  clear(): void {
+    for (const fd of [...this.#regs.keys()]) this.#drop(fd);
+  }
+
+  #drop(fd: number): void {
+    this.#regs.delete(fd);
+    this.#poll.unregister(fd);
+  }
+
+  /** The flags `fd` was registered with in this pass. */
+  flagsOf(fd: number): number {
+    return this.#regs.get(fd)?.flags ?? 0;
+  }
+
+  /**
+   * Waits for registered descriptors, as `poll.poll(ms)`; the results in map order.
+   *
+   * Unlike CPython's select(), which blocks the whole program, the wait lets other tasks run
+   * (timers, other connections' code): a dispatcher they closed or replaced meanwhile is not
+   * reported (CPython could not have asked about it), and its registration goes.
+   *
+   * @param ms Milliseconds; null waits without limit.
+   * @param map The map the registrations were made from.
+   */
+  async wait(ms: number | null, map: SocketMap): Promise<[number, number][]> {
+    let ready = await this.#poll.poll(ms);
+    if (ready.some(([fd]) => map.get(fd) !== this.#regs.get(fd)?.obj)) {
+      ready = ready.filter(([fd]) => {
+        if (map.get(fd) === this.#regs.get(fd)?.obj) return true;
+        if (this.#regs.has(fd)) this.#drop(fd);
+        return false;
+      });
+    }
+    if (ready.length > 1) {
+      const regs = this.#regs;
+      ready.sort(([a], [b]) => (regs.get(a)?.order ?? 0) - (regs.get(b)?.order ?? 0));
+    }
+    return ready;
+  }
+}
+
+const watches = new WeakMap<SocketMap, Watch>();
+
+/**
+ * Drops the registrations of an empty map, so that no socket that left it stays watched (and
+ * reading ahead) once the loop is over.
+ */
+export function releaseWatch(map: SocketMap): void {
+  const watch = watches.get(map);
+  if (watch && map.size === 0) {
+    watch.clear();
+    watches.delete(map);
+  }
+}
+
+/** The registrations of `map`, created on first use and dropped with the map. */
+export function watchOf(map: SocketMap): Watch {
+  let watch = watches.get(map);
+  if (!watch) {
+    watch = new Watch();
+    watches.set(map, watch);
+  }
+  return watch;
+}

@@ -1,0 +1,98 @@
+// asyncore.dispatcher_with_send: a dispatcher whose send() buffers what the socket does not
+// take at once and flushes it on write events.
+import type { Socket } from "../socket/mod.ts";
+import {
+  Dispatcher,
+  type DispatcherSocket,
+  type Predicate,
+  type SocketMap,
+} from "./_dispatcher.ts";
+
+/** CPython sends at most this much per `initiate_send()`. */
+const SEND_CHUNK = 65536;
+
+/**
+ * Python's `asyncore.dispatcher_with_send`: `send()` appends to `outBuffer` and sends what the
+ * socket takes; the rest goes out on later write events (`writable()` is true while anything
+ * is left, or while not connected).
+ *
+ * @example An echo handler in three lines
+ * ```ts
+ * import { DispatcherWithSend, loop } from "@pynet/net/asyncore";
+ * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class EchoHandler extends DispatcherWithSend {
+ *   override async handleRead() {
+ *     const data = await this.recv(8192);
+ *     if (data.length) await this.send(data);
+ *   }
+ * }
+ * const [a, b] = socketpair();
+ * using _a = a;
+ * const map = new Map();
+ * new EchoHandler(b, map);
+ * await a.sendall(new TextEncoder().encode("ping"));
+ * await loop({ timeout: 1, map, count: 1 });
+ * assertEquals(new TextDecoder().decode(await a.recv(10)), "ping");
+ * a.close();
+ * await loop({ timeout: 1, map });
+ * assertEquals(map.size, 0);
+ * ```
+ */
+export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dispatcher<S> {
+  /** The bytes not sent yet. */
+  outBuffer: Uint8Array = new Uint8Array(0);
+
+  /**
+   * Creates the dispatcher, as {@linkcode Dispatcher}'s constructor.
+   *
+   * @param sock A socket to use, or nothing.
+   * @param map The map to join.
+   */
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
+    super(sock, map);
+  }
+
+  /** Sends what the socket takes of `outBuffer` (at most 64 KiB) through `Dispatcher.send`. */
+  async initiateSend(): Promise<void> {
+    const numSent = await super.send(this.outBuffer.subarray(0, SEND_CHUNK));
+    this.outBuffer = this.outBuffer.subarray(numSent);
+  }
+
+  /** Flushes `outBuffer`. */
+  override async handleWrite(): Promise<void> {
+    await this.initiateSend();
+  }
+
+  /**
+   * Whether there is something to send, or the connect is still to complete.
+   *
+   * @returns The truth value.
+   */
+  override writable(): Predicate {
+    return !this.connected || this.outBuffer.length > 0;
+  }
+
+  /**
+   * Appends `data` to `outBuffer` and sends what the socket takes now. CPython's returns
+   * `None`; this resolves to `data.length`, all of it being taken care of.
+   *
+   * @param data The bytes (kept until sent, as Python's immutable bytes are: do not change
+   * them meanwhile).
+   * @returns `data.length`.
+   */
+  override async send(data: Uint8Array): Promise<number> {
+    if (this.debug) this.logInfo(`sending ${JSON.stringify(new TextDecoder().decode(data))}`);
+    if (this.outBuffer.length === 0) {
+      this.outBuffer = data;
+    } else {
+      const joined = new Uint8Array(this.outBuffer.length + data.length);
+      joined.set(this.outBuffer);
+      joined.set(data, this.outBuffer.length);
+      this.outBuffer = joined;
+    }
+    await this.initiateSend();
+    return data.length;
+  }
+}

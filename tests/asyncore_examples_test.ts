@@ -360,3 +360,27 @@ Deno.test("examples/asynchat_cache_server.ts: replies to randomly split requests
   );
   assert(text.endsWith("STORED\r\nVALUE empty 0\r\n\r\nEND\r\n"), text.slice(-100));
 });
+
+// ---------------------------------------------------------------- the tour
+
+Deno.test("examples/demo.ts: the tour runs to its end, its asyncore and asynchat sections included", async () => {
+  const demo = new URL("../examples/demo.ts", import.meta.url).pathname;
+  const certs = new URL("../tests/certs", import.meta.url).pathname;
+  const { code, stdout, stderr } = await runDenoFile(
+    demo,
+    [
+      "--unstable-net",
+      "--allow-net=127.0.0.1,[::1]",
+      `--allow-read=${certs}`,
+    ],
+    [],
+    RUN_MS,
+  );
+  assertEquals(code, 0, stderr);
+  const asyncore = stdout.slice(stdout.indexOf("== asyncore"), stdout.indexOf("== asynchat"));
+  assertMatch(asyncore, /^server: handleAccepted from \["127\.0\.0\.1",\d+\]$/m);
+  assert(asyncore.includes('client: handleRead got "hello, asyncore"\n'), asyncore);
+  assert(asyncore.includes("loop() settled: the map is empty\n"), asyncore);
+  assert(stdout.includes('replies: "HELLO\\r\\nASYNCHAT\\r\\n"\n'), stdout);
+  assert(stdout.trimEnd().endsWith("done"), stdout);
+});

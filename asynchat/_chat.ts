@@ -19,10 +19,42 @@ import { encode } from "./_encoding.ts";
 import type { Chunk, Producer } from "./_producer.ts";
 import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
 
-/** What `setTerminator` takes: bytes, text (with `useEncoding`), a byte count, or `null`. */
+/**
+ * What `setTerminator` takes: bytes, text (with `useEncoding`), a byte count, or `null`.
+ *
+ * @example The kinds
+ * ```ts
+ * import { AsyncChat, type Terminator } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const chat = new AsyncChat();
+ * for (const t of [new TextEncoder().encode("\r\n"), 10, null] as Terminator[]) {
+ *   chat.setTerminator(t);
+ *   assertEquals(chat.getTerminator(), t);
+ * }
+ * ```
+ */
 export type Terminator = Uint8Array | string | number | boolean | null;
 
-/** An entry of the output queue: bytes, a producer, or `null` (close here). */
+/**
+ * An entry of the output queue: bytes, a producer, or `null` (close here).
+ *
+ * @example What push, pushWithProducer and closeWhenDone queue (nothing is sent unconnected)
+ * ```ts
+ * import { AsyncChat, type FifoEntry, SimpleProducer } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const chat = new AsyncChat();
+ * const producer = new SimpleProducer(new Uint8Array(3));
+ * await chat.push(new Uint8Array(2));
+ * await chat.pushWithProducer(producer);
+ * chat.closeWhenDone();
+ * const queue: FifoEntry[] = chat.producerFifo;
+ * assertEquals(queue.length, 3);
+ * assertEquals(queue[1], producer);
+ * assertEquals(queue[2], null);
+ * ```
+ */
 export type FifoEntry = Chunk | Producer | null;
 
 const EMPTY = new Uint8Array(0);
@@ -103,7 +135,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * @param sock A socket, or nothing.
    * @param map The map to join.
    */
-  constructor(sock?: S | null, map?: SocketMap | null) {
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
     super(sock, map);
   }
 
@@ -204,68 +236,79 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     } else {
       this.acInBuffer = data;
     }
-    await this.#parse();
+    const parsing = this.#parse();
+    if (parsing) await parsing;
   }
 
-  /** CPython's `while self.ac_in_buffer:` loop, on an offset. */
-  async #parse(): Promise<void> {
+  /**
+   * CPython's `while self.ac_in_buffer:` loop, on an offset. It runs synchronously while the
+   * handlers return nothing, and goes on after a handler's Promise when one returns it.
+   */
+  #parse(): void | Promise<void> {
     for (;;) {
-      const buf = this.#in;
-      const pos = this.#pos;
-      const lb = buf.length - pos;
-      if (lb <= 0) return;
-      const terminator = this.getTerminator();
-      if (!truthy(terminator)) {
-        const r = this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos));
-        if (r) await r;
+      const more = this.#step();
+      if (more === true) continue;
+      if (more === false) return;
+      return more.then((again) => again ? this.#parse() : undefined);
+    }
+  }
+
+  /** One pass of CPython's loop: true to go on, false to stop (or a Promise of either). */
+  #step(): boolean | Promise<boolean> {
+    const buf = this.#in;
+    const pos = this.#pos;
+    const lb = buf.length - pos;
+    if (lb <= 0) return false;
+    const terminator = this.getTerminator();
+    if (!truthy(terminator)) {
+      return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
         this.#consumed(buf, pos, buf.length);
-      } else if (typeof terminator === "number" || typeof terminator === "boolean") {
-        const n = Number(terminator);
-        if (lb < n) {
-          const r = this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos));
-          if (r) await r;
+        return true;
+      });
+    }
+    if (typeof terminator === "number" || typeof terminator === "boolean") {
+      const n = Number(terminator);
+      if (lb < n) {
+        return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
           this.#consumed(buf, pos, buf.length);
           this.terminator = Number(this.terminator) - lb;
-        } else {
-          const r = this.collectIncomingData(buf.subarray(pos, pos + n));
-          if (r) await r;
-          this.#consumed(buf, pos, pos + n);
-          this.terminator = 0;
-          const f = this.foundTerminator();
-          if (f) await f;
-        }
-      } else {
-        if (typeof terminator === "string") {
-          throw new TypeError("argument should be integer or bytes-like object, not 'str'");
-        }
-        const t = terminator as Uint8Array;
-        const index = indexOfBytes(buf, t, pos);
-        if (index !== -1) {
-          if (index > pos) {
-            const r = this.collectIncomingData(buf.subarray(pos, index));
-            if (r) await r;
-          }
-          this.#consumed(buf, pos, index + t.length);
-          const f = this.foundTerminator();
-          if (f) await f;
-        } else {
-          // Only the last len(t) - 1 bytes can start a terminator.
-          const tail = lb > t.length ? buf.subarray(buf.length - t.length) : buf.subarray(pos);
-          const k = findPrefixAtEnd(tail, t);
-          if (k) {
-            if (k !== lb) {
-              const r = this.collectIncomingData(buf.subarray(pos, buf.length - k));
-              if (r) await r;
-              this.#consumed(buf, pos, buf.length - k);
-            }
-            return;
-          }
-          const r = this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos));
-          if (r) await r;
-          this.#consumed(buf, pos, buf.length);
-        }
+          return true;
+        });
       }
+      return after(this.collectIncomingData(buf.subarray(pos, pos + n)), () => {
+        this.#consumed(buf, pos, pos + n);
+        this.terminator = 0;
+        return after(this.foundTerminator(), yes);
+      });
     }
+    if (typeof terminator === "string") {
+      throw new TypeError("argument should be integer or bytes-like object, not 'str'");
+    }
+    const t = terminator as Uint8Array;
+    const index = indexOfBytes(buf, t, pos);
+    if (index !== -1) {
+      const found = () => {
+        this.#consumed(buf, pos, index + t.length);
+        return after(this.foundTerminator(), yes);
+      };
+      return index > pos
+        ? after(this.collectIncomingData(buf.subarray(pos, index)), found)
+        : found();
+    }
+    // Only the last len(t) - 1 bytes can start a terminator.
+    const tail = lb > t.length ? buf.subarray(buf.length - t.length) : buf.subarray(pos);
+    const k = findPrefixAtEnd(tail, t);
+    if (k) {
+      if (k === lb) return false;
+      return after(this.collectIncomingData(buf.subarray(pos, buf.length - k)), () => {
+        this.#consumed(buf, pos, buf.length - k);
+        return false;
+      });
+    }
+    return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
+      this.#consumed(buf, pos, buf.length);
+      return true;
+    });
   }
 
   /**
@@ -411,6 +454,13 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     this.incoming = [];
     this.producerFifo.length = 0;
   }
+}
+
+const yes = () => true;
+
+/** Runs `next` after `result`: at once when it is not a Promise, else once it settles. */
+function after<T>(result: void | Promise<void>, next: () => T | Promise<T>): T | Promise<T> {
+  return result ? result.then(next) : next();
 }
 
 function joinBytes(parts: Uint8Array[]): Uint8Array {

@@ -1,12 +1,38 @@
 // The producer protocol: an object whose more() hands out the next piece of output, empty
 // when it has no more; asynchat pulls from it only as fast as the socket takes bytes.
 
-/** A piece of output: bytes, or text that `useEncoding` turns into bytes. */
+/**
+ * A piece of output: bytes, or text that `useEncoding` turns into bytes.
+ *
+ * @example Both kinds
+ * ```ts
+ * import type { Chunk } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const pieces: Chunk[] = [new Uint8Array([104, 105]), "hi"];
+ * assertEquals(pieces.map((p) => p.length), [2, 2]);
+ * ```
+ */
 export type Chunk = Uint8Array | string;
 
 /**
  * What `pushWithProducer` takes: Python's producer protocol. `more()` returns the next piece,
  * empty (or a Promise of one) when done.
+ *
+ * @example A producer that reads its pieces from somewhere slow
+ * ```ts
+ * import type { Producer } from "@pynet/net/asynchat";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines = ["one\n", "two\n"];
+ * const producer: Producer = {
+ *   async more() {
+ *     await new Promise((resolve) => setTimeout(resolve, 1));
+ *     return new TextEncoder().encode(lines.shift() ?? "");
+ *   },
+ * };
+ * assertEquals((await producer.more()).length, 4);
+ * ```
  */
 export interface Producer {
   /** The next piece of output; empty when there is no more. */
@@ -16,7 +42,7 @@ export interface Producer {
 /**
  * Python's `asynchat.simple_producer`: hands out `data` in pieces of `bufferSize` bytes.
  *
- * @example
+ * @example Ten bytes in pieces of four
  * ```ts
  * import { SimpleProducer } from "@pynet/net/asynchat";
  * import { assertEquals } from "@std/assert";

@@ -33,7 +33,7 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: num
  * @param needle The terminator.
  * @returns A length between 0 and `needle.length - 1`.
  *
- * @example
+ * @example test_find_prefix_at_end's cases
  * ```ts
  * import { findPrefixAtEnd } from "@pynet/net/asynchat";
  * import { assertEquals } from "@std/assert";

@@ -32,6 +32,17 @@ import { className, compactTraceback, errorText } from "./_traceback.ts";
 /**
  * What a dispatcher needs of its socket: a pynet `Socket` (or `SSLSocket`) has all of it, and
  * so has {@linkcode FileWrapper}.
+ *
+ * @example A pynet socket is one
+ * ```ts
+ * import type { DispatcherSocket } from "@pynet/net/asyncore";
+ * import { socket } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
+ *
+ * using s = socket();
+ * const sock: DispatcherSocket = s;
+ * assertEquals(sock.fileno(), s.fileno());
+ * ```
  */
 export interface DispatcherSocket {
   /** The (pseudo) descriptor, the dispatcher's key in its map. */
@@ -46,7 +57,21 @@ export interface DispatcherSocket {
   getsockopt(level: number, option: number): number;
 }
 
-/** A map of dispatchers keyed by `fileno()`: CPython's `dict`. */
+/**
+ * A map of dispatchers keyed by `fileno()`: CPython's `dict`.
+ *
+ * @example A map of one's own
+ * ```ts
+ * import { Dispatcher, type SocketMap } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const map: SocketMap = new Map();
+ * const d = new Dispatcher(null, map);
+ * d.createSocket();
+ * assertEquals([...map.keys()], [d.socket!.fileno()]);
+ * d.close();
+ * ```
+ */
 export type SocketMap = Map<number, Dispatcher<DispatcherSocket>>;
 
 /**
@@ -74,7 +99,24 @@ const CLOSE_IGNORED: ReadonlySet<number> = new Set([ENOTCONN, EBADF]);
 
 let nextId = 1;
 
-/** The answer of `readable()` and `writable()`: a truth value, or a Promise of one. */
+/**
+ * The answer of `readable()` and `writable()`: a truth value, or a Promise of one.
+ *
+ * @example A predicate that waits for something first
+ * ```ts
+ * import { Dispatcher, type Predicate } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class Lazy extends Dispatcher {
+ *   override async readable(): Promise<boolean> {
+ *     await Promise.resolve();
+ *     return false;
+ *   }
+ * }
+ * const answer: Predicate = new Lazy(null, new Map()).readable();
+ * assertEquals(await answer, false);
+ * ```
+ */
 export type Predicate = boolean | Promise<boolean>;
 
 /**
@@ -158,7 +200,7 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
    * @param map The map to join; {@linkcode socketMap} by default.
    * @throws {OSError} From `getpeername()`, other than "not connected".
    */
-  constructor(sock?: S | null, map?: SocketMap | null) {
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
     this.#map = map ?? socketMap;
     if (sock) {
       (sock as unknown as Socket).setblocking(false);
@@ -189,7 +231,9 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
     if (this.addr !== null) {
       const addr = this.addr;
       status.push(
-        Array.isArray(addr) && addr.length === 2 ? `${addr[0]}:${addr[1]}` : JSON.stringify(addr),
+        Array.isArray(addr) && addr.length === 2 && typeof addr[1] === "number"
+          ? `${addr[0]}:${addr[1]}`
+          : pyRepr(addr),
       );
     }
     return `<${status.join(" ")} at 0x${this.#id.toString(16)}>`;
@@ -420,16 +464,19 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
 
   // ---- events: what the loop calls --------------------------------------------------------
 
-  /** The socket is readable: accept, complete a connect, or read. */
-  async handleReadEvent(): Promise<void> {
-    if (this.accepting) {
-      await this.handleAccept();
-    } else if (!this.connected) {
-      if (this.connecting) await this.handleConnectEvent();
-      await this.handleRead();
-    } else {
-      await this.handleRead();
-    }
+  /**
+   * The socket is readable: accept, complete a connect, or read. (It returns the handler's
+   * result as it is, so that a handler that does not return a Promise costs no extra turn.)
+   */
+  handleReadEvent(): void | Promise<void> {
+    if (this.accepting) return this.handleAccept();
+    if (!this.connected && this.connecting) return this.#connectThen(() => this.handleRead());
+    return this.handleRead();
+  }
+
+  async #connectThen(handler: () => void | Promise<void>): Promise<void> {
+    await this.handleConnectEvent();
+    await handler();
   }
 
   /**
@@ -447,12 +494,10 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
   }
 
   /** The socket is writable: complete a connect first, then write (never for a listener). */
-  async handleWriteEvent(): Promise<void> {
+  handleWriteEvent(): void | Promise<void> {
     if (this.accepting) return;
-    if (!this.connected) {
-      if (this.connecting) await this.handleConnectEvent();
-    }
-    await this.handleWrite();
+    if (!this.connected && this.connecting) return this.#connectThen(() => this.handleWrite());
+    return this.handleWrite();
   }
 
   /** An exceptional condition: a pending error closes, anything else is `handleExpt()`. */
@@ -534,4 +579,11 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Python's `repr()` of an address: `'path'`, `('::1', 8080, 0, 0)`. */
+function pyRepr(value: unknown): string {
+  if (typeof value === "string") return `'${value}'`;
+  if (Array.isArray(value)) return `(${value.map(pyRepr).join(", ")})`;
+  return String(value);
+}
 const WOULD_BLOCK: ReadonlySet<number> = new Set([EWOULDBLOCK]);

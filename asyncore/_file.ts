@@ -4,7 +4,20 @@ import { NotImplementedError, OSError, SO_ERROR, SOL_SOCKET } from "../socket/mo
 import type { StreamWrapper } from "../select/mod.ts";
 import { Dispatcher, type SocketMap } from "./_dispatcher.ts";
 
-/** What a {@linkcode FileWrapper} wraps: a `StreamWrapper` from `@pynet/net/select`. */
+/**
+ * What a {@linkcode FileWrapper} wraps: a `StreamWrapper` from `@pynet/net/select`.
+ *
+ * @example A StreamWrapper is one
+ * ```ts
+ * import type { WrappedFile } from "@pynet/net/asyncore";
+ * import { StreamWrapper } from "@pynet/net/select";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const stdin: WrappedFile = new StreamWrapper(new ReadableStream<Uint8Array>());
+ * assertEquals(stdin.fileno() >= 0, true);
+ * stdin.close();
+ * ```
+ */
 export type WrappedFile = Pick<
   StreamWrapper,
   "fileno" | "read" | "write" | "close" | "setblocking"
@@ -16,12 +29,13 @@ export type WrappedFile = Pick<
  * `dup()`, so it wraps the `StreamWrapper` itself and closing it closes the stream.
  *
  * @example Reading a child process's output
- * ```ts ignore
+ * ```ts
  * import { FileWrapper } from "@pynet/net/asyncore";
  * import { StreamWrapper } from "@pynet/net/select";
  * import { assertEquals } from "@std/assert";
  *
- * const child = new Deno.Command("echo", { args: ["hi"], stdout: "piped" }).spawn();
+ * const child = new Deno.Command("echo", { args: ["hi"], stdout: "piped", stderr: "null" })
+ *   .spawn();
  * const file = new FileWrapper(new StreamWrapper({ readable: child.stdout }));
  * assertEquals(new TextDecoder().decode(await file.recv(100)), "hi\n");
  * file.close();
@@ -123,12 +137,13 @@ export class FileWrapper {
  * input, wrapped in a {@linkcode FileWrapper}; the loop watches it beside sockets.
  *
  * @example Reading a child process's output in the loop
- * ```ts ignore
+ * ```ts
  * import { FileDispatcher, loop } from "@pynet/net/asyncore";
  * import { StreamWrapper } from "@pynet/net/select";
  * import { assertEquals } from "@std/assert";
  *
- * const child = new Deno.Command("echo", { args: ["hi"], stdout: "piped" }).spawn();
+ * const child = new Deno.Command("echo", { args: ["hi"], stdout: "piped", stderr: "null" })
+ *   .spawn();
  * let got = "";
  * class Reader extends FileDispatcher {
  *   override async handleRead() {

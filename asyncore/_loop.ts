@@ -10,7 +10,7 @@ import {
   socketMap,
 } from "./_dispatcher.ts";
 import { DISCONNECTED, EBADF } from "./_errno.ts";
-import { watchOf } from "./_watch.ts";
+import { releaseWatch, watchOf } from "./_watch.ts";
 
 /**
  * Python's `asyncore.ExitNow`: thrown from a handler, it is not passed to `handleError()` but
@@ -47,9 +47,14 @@ export class ExitNow extends Error {
   }
 }
 
-async function guarded(obj: Dispatcher<DispatcherSocket>, event: () => unknown): Promise<void> {
+/** CPython's `read()`/`write()`: one event entry point, its error to `handleError()`. */
+async function guarded(
+  obj: Dispatcher<DispatcherSocket>,
+  event: "handleReadEvent" | "handleWriteEvent",
+): Promise<void> {
   try {
-    await event();
+    const r = obj[event]();
+    if (r) await r;
   } catch (e) {
     if (e instanceof ExitNow) throw e;
     await obj.handleError(e);
@@ -61,7 +66,7 @@ async function guarded(obj: Dispatcher<DispatcherSocket>, event: () => unknown):
  *
  * @param obj The dispatcher.
  *
- * @example
+ * @example An error in a read handler goes to handleError
  * ```ts
  * import { Dispatcher, read } from "@pynet/net/asyncore";
  * import { assertEquals } from "@std/assert";
@@ -81,7 +86,7 @@ async function guarded(obj: Dispatcher<DispatcherSocket>, event: () => unknown):
  * ```
  */
 export function read(obj: Dispatcher<DispatcherSocket>): Promise<void> {
-  return guarded(obj, () => obj.handleReadEvent());
+  return guarded(obj, "handleReadEvent");
 }
 
 /**
@@ -89,7 +94,7 @@ export function read(obj: Dispatcher<DispatcherSocket>): Promise<void> {
  *
  * @param obj The dispatcher.
  *
- * @example
+ * @example A write event calls handleWrite
  * ```ts
  * import { Dispatcher, write } from "@pynet/net/asyncore";
  * import { assertEquals } from "@std/assert";
@@ -105,7 +110,7 @@ export function read(obj: Dispatcher<DispatcherSocket>): Promise<void> {
  * ```
  */
 export function write(obj: Dispatcher<DispatcherSocket>): Promise<void> {
-  return guarded(obj, () => obj.handleWriteEvent());
+  return guarded(obj, "handleWriteEvent");
 }
 
 /**
@@ -118,7 +123,7 @@ export function write(obj: Dispatcher<DispatcherSocket>): Promise<void> {
  * @param obj The dispatcher.
  * @param flags `POLL*` bits.
  *
- * @example
+ * @example Input and a hang-up in one result: handleRead, then handleClose
  * ```ts
  * import { Dispatcher, readwrite } from "@pynet/net/asyncore";
  * import { POLLHUP, POLLIN } from "@pynet/net/select";
@@ -139,8 +144,14 @@ export function write(obj: Dispatcher<DispatcherSocket>): Promise<void> {
  */
 export async function readwrite(obj: Dispatcher<DispatcherSocket>, flags: number): Promise<void> {
   try {
-    if (flags & POLLIN) await obj.handleReadEvent();
-    if (flags & POLLOUT) await obj.handleWriteEvent();
+    if (flags & POLLIN) {
+      const r = obj.handleReadEvent();
+      if (r) await r;
+    }
+    if (flags & POLLOUT) {
+      const r = obj.handleWriteEvent();
+      if (r) await r;
+    }
     if (flags & POLLPRI) await obj.handleExptEvent();
     if (flags & (POLLHUP | POLLERR | POLLNVAL)) await obj.handleClose();
   } catch (e) {
@@ -174,7 +185,7 @@ const SELECT_WRITE = POLLOUT | POLLERR;
  * @throws {OSError} `EBADF` for a dispatcher whose socket was closed while it stayed in the map,
  * as select() raises it.
  *
- * @example
+ * @example One pass serves a dispatcher with input
  * ```ts
  * import { Dispatcher, poll } from "@pynet/net/asyncore";
  * import { socketpair } from "@pynet/net/socket";
@@ -203,7 +214,7 @@ export async function poll(
   timeout: number | null = 0.0,
   map: SocketMap = socketMap,
 ): Promise<void> {
-  if (map.size === 0) return;
+  if (map.size === 0) return releaseWatch(map);
   if (timeout !== null && timeout < 0) throw new ValueError("timeout must be non-negative");
   const watch = watchOf(map);
   if (await watch.ask(map) === 0) {
@@ -224,11 +235,11 @@ export async function poll(
   }
   for (const fd of reads) {
     const obj = map.get(fd);
-    if (obj !== undefined) await read(obj);
+    if (obj !== undefined) await guarded(obj, "handleReadEvent");
   }
   for (const fd of writes) {
     const obj = map.get(fd);
-    if (obj !== undefined) await write(obj);
+    if (obj !== undefined) await guarded(obj, "handleWriteEvent");
   }
 }
 
@@ -241,7 +252,7 @@ export async function poll(
  * limit.
  * @param map The map; {@linkcode socketMap} by default.
  *
- * @example
+ * @example A peer's close with poll's rules: the read finds EOF
  * ```ts
  * import { Dispatcher, poll2 } from "@pynet/net/asyncore";
  * import { socketpair } from "@pynet/net/socket";
@@ -273,7 +284,7 @@ export async function poll2(
   map: SocketMap = socketMap,
 ): Promise<void> {
   const ms = timeout === null ? null : Math.trunc(timeout * 1000);
-  if (map.size === 0) return;
+  if (map.size === 0) return releaseWatch(map);
   const watch = watchOf(map);
   await watch.ask(map);
   for (const [fd, events] of await watch.wait(ms !== null && ms < 0 ? null : ms)) {
@@ -282,10 +293,33 @@ export async function poll2(
   }
 }
 
-/** Python's name for {@linkcode poll2}, kept for old code. */
+/**
+ * Python's name for {@linkcode poll2}, kept for old code.
+ *
+ * @example The same function
+ * ```ts
+ * import { poll2, poll3 } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(poll3, poll2);
+ * ```
+ */
 export const poll3: typeof poll2 = poll2;
 
-/** Options of {@linkcode loop}, Python's keyword arguments. */
+/**
+ * Options of {@linkcode loop}, Python's keyword arguments.
+ *
+ * @example `asyncore.loop(timeout=1, use_poll=True, map=m, count=1)`
+ * ```ts
+ * import { type LoopOptions, loop } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const map = new Map();
+ * const options: LoopOptions = { timeout: 1, usePoll: true, map, count: 1 };
+ * await loop(options); // an empty map: returns at once
+ * assertEquals(map.size, 0);
+ * ```
+ */
 export interface LoopOptions {
   /**
    * Seconds each pass waits; `null` waits without limit.
@@ -350,6 +384,7 @@ export async function loop(options: LoopOptions = {}): Promise<void> {
   } else {
     for (let left = count; map.size > 0 && left > 0; left--) await pollFun(timeout, map);
   }
+  releaseWatch(map);
 }
 
 /**
@@ -359,7 +394,7 @@ export async function loop(options: LoopOptions = {}): Promise<void> {
  * @param map The map; {@linkcode socketMap} by default.
  * @param ignoreAll Ignore every error (but {@linkcode ExitNow}).
  *
- * @example
+ * @example Closing every dispatcher of a map
  * ```ts
  * import { closeAll, Dispatcher } from "@pynet/net/asyncore";
  * import { assertEquals } from "@std/assert";

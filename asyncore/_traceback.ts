@@ -1,10 +1,32 @@
 // compact_traceback(): asyncore's one-line account of an error, built from the JavaScript stack
 // (V8's "at function (file:line:column)" lines) instead of Python's traceback objects.
 
-/** A class of errors, as `compactTraceback` reports it. */
+/**
+ * A class of errors, as `compactTraceback` reports it.
+ *
+ * @example A built-in error class
+ * ```ts
+ * import type { ErrorClass } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const type: ErrorClass = RangeError;
+ * assertEquals(type.name, "RangeError");
+ * ```
+ */
 export type ErrorClass = abstract new (...args: never[]) => unknown;
 
-/** `[[file, function, line], type, value, info]`, the shape of CPython's result. */
+/**
+ * `[[file, function, line], type, value, info]`, the shape of CPython's result.
+ *
+ * @example Taking it apart
+ * ```ts
+ * import { type CompactTraceback, compactTraceback } from "@pynet/net/asyncore";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const [innermost, type]: CompactTraceback = compactTraceback(new TypeError("x"));
+ * assertEquals([innermost.length, type], [3, TypeError]);
+ * ```
+ */
 export type CompactTraceback = [
   innermost: [file: string, fn: string, line: string],
   type: ErrorClass | null,
@@ -47,7 +69,10 @@ export function compactTraceback(error: unknown): CompactTraceback {
   const stack = error instanceof Error ? error.stack ?? "" : "";
   for (const line of stack.split("\n")) {
     const m = FRAME.exec(line);
-    if (m) frames.push([m[2]!, m[1] ?? "<module>", m[3]!]);
+    // Deno's own frames (ext:, node:) are not the program's, as Python's C frames are not.
+    if (!m || /^(ext|node):/.test(m[2]!)) continue;
+    // V8 names a method "Class.method"; Python's code object names it "method".
+    frames.push([m[2]!, m[1]?.split(".").pop() || "<module>", m[3]!]);
   }
   frames.reverse();
   const type = typeof error === "object" && error !== null

@@ -33,7 +33,12 @@ export class Watch {
   async ask(map: SocketMap): Promise<number> {
     const pass = ++this.#pass;
     let order = 0;
-    for (const [fd, obj] of Array.from(map)) {
+    // A snapshot, as CPython's list(map.items()): handlers may change the map meanwhile.
+    const fds = Array.from(map.keys());
+    const objs = Array.from(map.values());
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i]!;
+      const obj = objs[i]!;
       let r = obj.readable();
       if (r instanceof Promise) r = await r;
       let w = obj.writable();
@@ -68,6 +73,11 @@ export class Watch {
     return order;
   }
 
+  /** Forgets every registration (the map is empty: nothing is left to watch). */
+  clear(): void {
+    for (const fd of [...this.#regs.keys()]) this.#drop(fd);
+  }
+
   #drop(fd: number): void {
     this.#regs.delete(fd);
     this.#poll.unregister(fd);
@@ -94,6 +104,18 @@ export class Watch {
 }
 
 const watches = new WeakMap<SocketMap, Watch>();
+
+/**
+ * Drops the registrations of an empty map, so that no socket that left it stays watched (and
+ * reading ahead) once the loop is over.
+ */
+export function releaseWatch(map: SocketMap): void {
+  const watch = watches.get(map);
+  if (watch && map.size === 0) {
+    watch.clear();
+    watches.delete(map);
+  }
+}
 
 /** The registrations of `map`, created on first use and dropped with the map. */
 export function watchOf(map: SocketMap): Watch {

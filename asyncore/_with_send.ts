@@ -50,7 +50,7 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
    * @param sock A socket to use, or nothing.
    * @param map The map to join.
    */
-  constructor(sock?: S | null, map?: SocketMap | null) {
+  constructor(sock?: NoInfer<S> | null, map?: SocketMap | null) {
     super(sock, map);
   }
 

@@ -35,7 +35,10 @@
  * - Out-of-band data is never reported (Deno has no access to it), so `handleExpt` is never
  *   called by the loop.
  * - `FileWrapper` cannot `dup()` (Deno has no descriptors): it takes a `StreamWrapper` from
- *   `@pynet/net/select` and closing it closes that stream.
+ *   `@pynet/net/select` and closing it closes that stream. At a pipe's end that wrapper
+ *   reports `POLLIN` with `POLLHUP` where Linux reports `POLLHUP` alone, so with `usePoll`
+ *   a `FileDispatcher` whose reads reach EOF gets `handleClose()` twice (from `recv()`, then
+ *   for `POLLHUP`) where CPython calls it once; select's rules are not affected.
  *
  * ## Python -> pynet
  *

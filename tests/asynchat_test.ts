@@ -97,6 +97,16 @@ class Recorder extends AsyncChat {
   }
 }
 
+/** The same handler, whose calls return Promises that settle a turn later. */
+class AsyncRecorder extends Recorder {
+  override collectIncomingData(data: Uint8Array): Promise<void> {
+    return Promise.resolve().then(() => super.collectIncomingData(data));
+  }
+  override foundTerminator(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 0)).then(() => super.foundTerminator());
+  }
+}
+
 const ORACLE = `
 import json, sys, warnings
 warnings.simplefilter("ignore")
@@ -221,11 +231,17 @@ for (const mode of Object.keys(MODES)) {
     }
     await using py = startPython(ORACLE, [mode, JSON.stringify(runs)]);
     for (const [i, chunks] of runs.entries()) {
-      const chat = new Recorder(mode, chunks);
-      while (chat.pending > 0) await chat.handleRead();
-      chat.events.push(["rest", latin1(chat.acInBuffer), encTerminator(chat.getTerminator())]);
       const expected = JSON.parse(await py.readLine());
-      assertEquals(chat.events, expected, `run ${i}: ${JSON.stringify(chunks)}`);
+      // The same handlers, returning nothing, and returning Promises (awaited by the parser).
+      for (const chat of [new Recorder(mode, chunks), new AsyncRecorder(mode, chunks)]) {
+        while (chat.pending > 0) await chat.handleRead();
+        chat.events.push(["rest", latin1(chat.acInBuffer), encTerminator(chat.getTerminator())]);
+        assertEquals(
+          chat.events,
+          expected,
+          `run ${i} (${chat.constructor.name}): ${JSON.stringify(chunks)}`,
+        );
+      }
     }
     const { code, stderr } = await py.finish();
     assertEquals(code, 0, stderr);

@@ -1,8 +1,8 @@
 // Non-blocking TLS as CPython's event loops drive it: doHandshake() raising SSLWantReadError
 // while select() waits for the handshake, the handshake OpenSSL's read and write start on their
 // own, and test_ssl's asyncore TLS echo server (AsyncoreEchoServer) both ways: CPython's own
-// asyncore serving pynet's client, and the same dispatcher, pass for pass, on pynet's select
-// serving CPython's client.
+// asyncore serving pynet's client, and the same dispatcher on pynet's asyncore serving
+// CPython's client.
 import { assert, assertEquals, assertInstanceOf, assertMatch } from "@std/assert";
 import {
   createConnection,
@@ -12,6 +12,7 @@ import {
   TimeoutError,
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
+import { Dispatcher, DispatcherWithSend, loop, type SocketMap } from "../asyncore/mod.ts";
 import {
   SSLCertVerificationError,
   SSLEOFError,
@@ -20,7 +21,7 @@ import {
   SSLWantReadError,
   SSLWantWriteError,
 } from "../ssl/mod.ts";
-import { ValueError } from "../socket/mod.ts";
+import { OSError, ValueError } from "../socket/mod.ts";
 import { bytes, recvAll, recvExactly, rejects, startPython, text, within } from "./_helpers.ts";
 import { certPath, clientContext, ENGINES, serverContext, silentServer } from "./_ssl_helpers.ts";
 
@@ -341,162 +342,97 @@ Deno.test("asyncore over TLS: CPython's asyncore TLS echo server (test_ssl) serv
   assertEquals(code, 0, stderr);
 });
 
-/**
- * The part of asyncore's `dispatcher` test_ssl's server uses, over pynet's sockets: the
- * channel's socket, its predicates and its handlers. asyncore's own module builds on the same
- * select; this is its algorithm in small (cpython-behaviours.md, section 3).
- */
-interface Channel {
-  socket: Socket;
-  readable(): Promise<boolean>;
-  writable(): boolean;
-  handleReadEvent(): Promise<void>;
-  handleWriteEvent(): Promise<void>;
-}
+// test_ssl.py's AsyncoreEchoServer on pynet's asyncore, its ConnectionHandler kept in
+// CPython's shape: a dispatcher_with_send over an accepted socket wrapped with
+// doHandshakeOnConnect false, the handshake driven from handleRead through SSLWantReadError,
+// readable() draining decrypted bytes, and handleError re-raising.
 
-/**
- * One pass of `asyncore.poll`: `readable()` and `writable()` asked afresh of every channel in
- * map order, one select(), then reads, then writes, skipping channels closed meanwhile.
- */
-async function asyncorePoll(map: Map<number, Channel>, timeout: number): Promise<void> {
-  const r: Socket[] = [];
-  const w: Socket[] = [];
-  for (const channel of map.values()) {
-    if (await channel.readable()) r.push(channel.socket);
-    if (channel.writable()) w.push(channel.socket);
-  }
-  if (r.length === 0 && w.length === 0) return;
-  const [readable, writable] = await select(r, w, [], timeout);
-  const byFd = new Map([...map].map(([fd, channel]) => [channel.socket, fd]));
-  for (const sock of readable) {
-    const fd = byFd.get(sock);
-    if (fd !== undefined && map.has(fd)) await map.get(fd)!.handleReadEvent();
-  }
-  for (const sock of writable) {
-    const fd = byFd.get(sock);
-    if (fd !== undefined && map.has(fd)) await map.get(fd)!.handleWriteEvent();
-  }
-}
-
-/** test_ssl's ConnectionHandler (a dispatcher_with_send) in pynet, line for line. */
-class ConnectionHandler implements Channel {
-  socket: SSLSocket;
-  #map: Map<number, Channel>;
-  #fd: number;
-  #outBuffer = new Uint8Array(0);
+/** test_ssl's ConnectionHandler, on pynet's asyncore. */
+class ConnectionHandler extends DispatcherWithSend<SSLSocket> {
   #sslAccepting = true;
-  readonly events: string[];
 
-  private constructor(sock: SSLSocket, map: Map<number, Channel>, events: string[]) {
-    this.socket = sock;
-    this.#map = map;
-    this.events = events;
-    // dispatcher.__init__(sock): non-blocking, and into the map.
-    sock.setblocking(false);
-    this.#fd = sock.fileno();
-    map.set(this.#fd, this);
+  private constructor(sock: SSLSocket, map: SocketMap, readonly events: string[]) {
+    super(sock, map);
   }
 
-  static async create(
-    conn: Socket,
-    map: Map<number, Channel>,
-    events: string[],
-  ): Promise<ConnectionHandler> {
+  /** `__init__`: wrap the accepted socket, become a dispatcher, start the handshake. */
+  static async create(conn: Socket, map: SocketMap, events: string[]): Promise<ConnectionHandler> {
     const sock = await serverContext().wrapSocket(conn, {
       serverSide: true,
       doHandshakeOnConnect: false,
     });
     const handler = new ConnectionHandler(sock, map, events);
-    await handler.#doSslHandshake();
+    await handler.doSslHandshake();
     return handler;
   }
 
-  async readable(): Promise<boolean> {
-    // CPython's select misses decrypted bytes waiting in the SSL object; pynet's does not,
-    // so this loop finds nothing to do here, but the handler is kept as CPython's has it.
-    while (this.socket.pending() > 0) await this.handleReadEvent();
+  override async readable(): Promise<boolean> {
+    while (this.socket!.pending() > 0) await this.handleReadEvent();
     return true;
   }
 
-  writable(): boolean {
-    return this.#outBuffer.length > 0;
-  }
-
-  async #doSslHandshake(): Promise<void> {
+  async doSslHandshake(): Promise<void> {
     try {
-      await this.socket.doHandshake();
+      await this.socket!.doHandshake();
     } catch (e) {
       if (e instanceof SSLWantReadError || e instanceof SSLWantWriteError) return;
-      if (e instanceof SSLEOFError) return this.handleClose();
+      if (e instanceof SSLEOFError) return await this.handleClose();
+      if (e instanceof SSLError) throw e;
+      if (e instanceof OSError && e.errno === 103) return await this.handleClose(); // ECONNABORTED
       throw e;
     }
     this.#sslAccepting = false;
     this.events.push("handshake");
   }
 
-  async handleReadEvent(): Promise<void> {
-    if (this.#sslAccepting) return await this.#doSslHandshake();
-    // dispatcher.recv: b'' means the peer closed.
-    const data = await this.socket.recv(1024);
-    if (data.length === 0) {
-      this.events.push("eof");
-      this.close();
-      return;
-    }
-    this.events.push(`read ${JSON.stringify(text(data))}`);
-    await this.#send(bytes(text(data).toLowerCase()));
-  }
-
-  async handleWriteEvent(): Promise<void> {
-    await this.#initiateSend();
-  }
-
-  async #send(data: Uint8Array): Promise<void> {
-    const joined = new Uint8Array(this.#outBuffer.length + data.length);
-    joined.set(this.#outBuffer);
-    joined.set(data, this.#outBuffer.length);
-    this.#outBuffer = joined;
-    await this.#initiateSend();
-  }
-
-  async #initiateSend(): Promise<void> {
-    try {
-      const sent = await this.socket.send(this.#outBuffer.subarray(0, 65536));
-      this.#outBuffer = this.#outBuffer.subarray(sent);
-    } catch (e) {
-      if (!(e instanceof SSLWantWriteError || e instanceof SSLWantReadError)) throw e;
+  override async handleRead(): Promise<void> {
+    if (this.#sslAccepting) {
+      await this.doSslHandshake();
+    } else {
+      const data = await this.recv(1024);
+      if (data.length === 0) {
+        this.events.push("eof");
+        this.close();
+      } else {
+        this.events.push(`read ${JSON.stringify(text(data))}`);
+        await this.send(bytes(text(data).toLowerCase()));
+      }
     }
   }
 
-  handleClose(): void {
+  override handleClose(): void {
     this.close();
+    this.events.push("closed");
   }
 
-  close(): void {
-    this.#map.delete(this.#fd);
-    this.socket.close();
-    this.events.push("closed");
+  override handleError(error: unknown): Promise<void> {
+    throw error;
   }
 }
 
-Deno.test("asyncore over TLS: test_ssl's asyncore echo server on pynet's select serves CPython's ssl client", async () => {
-  const map = new Map<number, Channel>();
+/** test_ssl's EchoServer: a listening dispatcher whose handleAccepted makes the handler. */
+class EchoServer extends Dispatcher {
+  constructor(readonly map: SocketMap, readonly events: string[]) {
+    super(null, map);
+    this.createSocket();
+    this.bind(["127.0.0.1", 0]);
+    this.listen(5);
+  }
+
+  override async handleAccepted(sockObj: Socket): Promise<void> {
+    await ConnectionHandler.create(sockObj, this.map, this.events);
+  }
+
+  override handleError(error: unknown): Promise<void> {
+    throw error;
+  }
+}
+
+Deno.test("asyncore over TLS: test_ssl's asyncore echo server on pynet's asyncore serves CPython's ssl client", async () => {
+  const map: SocketMap = new Map();
   const events: string[] = [];
-  const handlers: ConnectionHandler[] = [];
-  // EchoServer: a plain listening dispatcher; handle_accepted makes a ConnectionHandler.
-  using listener = createServer(["127.0.0.1", 0]);
-  listener.setblocking(false);
-  map.set(listener.fileno(), {
-    socket: listener,
-    readable: () => Promise.resolve(true),
-    writable: () => false,
-    async handleReadEvent() {
-      const [conn] = await listener.accept();
-      handlers.push(await ConnectionHandler.create(conn, map, events));
-    },
-    handleWriteEvent: () => Promise.resolve(),
-  });
-  const port = (listener.getsockname() as [string, number])[1];
+  const server = new EchoServer(map, events);
+  const port = (server.socket!.getsockname() as [string, number])[1];
   // test_asyncore_server's client, in CPython.
   await using peer = startPython(
     `
@@ -511,18 +447,18 @@ with ctx.wrap_socket(socket.socket(), server_hostname="localhost") as s:
     [certPath("ca.pem"), String(port)],
   );
   const reply = peer.readLine();
-  let passes = 0;
-  // Serve until the client has come and gone (bounded).
-  while (passes < 2000 && !events.includes("closed")) {
-    await asyncorePoll(map, 0.05);
-    passes++;
+  // Serve until the client has come and gone (bounded), then stop as test_ssl's server does.
+  for (let passes = 0; passes < 2000 && !events.includes("eof"); passes++) {
+    await within(loop({ timeout: 0.05, map, count: 1 }));
   }
   assertEquals(await within(reply), "foo");
   const { code, stderr } = await peer.finish();
   assertEquals(code, 0, stderr);
-  assertEquals(events, ["handshake", 'read "FOO\\n"', 'read "over\\n"', "eof", "closed"]);
-  assertEquals(map.size, 1);
-  for (const handler of handlers) handler.socket.close();
+  // recv() at EOF calls handleClose() ("closed"), then handleRead sees the empty bytes.
+  assertEquals(events, ["handshake", 'read "FOO\\n"', 'read "over\\n"', "closed", "eof"]);
+  assertEquals([...map.values()], [server]);
+  server.close();
+  assertEquals(map.size, 0);
 });
 
 Deno.test("an SSLSocket's toString() reads like CPython's repr(): <ssl.SSLSocket ...>", async () => {

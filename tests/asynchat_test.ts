@@ -486,3 +486,75 @@ Deno.test("asynchat: closeWhenDone closes after the queued output is sent; recor
   assertEquals((await a.recv(10)).length, 0);
   assert(!chat.connected);
 });
+
+Deno.test("asynchat: parsing is linear: bytes searched and copied stay within twice the input, however the reads fall", async () => {
+  const record = bytes("abcdefghi\r\n");
+  const stream = new Uint8Array(record.length * 20_000);
+  for (let i = 0; i < stream.length; i += record.length) stream.set(record, i);
+  const indexOf = Uint8Array.prototype.indexOf;
+  const set = Uint8Array.prototype.set;
+  const slice = Uint8Array.prototype.slice;
+  for (const readSize of [1, 3, 10, 4096, 65536, stream.length]) {
+    let searched = 0;
+    let copied = 0;
+    let records = 0;
+    class Counting extends AsyncChat {
+      pos = 0;
+      override recv(): Promise<Uint8Array> {
+        const data = stream.subarray(this.pos, this.pos + readSize);
+        this.pos += data.length;
+        return Promise.resolve(data);
+      }
+      override collectIncomingData(): void {}
+      override foundTerminator(): void {
+        records++;
+      }
+    }
+    const chat = new Counting();
+    chat.setTerminator(bytes("\r\n"));
+    Uint8Array.prototype.indexOf = function (this: Uint8Array, value: number, from = 0) {
+      const found = indexOf.call(this, value, from);
+      searched += (found === -1 ? this.length : found + 1) - from;
+      return found;
+    };
+    Uint8Array.prototype.set = function (this: Uint8Array, source: ArrayLike<number>, offset) {
+      copied += source.length;
+      return set.call(this, source, offset);
+    };
+    Uint8Array.prototype.slice = function (this: Uint8Array, start?: number, end?: number) {
+      const out = slice.call(this, start, end);
+      copied += out.length;
+      return out;
+    };
+    try {
+      while (chat.pos < stream.length) await chat.handleRead();
+    } finally {
+      Uint8Array.prototype.indexOf = indexOf;
+      Uint8Array.prototype.set = set;
+      Uint8Array.prototype.slice = slice;
+    }
+    assertEquals(records, 20_000);
+    assert(searched <= 2 * stream.length, `read ${readSize}: ${searched} bytes searched`);
+    assert(copied <= 2 * stream.length, `read ${readSize}: ${copied} bytes copied`);
+  }
+});
+
+Deno.test("asynchat: a producer whose more() returns a Promise is awaited, its pieces sent in order", async () => {
+  const [a, b] = socketpair();
+  using _a = a;
+  const map = new Map<number, Dispatcher>();
+  const chat = new Collector(b, map);
+  const pieces = ["one ", "two ", "three"];
+  await chat.pushWithProducer({
+    async more() {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return bytes(pieces.shift() ?? "");
+    },
+  });
+  await chat.push(bytes(" end"));
+  chat.closeWhenDone();
+  await within(loop({ timeout: 1, map }));
+  let got = "";
+  for (let data; (data = await within(a.recv(100))).length > 0;) got += text(data);
+  assertEquals(got, "one two three end");
+});

@@ -31,8 +31,10 @@ import {
 import {
   type Address,
   AF_INET,
+  AF_INET6,
   createConnection,
   createServer,
+  hasIpv6,
   NotImplementedError,
   OSError,
   SO_ERROR,
@@ -800,4 +802,34 @@ Deno.test("asyncore: the default handleAccepted closes the connection and warns"
   client.settimeout(5);
   assertEquals((await within(client.recv(10))).length, 0);
   d.close();
+});
+
+Deno.test("asyncore over IPv6: an echo round trip on ::1; repr() shows the 4-tuple as Python does", async () => {
+  if (!hasIpv6) return;
+  const map: SocketMap = new Map();
+  const reprs: string[] = [];
+  class Echo extends DispatcherWithSend {
+    override async handleRead() {
+      const data = await this.recv(100);
+      if (data.length) await this.send(data);
+    }
+  }
+  class Server extends Dispatcher {
+    override handleAccepted(sock: Socket) {
+      reprs.push(String(new Echo(sock, map)));
+      this.close();
+    }
+  }
+  const server = new Server(null, map);
+  server.createSocket(AF_INET6);
+  server.bind(["::1", 0]);
+  server.listen(5);
+  const serving = loop({ timeout: 1, map });
+  using client = await createConnection(["::1", (server.socket!.getsockname() as number[])[1]!]);
+  await client.sendall(bytes("six"));
+  client.settimeout(5);
+  assertEquals(text(await client.recv(10)), "six");
+  client.close();
+  await within(serving);
+  assertMatch(reprs[0]!, /^<Echo connected \('::1', \d+, 0, 0\) at 0x[0-9a-f]+>$/);
 });

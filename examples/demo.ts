@@ -15,6 +15,8 @@ import {
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
+import { AsyncChat } from "../asynchat/mod.ts";
+import { Dispatcher, DispatcherWithSend, loop } from "../asyncore/mod.ts";
 import {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
@@ -188,6 +190,85 @@ section("ssl: a TLS echo, server and client (test certificates from tests/certs)
   // The server's accept() returns once its side of the handshake is done too.
   using _accepted = (await accepting)[0];
   console.log(`non-blocking handshake done after ${waits} SSLWantReadError(s)`);
+}
+
+section("asyncore: a dispatcher echo server and a client, in one loop");
+{
+  class EchoHandler extends DispatcherWithSend {
+    override async handleRead(): Promise<void> {
+      const data = await this.recv(8192);
+      if (data.length > 0) await this.send(data);
+    }
+  }
+  class EchoServer extends Dispatcher {
+    constructor() {
+      super();
+      this.createSocket();
+      this.setReuseAddr();
+      this.bind(["127.0.0.1", 0]);
+      this.listen(5);
+    }
+    override handleAccepted(sock: Socket, addr: unknown): void {
+      console.log(`server: handleAccepted from ${JSON.stringify(addr)}`);
+      new EchoHandler(sock);
+      this.close(); // one client: the loop ends once the map is empty
+    }
+  }
+  class Client extends Dispatcher {
+    #out = text.encode("hello, asyncore");
+    override handleConnect(): void {
+      console.log("client: handleConnect");
+    }
+    override writable(): boolean {
+      return this.#out.length > 0;
+    }
+    override async handleWrite(): Promise<void> {
+      this.#out = this.#out.subarray(await this.send(this.#out));
+    }
+    override async handleRead(): Promise<void> {
+      console.log(`client: handleRead got ${JSON.stringify(decode(await this.recv(8192)))}`);
+      this.close();
+    }
+  }
+  const server = new EchoServer();
+  const client = new Client();
+  client.createSocket();
+  await client.connect(server.socket!.getsockname() as [string, number]);
+  await loop({ timeout: 1 });
+  console.log("loop() settled: the map is empty");
+}
+
+section("asynchat: a line protocol with a terminator");
+{
+  const [a, b] = socketpair();
+  class Upper extends AsyncChat {
+    #line: Uint8Array[] = [];
+    constructor(sock: Socket) {
+      super(sock);
+      this.setTerminator(text.encode("\r\n"));
+    }
+    override collectIncomingData(data: Uint8Array): void {
+      this.#line.push(data);
+    }
+    override async foundTerminator(): Promise<void> {
+      const line = this.#line.map(decode).join("");
+      this.#line = [];
+      if (line === "QUIT") return this.closeWhenDone();
+      await this.push(text.encode(`${line.toUpperCase()}\r\n`));
+    }
+  }
+  new Upper(b);
+  const talking = (async () => {
+    // Two lines in one send, the terminator of the second split across two sends.
+    await a.sendall(text.encode("hello\r\nasynchat\r"));
+    await a.sendall(text.encode("\nQUIT\r\n"));
+    let replies = "";
+    for (let data; (data = await a.recv(1024)).length > 0;) replies += decode(data);
+    console.log(`replies: ${JSON.stringify(replies)}`);
+    a.close();
+  })();
+  await loop({ timeout: 1 });
+  await talking;
 }
 
 console.log("\ndone");

@@ -4,6 +4,7 @@ import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { type Address, NotImplementedError, OSError, type Socket } from "../socket/mod.ts";
 import { getAttribute, setAttribute } from "./_class_attributes.ts";
 import { type BaseRequestHandler, runHandler } from "./_handler.ts";
+import { idleWaits } from "./_idle_loop.ts";
 import { inLoopRequest, runAsLoopRequest } from "./_in_handler.ts";
 
 /**
@@ -73,6 +74,7 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
 
   /** Settles when serveForever() has stopped (Python's `__is_shut_down` event). */
   #isShutDown = Promise.withResolvers<void>();
+  #isShutDownSettled = false;
   #shutdownRequest = false;
   /** The loop's token while it waits for a request it is processing (see _in_handler.ts). */
   #loopRequest: object | null = null;
@@ -115,9 +117,10 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
     this.#isShutDownSettled = false;
     try {
       using selector = new DefaultSelector();
-      selector.register(this, EVENT_READ);
+      const idle = idleWaits.get(this);
+      if (!idle) selector.register(this, EVENT_READ);
       while (!this.#shutdownRequest) {
-        const ready = await selector.select(pollInterval);
+        const ready = idle ? (await idle(pollInterval), []) : await selector.select(pollInterval);
         // A request that became ready together with shutdown() is left queued, as in CPython.
         if (this.#shutdownRequest) break;
         if (ready.length > 0) await this.#loopHandle();
@@ -129,7 +132,6 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
       this.#isShutDown.resolve();
     }
   }
-  #isShutDownSettled = false;
 
   /** Runs one request as the one the loop waits for, so shutdown() inside it cannot deadlock. */
   async #loopHandle(): Promise<void> {

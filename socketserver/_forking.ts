@@ -364,6 +364,8 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
         event.preventDefault();
         console.error(`${this.constructor.name} worker ${id} died: ${event.message}`);
         child.alive = false;
+        // Its listener must not take connections that nobody will serve.
+        worker.terminate();
         for (const type of ["ready", "stopped", "closed"] as const) {
           settle(type === "ready" ? { type: "failed", message: event.message } : { type });
         }

@@ -111,6 +111,62 @@ Deno.test("ForkingTCPServer: an error in a worker's handler costs that request o
   await serving;
 });
 
+Deno.test("ForkingTCPServer: a worker that dies is replaced; the others serve meanwhile", async () => {
+  const printed: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    await using server = new TwoWorkerServer(["127.0.0.1", 0], WorkerHandler);
+    const port = (server.serverAddress as [string, number])[1];
+    const serving = server.serveForever(0.02);
+    assertMatch(await ask(port, "crash\n"), /^crashing [01]\n$/);
+    await within(
+      (async () => {
+        while (printed.length === 0) await new Promise((r) => setTimeout(r, 5));
+      })(),
+      20_000,
+      "worker death",
+    );
+    assertMatch(printed[0]!, /TwoWorkerServer worker [01] died: .*worker crashed/);
+    for (let i = 0; i < 4; i++) assertMatch(await ask(port, "id\n"), /^worker [01]\n$/);
+    // serviceActions() -> collectChildren() has started a worker in its place.
+    await within(
+      (async () => {
+        while (server.activeChildren!.size < 2) await new Promise((r) => setTimeout(r, 5));
+      })(),
+      20_000,
+      "replacement",
+    );
+    assertEquals([...server.activeChildren!].sort(), [0, 1]);
+    await server.shutdown();
+    await serving;
+  } finally {
+    console.error = original;
+  }
+});
+
+Deno.test("ForkingTCPServer: serverClose() waits for the workers' requests in flight", async () => {
+  await using dir = await tempDir();
+  const server = new TwoWorkerServer(["127.0.0.1", 0], WorkerHandler);
+  const port = (server.serverAddress as [string, number])[1];
+  const serving = server.serveForever(0.02);
+  const release = `${dir.path}/release`;
+  using client = await createConnection(["127.0.0.1", port]);
+  await client.sendall(bytes(`wait ${release}\n`));
+  const first = await within(client.recv(100), 20_000, "waiting");
+  assertEquals(text(first), "waiting\n");
+  await server.shutdown();
+  await serving;
+  let closed = false;
+  const closing = server.serverClose().then(() => closed = true);
+  await new Promise((r) => setTimeout(r, 50));
+  assertEquals(closed, false); // the request is still in flight in its worker
+  await Deno.writeTextFile(release, "");
+  await within(closing, 20_000, "serverClose");
+  assertMatch(text(await within(recvAll(client))), /^done [01]\n$/);
+  assertEquals(server.activeChildren!.size, 0);
+});
+
 Deno.test("ForkingTCPServer: a server class the workers cannot find rejects serveForever", async () => {
   const server = hiddenServer(["127.0.0.1", 0]);
   try {

@@ -9,6 +9,7 @@
  * | `import select` | `import { select } from "@pynet/net"` or `import * as select from "@pynet/net/select"` |
  * | `import ssl` | `import { ssl } from "@pynet/net"` or `import * as ssl from "@pynet/net/ssl"` |
  * | `import selectors` | `import { selectors } from "@pynet/net"` or `import * as selectors from "@pynet/net/selectors"` |
+ * | `import socketserver` | `import { socketserver } from "@pynet/net"` or `import * as socketserver from "@pynet/net/socketserver"` |
  *
  * @example
  * ```ts
@@ -25,3 +26,4 @@ export * as socket from "./socket/mod.ts";
 export * as select from "./select/mod.ts";
 export * as selectors from "./selectors/mod.ts";
 export * as ssl from "./ssl/mod.ts";
+export * as socketserver from "./socketserver/mod.ts";

@@ -245,3 +245,21 @@ Deno.test("examples/socketserver_udp_time.ts without --unstable-net: the OSError
   assertEquals(code, 1, stdout + stderr);
   assertStringIncludes(stderr, "--unstable-net");
 });
+
+// ---------------------------------------------------------------- the tour
+
+Deno.test("examples/demo.ts (deno task demo): its socketserver section serves TCP and UDP, the tour exits", async () => {
+  const certs = new URL("../tests/certs/", import.meta.url).pathname;
+  const { code, stdout, stderr } = await runDenoFile(
+    example("demo.ts"),
+    ["--unstable-net", "--allow-net=127.0.0.1,[::1]", `--allow-read=${certs}`],
+    [],
+    60_000,
+  );
+  assertEquals(code, 0, stderr);
+  const section = stdout.slice(stdout.indexOf("== socketserver"));
+  assertMatch(section, /ThreadingTCPServer on \["127\.0\.0\.1",\d+\]\n/);
+  assertStringIncludes(section, "client got back: FIRST CLIENT\nclient got back: SECOND CLIENT\n");
+  assertStringIncludes(section, 'UDPServer reversed "stressed": desserts\n');
+  assert(stdout.endsWith("\ndone\n"), stdout.slice(-200));
+});

@@ -1,9 +1,17 @@
 // BaseServer: CPython 3.11's template of hooks (Lib/socketserver.py), step for step. Every
 // step is a small overridable method; the mix-ins change processRequest and nothing else.
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
-import { type Address, NotImplementedError, OSError, type Socket } from "../socket/mod.ts";
+import {
+  type Address,
+  AF_UNIX,
+  NotImplementedError,
+  OSError,
+  SOCK_DGRAM,
+  type Socket,
+} from "../socket/mod.ts";
 import { getAttribute, setAttribute } from "./_class_attributes.ts";
 import { type BaseRequestHandler, runHandler } from "./_handler.ts";
+import { idleWaits } from "./_idle_loop.ts";
 import { inLoopRequest, runAsLoopRequest } from "./_in_handler.ts";
 
 /**
@@ -73,6 +81,7 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
 
   /** Settles when serveForever() has stopped (Python's `__is_shut_down` event). */
   #isShutDown = Promise.withResolvers<void>();
+  #isShutDownSettled = false;
   #shutdownRequest = false;
   /** The loop's token while it waits for a request it is processing (see _in_handler.ts). */
   #loopRequest: object | null = null;
@@ -115,9 +124,15 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
     this.#isShutDownSettled = false;
     try {
       using selector = new DefaultSelector();
-      selector.register(this, EVENT_READ);
+      const idle = idleWaits.get(this);
+      const briefly = this.#watchOnlyWhileWaiting();
+      if (!idle && !briefly) selector.register(this, EVENT_READ);
       while (!this.#shutdownRequest) {
-        const ready = await selector.select(pollInterval);
+        const ready = idle
+          ? (await idle(pollInterval), [])
+          : briefly
+          ? await this.#selectBriefly(selector, pollInterval)
+          : await selector.select(pollInterval);
         // A request that became ready together with shutdown() is left queued, as in CPython.
         if (this.#shutdownRequest) break;
         if (ready.length > 0) await this.#loopHandle();
@@ -129,7 +144,25 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
       this.#isShutDown.resolve();
     }
   }
-  #isShutDownSettled = false;
+
+  /**
+   * Deno cannot send on a Unix datagram socket while a receive is pending on it (`Busy`), and
+   * watching a socket keeps a receive pending: such a server watches its socket only while it
+   * waits, so that the handler's reply can leave.
+   */
+  #watchOnlyWhileWaiting(): boolean {
+    const socket = (this as { socket?: Socket }).socket;
+    return socket?.family === AF_UNIX && socket.type === SOCK_DGRAM;
+  }
+
+  async #selectBriefly(selector: DefaultSelector, timeout: number | null): Promise<unknown[]> {
+    selector.register(this, EVENT_READ);
+    try {
+      return await selector.select(timeout);
+    } finally {
+      selector.unregister(this);
+    }
+  }
 
   /** Runs one request as the one the loop waits for, so shutdown() inside it cannot deadlock. */
   async #loopHandle(): Promise<void> {
@@ -168,9 +201,12 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
     else if (this.timeout !== null) timeout = Math.min(timeout, this.timeout);
     const deadline = timeout === null ? 0 : performance.now() + timeout * 1000;
     using selector = new DefaultSelector();
-    selector.register(this, EVENT_READ);
+    const briefly = this.#watchOnlyWhileWaiting();
+    if (!briefly) selector.register(this, EVENT_READ);
     for (;;) {
-      const ready = await selector.select(timeout);
+      const ready = briefly
+        ? await this.#selectBriefly(selector, timeout)
+        : await selector.select(timeout);
       if (ready.length > 0) {
         await this.#loopHandle();
         return undefined;

@@ -1,7 +1,7 @@
 // ThreadingMixIn: CPython starts a thread per request; pynet starts a task (the request runs
 // concurrently with the loop and with every other request) and keeps the tasks it must wait
 // for in serverClose(), as CPython keeps its non-daemon threads.
-import type { Address } from "../socket/mod.ts";
+import { type Address, AF_UNIX, SOCK_DGRAM, type Socket } from "../socket/mod.ts";
 import type { BaseServer } from "./_base_server.ts";
 import { classAttribute } from "./_class_attributes.ts";
 import { runDetached } from "./_in_handler.ts";
@@ -116,6 +116,11 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): Threading<T> {
         this.#threads.add(thread);
         thread.finally(() => this.#threads.delete(thread));
       }
+      // Deno cannot send on a Unix datagram socket while a receive is pending on it (the
+      // failed send breaks the socket), and the loop's next wait starts one: such a server
+      // lets each request end, its reply sent, before it waits again.
+      const socket = (this as { socket?: Socket }).socket;
+      if (socket?.family === AF_UNIX && socket.type === SOCK_DGRAM) return thread;
       return Promise.resolve();
     }
 
@@ -194,7 +199,9 @@ export type ThreadingUnixStreamServer = UnixStreamServer & ThreadingServer;
 
 /**
  * Python's `socketserver.ThreadingUnixDatagramServer`: `ThreadingMixIn(UnixDatagramServer)`
- * (needs `--unstable-net`).
+ * (needs `--unstable-net`). On Deno its requests run one at a time: Deno cannot send a reply
+ * on a Unix datagram socket while a receive is pending on it, so the loop waits for each
+ * request's reply before it receives again.
  *
  * @example Its family
  * ```ts

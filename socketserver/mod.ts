@@ -23,3 +23,12 @@ export {
   ThreadingUnixStreamServer,
 } from "./_threading.ts";
 export type { Address } from "../socket/mod.ts";
+export {
+  type Forking,
+  ForkingMixIn,
+  type ForkingServer,
+  type ForkingServerClass,
+  ForkingTCPServer,
+  ForkingUDPServer,
+  type SocketServerClass,
+} from "./_forking.ts";

@@ -8,6 +8,7 @@
 // forwards it to a worker (_reply_forwarder.ts), since Deno cannot share a datagram socket.
 import {
   type Address,
+  PermissionError,
   SO_DENO_LOADBALANCED,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -67,6 +68,9 @@ interface Child {
   next(type: FromWorker["type"]): Promise<FromWorker>;
 }
 
+/** Linux's EACCES, the errno of a missing permission. */
+const EACCES = 13;
+
 /** The number of cores Deno reports, at least 1. */
 function cores(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
@@ -108,7 +112,7 @@ function cores(): number {
  *
  * @example A forking server module
  * ```ts ignore
- * // server.ts: run with deno run --allow-net=127.0.0.1 --allow-read server.ts
+ * // server.ts: deno run --allow-net=127.0.0.1 --allow-read=server.ts server.ts
  * import { ForkingTCPServer, StreamRequestHandler } from "@pynet/net/socketserver";
  *
  * export class Handler extends StreamRequestHandler {
@@ -311,7 +315,12 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
           datagram: this.socketType === SOCK_DGRAM,
         });
         starting.push(ready.then((message) => {
-          if (message.type === "failed") throw new TypeError(message.message);
+          if (message.type !== "failed") return;
+          // Loading modules in a worker is checked against the process's permissions.
+          if (/run again with the --allow-/.test(message.message)) {
+            throw new PermissionError(EACCES, message.message);
+          }
+          throw new TypeError(message.message);
         }));
       }
       const results = await Promise.allSettled(starting);

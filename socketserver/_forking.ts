@@ -18,7 +18,7 @@ import {
 import { classAttribute, getAttribute, setAttribute } from "./_class_attributes.ts";
 import { type FromWorker, type ToWorker, workerIdentity } from "./_fork_protocol.ts";
 import { idleWaits } from "./_idle_loop.ts";
-import { runDetached } from "./_in_handler.ts";
+import { startRequestTask } from "./_request_task.ts";
 import { TCPServer } from "./_tcp_server.ts";
 import { type Constructor, named } from "./_threading.ts";
 import { UDPServer } from "./_udp_server.ts";
@@ -244,7 +244,7 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
         return Promise.resolve();
       }
       // A worker (or a parent without workers, as in handleRequest()) serves it here.
-      const task = runDetached(() => this.processRequestThread(request, clientAddress));
+      const task = startRequestTask(() => this.processRequestThread(request, clientAddress));
       this.#inFlight.add(task);
       task.finally(() => this.#inFlight.delete(task));
       return Promise.resolve();

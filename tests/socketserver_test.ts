@@ -484,3 +484,34 @@ export class S extends TCPServer {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ThreadingMixIn: an error escaping handleError is reported and the server goes on", async () => {
+  class Failing extends BaseRequestHandler<Socket> {
+    override handle(): void {
+      throw new Error("in handle");
+    }
+  }
+  class Server extends ThreadingTCPServer {
+    override handleError(): void {
+      throw new Error("in handleError");
+    }
+  }
+  const printed: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    await using server = new Server(["127.0.0.1", 0], Failing);
+    const serving = server.serveForever(0.01);
+    assertEquals(await ask(server, "x\n"), "");
+    await within((async () => {
+      while (printed.length === 0) await new Promise((r) => setTimeout(r, 5));
+    })());
+    assert(printed[0]!.startsWith("Exception in request task:\nError: in handleError"), printed[0]);
+    server.RequestHandlerClass = EchoLine;
+    assertEquals(await ask(server, "still serving\n"), "still serving\n");
+    await server.shutdown();
+    await serving;
+  } finally {
+    console.error = original;
+  }
+});

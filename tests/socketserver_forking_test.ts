@@ -320,7 +320,7 @@ Deno.test("socket option SO_DENO_LOADBALANCED: sockets that set it share one add
   assertInstanceOf(error, OSError);
   assertEquals((error as OSError).errno, 98); // EADDRINUSE
   // A connection reaches one of the two.
-  using client = await createConnection(address);
+  using _client = await createConnection(address);
   b.close(); // every connection goes to `a` now
   const [conn] = await within(a.accept());
   conn.close();

@@ -13,6 +13,7 @@ import {
   SOCK_STREAM,
   type Socket,
   SOL_SOCKET,
+  ValueError,
 } from "../socket/mod.ts";
 import { classAttribute, getAttribute, setAttribute } from "./_class_attributes.ts";
 import { ForkChild, startError } from "./_fork_child.ts";
@@ -179,6 +180,9 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
 
     override async serveForever(pollInterval: number = 0.5): Promise<void> {
       if (this.workerId !== null) return await super.serveForever(pollInterval);
+      if (!(this.maxChildren >= 1)) {
+        throw new ValueError(`maxChildren must be at least 1, not ${this.maxChildren}`);
+      }
       this.#pollInterval = pollInterval;
       await this.#startChildren();
       this.#serving = true;

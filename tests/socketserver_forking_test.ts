@@ -11,6 +11,7 @@ import {
   SOCK_DGRAM,
   socket,
   SOL_SOCKET,
+  ValueError,
 } from "../socket/mod.ts";
 import { ForkingTCPServer } from "../socketserver/mod.ts";
 import {
@@ -204,6 +205,14 @@ Deno.test("ForkingUDPServer: the parent forwards datagrams, workers answer from 
   assertEquals(seen.size, 2); // handed out in turn
   await server.shutdown();
   await serving;
+});
+
+Deno.test("ForkingTCPServer: maxChildren below 1 is refused by serveForever", async () => {
+  await using server = new TwoWorkerServer(["127.0.0.1", 0], WorkerHandler);
+  server.maxChildren = 0;
+  const error = await rejects(() => server.serveForever(0.02), ValueError);
+  assertEquals(error.message, "maxChildren must be at least 1, not 0");
+  assertEquals(server.activeChildren, null);
 });
 
 Deno.test("ForkingMixIn class attributes", () => {

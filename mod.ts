@@ -11,6 +11,7 @@
  * | `import selectors` | `import { selectors } from "@pynet/net"` or `import * as selectors from "@pynet/net/selectors"` |
  * | `import asyncore` | `import { asyncore } from "@pynet/net"` or `import * as asyncore from "@pynet/net/asyncore"` |
  * | `import asynchat` | `import { asynchat } from "@pynet/net"` or `import * as asynchat from "@pynet/net/asynchat"` |
+ * | `import socketserver` | `import { socketserver } from "@pynet/net"` or `import * as socketserver from "@pynet/net/socketserver"` |
  *
  * @example
  * ```ts
@@ -29,3 +30,4 @@ export * as selectors from "./selectors/mod.ts";
 export * as ssl from "./ssl/mod.ts";
 export * as asyncore from "./asyncore/mod.ts";
 export * as asynchat from "./asynchat/mod.ts";
+export * as socketserver from "./socketserver/mod.ts";

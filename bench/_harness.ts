@@ -25,6 +25,9 @@ export interface ServerSpec {
   readonly cmd: readonly string[];
   /** A C source to compile (into bench/build/) before the run; `cmd` refers to the output. */
   readonly build?: { readonly src: string; readonly out: string };
+  /** The `taskset -c` CPU list for this server instead of `--server-core` (e.g. "0,1" for a
+   * server that spreads its work over several cores; the loadgen's core is then shared). */
+  readonly cores?: string;
 }
 
 /** One loadgen run per server per round. */
@@ -50,6 +53,8 @@ export interface Column {
   /** Show instead the median over rounds of (this server's figure / the baseline's figure
    * in the same round). */
   readonly ratio?: boolean;
+  /** The server a ratio divides by, if not the table's `BenchSpec.baseline`. */
+  readonly baseline?: string;
 }
 
 /** A results table: rows are servers, cells are medians over rounds. */
@@ -95,6 +100,27 @@ export interface RunRecord {
 }
 
 // ---------------------------------------------------------------- command line
+
+/** Removes a script's own string flags (`--name value` or `--name=value`) from `args` before
+ * parseOptions sees the rest; returns them by name. */
+export function takeFlags(args: string[], names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    for (const name of names) {
+      if (a === `--${name}` && i + 1 < args.length) {
+        out[name] = args[i + 1] ?? "";
+        args.splice(i, 2);
+        i--;
+      } else if (a.startsWith(`--${name}=`)) {
+        out[name] = a.slice(name.length + 3);
+        args.splice(i, 1);
+        i--;
+      }
+    }
+  }
+  return out;
+}
 
 /** Parses `--name value` (or `--name=value`) flags. `defaults.extra` declares the script's
  * own numeric flags and their defaults. */
@@ -201,10 +227,10 @@ function killAll(): void {
 }
 
 /**
- * Starts `argv` pinned to `core` (stdout and stderr piped), tracked so that `withCleanup`
- * kills it should the script end first.
+ * Starts `argv` pinned to `core` (a core number or a `taskset -c` list; stdout and stderr piped),
+ * tracked so that `withCleanup` kills it should the script end first.
  */
-export function spawnPinned(core: number, argv: readonly string[]): Deno.ChildProcess {
+export function spawnPinned(core: number | string, argv: readonly string[]): Deno.ChildProcess {
   const child = new Deno.Command("taskset", {
     args: ["-c", String(core), ...argv],
     cwd: ROOT,
@@ -301,9 +327,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-/** Starts a server pinned to `core` and waits for the port on its first stdout line. */
+/** Starts a server pinned to `core` (or to its own `cores`) and waits for the port on its
+ * first stdout line. */
 export async function startServer(spec: ServerSpec, core: number): Promise<RunningServer> {
-  const child = spawnPinned(core, spec.cmd);
+  const child = spawnPinned(spec.cores ?? core, spec.cmd);
   const stderr = tail(child.stderr);
   let exited = false;
   const status = child.status.then((s) => {
@@ -572,7 +599,7 @@ export function renderTables(
     for (const s of servers) {
       const cells = cols.map((c) => {
         if (!c.ratio) return fmtNum(median(values(records, s.id, c, opts)), c.digits);
-        const r = median(pairedRatios(records, s.id, spec.baseline, c, opts));
+        const r = median(pairedRatios(records, s.id, c.baseline ?? spec.baseline, c, opts));
         return r === undefined ? "n/a" : `${fmtNum(r, c.digits)}×`;
       });
       out.push(`| ${s.label} | ${cells.join(" | ")} |`);

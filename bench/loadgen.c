@@ -5,11 +5,15 @@
  *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
  *   loadgen stream --port P [--host 127.0.0.1] [--block 65536]
  *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
+ *   loadgen churn  --port P [--host 127.0.0.1] [--conns 20] [--size 64]
+ *                  [--warmup 0.5] [--duration 2] [--timeout 10] [--server-pid PID]
  *
  * rr: each of N connections sends `size` bytes, waits for the whole echo, checks every byte
  * against what it sent, and repeats; with --terminator (a byte value, e.g. 10 for "\n") every
  * request ends with that byte and holds it nowhere else, for line servers (asynchat). stream: one connection writes `block`-byte writes
  * continuously while reading the echo back and checking every byte against the sent stream.
+ * churn: N connections at a time each connect, send one `size`-byte request, wait for the whole
+ * echo, check every byte, and close; each close starts a new connection in its place.
  *
  * Only what completes inside the measurement window (after the warm-up) is counted. The
  * result is one JSON object on stdout. Any error (mismatch, EOF, stall, timeout) prints
@@ -311,11 +315,147 @@ static int run_stream(const struct opts *o) {
   return 0;
 }
 
+/* ------------------------------------------------------------------ churn */
+
+/* A non-blocking connect: the connection's whole life, connect included, is what churn measures.
+ * EINPROGRESS is the normal answer on loopback; anything else fails the run. */
+static int connect_start(const struct sockaddr_in *sa) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) fail("socket: %s", strerror(errno));
+  int one = 1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+    fail("TCP_NODELAY: %s", strerror(errno));
+  if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0 && errno != EINPROGRESS)
+    fail("connect: %s", strerror(errno));
+  return fd;
+}
+
+/* One slot of the churn: the connection now in it, and its request (the `conn` of rr). */
+static void churn_open(int ep, struct conn *c, int idx, const struct sockaddr_in *sa,
+                       int size) {
+  c->fd = connect_start(sa);
+  c->want_out = 1;
+  c->t_start = now();
+  fill_request(c->req, size, idx, c->seq, -1);
+  c->sent = 0;
+  c->got = 0;
+  /* Writable means connected (or failed: SO_ERROR says which). */
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = (uint32_t)idx};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) fail("epoll_ctl: %s", strerror(errno));
+}
+
+static int run_churn(const struct opts *o) {
+  int n = o->conns, size = o->size;
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)o->port);
+  if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) fail("bad IPv4 host %s", o->host);
+
+  struct conn *cs = calloc((size_t)n, sizeof *cs);
+  if (!cs) fail("out of memory");
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) fail("epoll_create1: %s", strerror(errno));
+  for (int i = 0; i < n; i++) {
+    cs[i].req = malloc((size_t)size);
+    cs[i].resp = malloc((size_t)size);
+    if (!cs[i].req || !cs[i].resp) fail("out of memory");
+  }
+
+  struct latencies lat;
+  lat_init(&lat, 1 << 20);
+  uint64_t total = 0, measured = 0;
+  uint8_t scratch[4096];
+
+  double t0 = now();
+  struct window w;
+  window_init(&w, t0, o->warmup, o->duration, o->server_pid);
+  double last_progress = t0;
+  for (int i = 0; i < n; i++) churn_open(ep, &cs[i], i, &sa, size);
+
+  struct epoll_event evs[256];
+  for (;;) {
+    int k = wait_events(ep, evs, 256);
+    double t = now();
+    if (window_tick(&w, t) == WINDOW_CLOSED) break;
+    for (int e = 0; e < k; e++) {
+      int idx = (int)evs[e].data.u32;
+      struct conn *c = &cs[idx];
+      uint32_t evm = evs[e].events;
+      if (c->sent == 0 && (evm & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+        if (err)
+          fail("conn %d: connect (connection %llu): %s", idx, (unsigned long long)c->seq,
+               strerror(err));
+      }
+      if (evm & EPOLLOUT) rr_write(ep, c, idx, size);
+      if (!(evm & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
+      for (;;) {
+        ssize_t r = read(c->fd, scratch, sizeof scratch);
+        if (r < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+          if (errno == EINTR) continue;
+          fail("conn %d: read: %s (connection %llu)", idx, strerror(errno),
+               (unsigned long long)c->seq);
+        }
+        if (r == 0)
+          fail("conn %d: server closed connection %llu after echoing %d/%d bytes", idx,
+               (unsigned long long)c->seq, c->got, size);
+        if (c->got + r > c->sent)
+          fail("conn %d: server echoed %zd bytes more than were sent (connection %llu)", idx,
+               (ssize_t)(c->got + r - c->sent), (unsigned long long)c->seq);
+        memcpy(c->resp + c->got, scratch, (size_t)r);
+        c->got += (int)r;
+        if (c->got < size) continue;
+        if (memcmp(c->req, c->resp, (size_t)size) != 0) {
+          int at = 0;
+          while (c->req[at] == c->resp[at]) at++;
+          fail("conn %d: echo mismatch in connection %llu at byte %d: sent 0x%02x, got 0x%02x",
+               idx, (unsigned long long)c->seq, at, c->req[at], c->resp[at]);
+        }
+        /* The one request is done: close (the server sees EOF) and open the next in its slot.
+         * close() also removes the fd from the epoll set. */
+        close(c->fd);
+        double done = now();
+        total++;
+        if (w.measuring) {
+          measured++;
+          lat_add(&lat, (done - c->t_start) * 1e6);
+        }
+        last_progress = done;
+        c->seq++;
+        churn_open(ep, c, idx, &sa, size);
+        break;
+      }
+    }
+    if (t - last_progress > o->timeout)
+      fail("stalled: no connection completed for %.1f s (%llu done)", o->timeout,
+           (unsigned long long)total);
+  }
+  double secs = window_close(&w);
+  lat_sort(&lat);
+  double sum = 0;
+  for (size_t i = 0; i < lat.n; i++) sum += lat.v[i];
+  printf("{\"mode\":\"churn\",\"conns\":%d,\"size\":%d,\"seconds\":%.4f,\"connections\":%llu,"
+         "\"cps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
+         "\"mean_us\":%.1f",
+         n, size, secs, (unsigned long long)measured, (double)measured / secs,
+         percentile(&lat, 0.50), percentile(&lat, 0.99), percentile(&lat, 0.999), lat_max(&lat),
+         lat.n ? sum / (double)lat.n : 0.0);
+  print_window_cpu(&w, secs);
+  printf("}\n");
+  if (measured == 0) fail("no connection completed in the measurement window");
+  for (int i = 0; i < n; i++) close(cs[i].fd);
+  return 0;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: loadgen rr|stream --port P [--host 127.0.0.1] [--conns 50] [--size 64]\n"
+          "usage: loadgen rr|stream|churn --port P [--host 127.0.0.1] [--conns 50|20] [--size 64]\n"
           "               [--terminator BYTE] [--block 65536] [--warmup 0.5] [--duration 2]\n"
           "               [--timeout 10] [--server-pid PID]\n");
   exit(64);
@@ -332,7 +472,8 @@ static double num_arg(const char *name, const char *v, double lo, double hi) {
 }
 
 int main(int argc, char **argv) {
-  struct opts o = {.host = "127.0.0.1", .conns = 50, .size = 64, .block = 65536,
+  /* --conns defaults by mode (rr 50, churn 20); 0 until then. */
+  struct opts o = {.host = "127.0.0.1", .conns = 0, .size = 64, .block = 65536,
                    .terminator = -1, .warmup = 0.5, .duration = 2.0, .timeout = 10.0};
   if (argc < 2) usage();
   o.mode = argv[1];
@@ -353,9 +494,11 @@ int main(int argc, char **argv) {
     else usage();
   }
   if (o.port == 0) usage();
+  if (o.conns == 0) o.conns = strcmp(o.mode, "churn") ? 50 : 20;
   set_signals(o.warmup, o.duration, o.timeout);
   if (!strcmp(o.mode, "rr")) return run_rr(&o);
   if (!strcmp(o.mode, "stream")) return run_stream(&o);
+  if (!strcmp(o.mode, "churn")) return run_churn(&o);
   usage();
   return 64;
 }

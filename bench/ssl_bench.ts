@@ -50,6 +50,7 @@ import {
   runContender,
   runRounds,
   type ServerSpec,
+  takeFlags,
   withCleanup,
 } from "./_harness.ts";
 
@@ -85,26 +86,6 @@ const SSL_MOD = `${ROOT}ssl/mod.ts`;
 const haveSsl = await Deno.stat(SSL_MOD).then(() => true, () => false);
 
 // ------------------------------------------------------------------------ command line
-
-/** Pulls this script's list/string flags out before the shared parser sees the rest. */
-function takeFlags(args: string[], names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? "";
-    for (const name of names) {
-      if (a === `--${name}` && i + 1 < args.length) {
-        out[name] = args[i + 1] ?? "";
-        args.splice(i, 2);
-        i--;
-      } else if (a.startsWith(`--${name}=`)) {
-        out[name] = a.slice(name.length + 3);
-        args.splice(i, 1);
-        i--;
-      }
-    }
-  }
-  return out;
-}
 
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
 

@@ -18,6 +18,12 @@ import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { AsyncChat } from "../asynchat/mod.ts";
 import { Dispatcher, DispatcherWithSend, loop } from "../asyncore/mod.ts";
 import {
+  DatagramRequestHandler,
+  StreamRequestHandler,
+  ThreadingTCPServer,
+  UDPServer,
+} from "../socketserver/mod.ts";
+import {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   SSLContext,
@@ -269,6 +275,41 @@ section("asynchat: a line protocol with a terminator");
   })();
   await loop({ timeout: 1 });
   await talking;
+}
+
+section("socketserver: a handler class becomes a server");
+{
+  class Shout extends StreamRequestHandler {
+    override async handle() {
+      for await (const line of this.rfile) {
+        await this.wfile.write(text.encode(decode(line).toUpperCase()));
+      }
+    }
+  }
+  await using server = new ThreadingTCPServer(["127.0.0.1", 0], Shout); // binds, listens
+  const address = server.serverAddress as [string, number];
+  console.log(`ThreadingTCPServer on ${JSON.stringify(address)}`);
+  const serving = server.serveForever();
+  const clients = ["first", "second"].map(async (word) => {
+    using client = await createConnection(address, 5);
+    await client.sendall(text.encode(`${word} client\n`));
+    return decode(await client.recv(1024)).trim();
+  });
+  for (const reply of await Promise.all(clients)) console.log(`client got back: ${reply}`);
+  await server.shutdown(); // settles once serveForever() has stopped
+  await serving;
+}
+if (typeof (Deno as { listenDatagram?: unknown }).listenDatagram === "function") {
+  class Reverse extends DatagramRequestHandler {
+    override async handle() {
+      await this.wfile.write(this.packet.toReversed()); // sent back once handle() returns
+    }
+  }
+  await using server = new UDPServer(["127.0.0.1", 0], Reverse);
+  using client = new Socket(AF_INET, SOCK_DGRAM);
+  await client.sendto(text.encode("stressed"), server.serverAddress);
+  await server.handleRequest(); // one request, as Python's handle_request()
+  console.log(`UDPServer reversed "stressed": ${decode(await client.recv(1024))}`);
 }
 
 console.log("\ndone");

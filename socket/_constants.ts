@@ -63,6 +63,14 @@ export const SO_PRIORITY = 12;
 export const SO_LINGER = 13;
 /** `socket.SO_REUSEPORT` (Linux value 15). */
 export const SO_REUSEPORT = 15;
+/**
+ * pynet's own option, not Linux's: a stream socket bound with it set listens with Deno's
+ * `loadBalanced`, so several Worker isolates of one process can bind the same address and
+ * Deno hands each connection to one of the isolates waiting in `accept()` (no flag needed,
+ * unlike `SO_REUSEPORT`; not across processes). Bound to port 0, the socket first finds a free
+ * port, which the other isolates then bind. `socketserver`'s `ForkingMixIn` is built on it.
+ */
+export const SO_DENO_LOADBALANCED = 0x7e01;
 /** `socket.SO_PASSCRED` (Linux value 16). */
 export const SO_PASSCRED = 16;
 /** `socket.SO_PEERCRED` (Linux value 17). */

@@ -26,6 +26,7 @@ import {
   SHUT_WR,
   SO_ACCEPTCONN,
   SO_BROADCAST,
+  SO_DENO_LOADBALANCED,
   SO_DOMAIN,
   SO_ERROR,
   SO_KEEPALIVE,
@@ -115,6 +116,19 @@ const INHERITED_OPTIONS = [
   optionKey(IPPROTO_TCP, TCP_NODELAY),
   optionKey(SOL_SOCKET, SO_KEEPALIVE),
 ];
+
+/**
+ * The port a load-balanced listener binds: Deno shares such a listener between isolates by the
+ * address asked for, so port 0 would give each isolate a port of its own. A free port is found
+ * first with a plain listener (closed at once) and then bound by everyone.
+ */
+function freePortFor(hostname: string, port: number): number {
+  if (port !== 0) return port;
+  const probe = Deno.listen({ transport: "tcp", hostname, port: 0 });
+  const found = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  return found;
+}
 
 /**
  * Wraps a connection Deno gave us (from `accept()`, `Deno.connect()` or an in-memory pair) in
@@ -542,6 +556,8 @@ export class Socket implements Watchable, Disposable {
     const reusePort = (this.#options.get(optionKey(SOL_SOCKET, SO_REUSEPORT)) ?? 0) !== 0;
     // Deno exits the whole process on reusePort without --unstable-net: check first.
     if (reusePort && !hasUnstableNet()) throw unstableNetError("SO_REUSEPORT");
+    const loadBalanced =
+      (this.#options.get(optionKey(SOL_SOCKET, SO_DENO_LOADBALANCED)) ?? 0) !== 0;
     let listener: Deno.Listener;
     try {
       listener = "path" in target
@@ -549,8 +565,9 @@ export class Socket implements Watchable, Disposable {
         : Deno.listen({
           transport: "tcp",
           hostname: target.hostname,
-          port: target.port,
+          port: loadBalanced ? freePortFor(target.hostname, target.port) : target.port,
           ...(reusePort ? { reusePort: true } : {}),
+          ...(loadBalanced ? { loadBalanced: true } : {}),
         });
     } catch (e) {
       throw fromDenoError(e);

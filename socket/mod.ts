@@ -64,6 +64,7 @@
  * | `socket.error`, `socket.timeout`, `socket.gaierror`, `socket.herror` | `OSError` (also exported as `error`), `TimeoutError` (also `timeout`), `gaierror`, `herror` |
  * | `OSError` subclasses, `ValueError`, `OverflowError`, ... | classes of the same names |
  * | `AF_*`, `SOCK_*`, `SOL_*`, `SO_*`, `IPPROTO_*`, `TCP_*`, `MSG_*`, `AI_*`, `NI_*`, `EAI_*`, `SHUT_*` | same names, Linux values |
+ * | (none: pynet's own) | `setsockopt(SOL_SOCKET, SO_DENO_LOADBALANCED, 1)` before `bind()`: Worker isolates of one process share a listening address (Deno's `loadBalanced`, no flag) |
  *
  * Not available, because Deno has no way to do them: `sendmsg`/`recvmsg` and ancillary data,
  * `dup`, `fromfd`/`sendfile`, raw and packet sockets, `SOCK_SEQPACKET`, connecting from a

@@ -158,21 +158,41 @@ export async function tempDir(): Promise<TempDir> {
   };
 }
 
-/** A running python3 child whose stdout is read line by line. */
-export interface PythonPeer extends AsyncDisposable {
-  /** The next line the script printed (without its newline); fails after `ms`. */
+/** A running child process (python3, deno, ...) whose stdout is read line by line. */
+export interface ChildPeer extends AsyncDisposable {
+  /** The next line the child printed (without its newline); fails after `ms`. */
   readLine(ms?: number): Promise<string>;
-  /** Waits for the script to exit and returns its exit code and everything it wrote to stderr. */
+  /** Waits for the child to exit and returns its exit code and everything it wrote to stderr. */
   finish(ms?: number): Promise<{ code: number; stderr: string }>;
 }
+
+/** A running python3 child whose stdout is read line by line. */
+export type PythonPeer = ChildPeer;
 
 /**
  * Starts `python3 -u -c script args...`. Dispose kills the child if it still runs and waits for
  * it, so no process or pipe outlives the test.
  */
 export function startPython(script: string, args: string[] = []): PythonPeer {
-  const child = new Deno.Command("python3", {
-    args: ["-u", "-c", script, ...args],
+  return startChild("python3", ["-u", "-c", script, ...args]);
+}
+
+/**
+ * Starts `deno run --no-config flags... file args...` (a script of the repository, such as an
+ * example that serves until it has done its work) and reads its stdout line by line.
+ */
+export function startDenoFile(file: string, flags: string[] = [], args: string[] = []): ChildPeer {
+  return startChild(Deno.execPath(), ["run", "--no-config", ...flags, file, ...args]);
+}
+
+/**
+ * Starts `command args...` with stdout read line by line. Dispose kills the child if it still
+ * runs and waits for it, so no process or pipe outlives the test.
+ */
+export function startChild(command: string, args: string[]): ChildPeer {
+  const child = new Deno.Command(command, {
+    args,
+    env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -196,10 +216,10 @@ export function startPython(script: string, args: string[] = []): PythonPeer {
         return line;
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error("python3 printed no line in time");
-      const { value, done } = await within(reader.read(), left, "python3 output");
+      if (left <= 0) throw new Error(`${command} printed no line in time`);
+      const { value, done } = await within(reader.read(), left, `${command} output`);
       if (done) {
-        throw new Error(`python3 exited before printing a line: ${await stderrText}`);
+        throw new Error(`${command} exited before printing a line: ${await stderrText}`);
       }
       pending += value;
     }
@@ -218,7 +238,7 @@ export function startPython(script: string, args: string[] = []): PythonPeer {
 
   async function finish(ms = WAIT_MS): Promise<{ code: number; stderr: string }> {
     const draining = drain();
-    const { code } = await within(status, ms, "python3 exit");
+    const { code } = await within(status, ms, `${command} exit`);
     await draining;
     return { code, stderr: await stderrText };
   }

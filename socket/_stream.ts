@@ -1,5 +1,5 @@
 // A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
-// outgoing buffer DESIGN.md describes: input is known only by reading, so reads land in an
+// outgoing buffer ARCHITECTURE.md describes: input is known only by reading, so reads land in an
 // inbox that recv() drains, and nothing a pending read brings in is ever dropped.
 import { EBADF, ECONNRESET, EPIPE } from "./_errno.ts";
 import { fromDenoError, OSError, osError } from "./_errors.ts";

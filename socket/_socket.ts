@@ -545,7 +545,9 @@ export class Socket implements Watchable, Disposable {
 
   /**
    * Waits for a connection and returns a new socket for it with the peer's address. The new
-   * socket takes `getdefaulttimeout()`, not the listener's timeout, as in Python.
+   * socket takes `getdefaulttimeout()`, not the listener's timeout, as in Python. A connection
+   * its peer reset before it was accepted is skipped (Deno has closed it already), never an
+   * error: the next connection is returned.
    *
    * @returns `[socket, address]`.
    * @throws {BlockingIOError} Non-blocking, with no connection waiting.
@@ -571,10 +573,9 @@ export class Socket implements Watchable, Disposable {
     while (conn === null) {
       await this.#ready(POLLIN, 0, 0, timeLeft(this.#timeout, start));
       this.#open();
+      // Taking a connection (or an error) lets the channel accept ahead again for watchers.
       conn = state.channel.take();
     }
-    // A watcher still wants to know about the next connection: accept ahead again.
-    if (this.#watchers.interest & POLLIN) state.channel.armRead();
     const sock = wrapConn(this.family, conn, this.#options, state.channel.acceptedErrors);
     return [sock, fromDenoAddr(this.family, conn.remoteAddr)];
   }

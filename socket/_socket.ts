@@ -88,7 +88,7 @@ import {
 } from "./_readiness.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
-import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
+import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./_timeout.ts";
 import {
   type BinaryMode,
   type MakefileOptions,
@@ -417,18 +417,18 @@ export class Socket implements Watchable, Disposable {
       throw new BlockingIOError(EAGAIN);
     }
     await new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | undefined;
       const watcher: ReadinessWatcher = {
         readinessChanged: () => {
           if (!(this.#pollEvents() & (events | ALWAYS))) return;
           this.#watchers.delete(watcher);
-          if (timer !== undefined) clearTimeout(timer);
+          cancelTimer?.();
           resolve();
         },
       };
       this.#watchers.add(watcher, events);
       if (timeout !== null) {
-        timer = setTimeout(() => {
+        cancelTimer = setLongTimeout(() => {
           this.#watchers.delete(watcher);
           reject(timedOut());
         }, timeout * 1000);
@@ -1287,6 +1287,7 @@ export class Socket implements Watchable, Disposable {
    *
    * @param value The timeout.
    * @throws {ValueError} For a negative value.
+   * @throws {OverflowError} For a value too large for CPython's clock (`Infinity`, 1e10).
    * @throws {TypeError} For something not a number.
    *
    * @example

@@ -1,20 +1,33 @@
 // A datagram socket's receive-ahead: datagrams are queued with their sender's address, so a
-// timed-out recvfrom() never drops one.
+// timed-out recvfrom() never drops one. A UDP socket, once started, keeps receiving until its
+// queue is full, as the kernel's receive buffer does: a loopback burst overflows the kernel's
+// small buffer (about 256 small datagrams) in the time a busy program takes to call recv
+// again. An AF_UNIX one cannot: Deno refuses to send on it while a receive is pending
+// ("Busy"), so it receives only while someone waits, and stops at the first datagram.
 import { type DenoTarget, sameEndpoint } from "./_address.ts";
 import { fromDenoError, type OSError } from "./_errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "./_readiness.ts";
 
 /** Large enough for any UDP datagram: a shorter buffer would truncate silently. */
 const MAX_DATAGRAM = 65536;
-/** Datagrams kept unread before the receive-ahead stops, as a full receive buffer drops them. */
+/**
+ * Datagrams (and bytes) kept unread before the receive-ahead stops; then the kernel's own
+ * buffer fills and drops what comes next, as a full receive buffer does.
+ */
 const QUEUE_LIMIT = 1024;
+const QUEUE_BYTES = 4 * 1024 * 1024;
 
 export class DatagramChannel {
   readonly conn: Deno.DatagramConn;
   /** Called after every change of the channel's readiness. */
   onChange: () => void;
   #queue: [Uint8Array, Deno.Addr][] = [];
+  #queuedBytes = 0;
+  /** The one receive buffer: only one receive runs at a time, and each datagram is copied out. */
+  #buffer: Uint8Array | null = null;
   #receiving = false;
+  /** Whether to keep receiving ahead (UDP), or only on demand (AF_UNIX; see above). */
+  #continuous: boolean;
   #error: OSError | null = null;
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
@@ -26,6 +39,7 @@ export class DatagramChannel {
     // Receiving ahead must not hold the process: a blocking recv holds it while it waits.
     // (DatagramConn has ref/unref at run time; Deno 2.9.6's types leave them out.)
     (conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+    this.#continuous = conn.addr.transport === "udp";
   }
 
   pollEvents(): number {
@@ -38,10 +52,20 @@ export class DatagramChannel {
     return this.#queue.length > 0 || this.#error !== null || this.#closed;
   }
 
+  get #full(): boolean {
+    return this.#queue.length >= QUEUE_LIMIT || this.#queuedBytes >= QUEUE_BYTES;
+  }
+
+  /**
+   * Starts receiving ahead; on UDP it goes on, one receive at a time, until the queue is full.
+   */
   armRead(): void {
-    if (this.#receiving || this.#queue.length > 0 || this.#error || this.#closed) return;
+    if (this.#receiving || this.#full || this.#error || this.#closed) return;
+    if (!this.#continuous && this.#queue.length > 0) return;
     this.#receiving = true;
-    this.conn.receive(new Uint8Array(MAX_DATAGRAM)).then(
+    // One receive at a time: several pending receives may complete out of order.
+    this.#buffer ??= new Uint8Array(MAX_DATAGRAM);
+    this.conn.receive(this.#buffer).then(
       ([data, from]) => {
         this.#receiving = false;
         if (this.#closed) return;
@@ -49,8 +73,10 @@ export class DatagramChannel {
           this.armRead();
           return;
         }
-        // Keep only the datagram's bytes, not the whole receive buffer.
-        if (this.#queue.length < QUEUE_LIMIT) this.#queue.push([data.slice(), from]);
+        // Keep only the datagram's bytes: the receive buffer is used again at once.
+        this.#queue.push([data.slice(), from]);
+        this.#queuedBytes += data.length;
+        if (this.#continuous) this.armRead();
         this.onChange();
       },
       (e) => {
@@ -67,10 +93,18 @@ export class DatagramChannel {
     // A peek returns a copy, so that what the caller does to it cannot change the datagram
     // the next recv returns.
     const next = peek ? this.#queue[0] : this.#queue.shift();
-    if (next) return peek ? [next[0].slice(), next[1]] : next;
+    if (next) {
+      if (peek) return [next[0].slice(), next[1]];
+      this.#queuedBytes -= next[0].length;
+      if (this.#continuous) this.armRead();
+      return next;
+    }
     if (this.#error) {
       const error = this.#error;
-      if (!peek) this.#error = null;
+      if (peek) throw error;
+      this.#error = null;
+      // A change of readiness: the socket receives ahead again for its watchers.
+      this.onChange();
       throw error;
     }
     return null;
@@ -80,6 +114,7 @@ export class DatagramChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
+    this.#queuedBytes = 0;
     try {
       this.conn.close();
     } catch {

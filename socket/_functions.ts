@@ -73,6 +73,8 @@ export async function createConnection(
       return sock;
     } catch (e) {
       sock.close();
+      // As in CPython, only an OSError moves on to the next address (a bad timeout does not).
+      if (!(e instanceof OSError)) throw e;
       errors.push(e);
     }
   }

@@ -4,6 +4,7 @@
 // on the parent's address (a load-balanced listener shares it; see _forking.ts).
 import { type FromWorker, markWorker, type ToWorker } from "./_fork_protocol.ts";
 import { forwardingSocket } from "./_reply_forwarder.ts";
+import { startRequestTask } from "./_request_task.ts";
 import type { Address } from "../socket/mod.ts";
 
 interface WorkerScope {
@@ -76,11 +77,12 @@ scope.onmessage = async ({ data: message }) => {
       break;
     case "request": {
       const socket = forwardingSocket(message.clientAddress);
-      const done = server!.processRequestThread([message.packet, socket], message.clientAddress)
-        .finally(() => {
-          socket.close();
-          datagrams.delete(done);
-        });
+      const done = startRequestTask(() =>
+        server!.processRequestThread([message.packet, socket], message.clientAddress)
+      ).finally(() => {
+        socket.close();
+        datagrams.delete(done);
+      });
       datagrams.add(done);
       break;
     }

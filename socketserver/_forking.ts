@@ -8,6 +8,7 @@
 // forwards it to a worker (_reply_forwarder.ts), since Deno cannot share a datagram socket.
 import {
   type Address,
+  PermissionError,
   SO_DENO_LOADBALANCED,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -17,7 +18,7 @@ import {
 import { classAttribute, getAttribute, setAttribute } from "./_class_attributes.ts";
 import { type FromWorker, type ToWorker, workerIdentity } from "./_fork_protocol.ts";
 import { idleWaits } from "./_idle_loop.ts";
-import { runDetached } from "./_in_handler.ts";
+import { startRequestTask } from "./_request_task.ts";
 import { TCPServer } from "./_tcp_server.ts";
 import { type Constructor, named } from "./_threading.ts";
 import { UDPServer } from "./_udp_server.ts";
@@ -67,6 +68,9 @@ interface Child {
   next(type: FromWorker["type"]): Promise<FromWorker>;
 }
 
+/** Linux's EACCES, the errno of a missing permission. */
+const EACCES = 13;
+
 /** The number of cores Deno reports, at least 1. */
 function cores(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
@@ -108,7 +112,7 @@ function cores(): number {
  *
  * @example A forking server module
  * ```ts ignore
- * // server.ts: run with deno run --allow-net=127.0.0.1 --allow-read server.ts
+ * // server.ts: deno run --allow-net=127.0.0.1 --allow-read=server.ts server.ts
  * import { ForkingTCPServer, StreamRequestHandler } from "@pynet/net/socketserver";
  *
  * export class Handler extends StreamRequestHandler {
@@ -240,7 +244,7 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
         return Promise.resolve();
       }
       // A worker (or a parent without workers, as in handleRequest()) serves it here.
-      const task = runDetached(() => this.processRequestThread(request, clientAddress));
+      const task = startRequestTask(() => this.processRequestThread(request, clientAddress));
       this.#inFlight.add(task);
       task.finally(() => this.#inFlight.delete(task));
       return Promise.resolve();
@@ -311,7 +315,12 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
           datagram: this.socketType === SOCK_DGRAM,
         });
         starting.push(ready.then((message) => {
-          if (message.type === "failed") throw new TypeError(message.message);
+          if (message.type !== "failed") return;
+          // Loading modules in a worker is checked against the process's permissions.
+          if (/run again with the --allow-/.test(message.message)) {
+            throw new PermissionError(EACCES, message.message);
+          }
+          throw new TypeError(message.message);
         }));
       }
       const results = await Promise.allSettled(starting);
@@ -364,6 +373,8 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
         event.preventDefault();
         console.error(`${this.constructor.name} worker ${id} died: ${event.message}`);
         child.alive = false;
+        // Its listener must not take connections that nobody will serve.
+        worker.terminate();
         for (const type of ["ready", "stopped", "closed"] as const) {
           settle(type === "ready" ? { type: "failed", message: event.message } : { type });
         }

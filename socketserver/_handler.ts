@@ -166,8 +166,10 @@ export class StreamRequestHandler extends BaseRequestHandler<Socket> {
  * CPython.
  *
  * @example A UDP server that answers in capitals
- * ```ts ignore
+ * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { DatagramRequestHandler, UDPServer } from "@pynet/net/socketserver";
+ * import { AF_INET, SOCK_DGRAM, socket } from "@pynet/net/socket";
  *
  * class Upper extends DatagramRequestHandler {
  *   override async handle() {
@@ -175,8 +177,12 @@ export class StreamRequestHandler extends BaseRequestHandler<Socket> {
  *     await this.wfile.write(new TextEncoder().encode(text.toUpperCase()));
  *   }
  * }
- * await using server = new UDPServer(["127.0.0.1", 9999], Upper); // needs --unstable-net
- * await server.serveForever();
+ * await using server = new UDPServer(["127.0.0.1", 0], Upper); // needs --unstable-net
+ * using client = socket(AF_INET, SOCK_DGRAM);
+ * await client.sendto(new TextEncoder().encode("shout"), server.serverAddress);
+ * await server.handleRequest();
+ * const [reply, from] = await client.recvfrom(100);
+ * assertEquals([new TextDecoder().decode(reply), from], ["SHOUT", server.serverAddress]);
  * ```
  */
 export class DatagramRequestHandler extends BaseRequestHandler<[Uint8Array, Socket]> {

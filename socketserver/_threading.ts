@@ -4,7 +4,7 @@
 import { type Address, AF_UNIX, SOCK_DGRAM, type Socket } from "../socket/mod.ts";
 import type { BaseServer } from "./_base_server.ts";
 import { classAttribute } from "./_class_attributes.ts";
-import { runDetached } from "./_in_handler.ts";
+import { startRequestTask } from "./_request_task.ts";
 import { TCPServer } from "./_tcp_server.ts";
 import { UDPServer } from "./_udp_server.ts";
 import { UnixDatagramServer, UnixStreamServer } from "./_unix_servers.ts";
@@ -111,7 +111,7 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): Threading<T> {
 
     override processRequest(request: unknown, clientAddress: Address): Promise<void> {
       // The request is not one the loop waits for: shutdown() inside it waits for the loop.
-      const thread = runDetached(() => this.processRequestThread(request, clientAddress));
+      const thread = startRequestTask(() => this.processRequestThread(request, clientAddress));
       if (!this.daemonThreads && this.blockOnClose) {
         this.#threads.add(thread);
         thread.finally(() => this.#threads.delete(thread));

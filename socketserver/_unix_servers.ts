@@ -5,20 +5,24 @@ import { UDPServer } from "./_udp_server.ts";
 
 /**
  * Python's `socketserver.UnixStreamServer`: a {@linkcode TCPServer} on an `AF_UNIX` path.
- * Deno asks net permission for each path: `--allow-net=unix:/path/to.sock`... and read/write
- * permission for it.
+ * Deno asks net permission for each path (`--allow-net=unix:/path/to.sock`) and read and
+ * write permission for it.
  *
- * @example
- * ```ts ignore
+ * @example A Unix echo server (constructed unbound here: binding needs the path's permissions)
+ * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { StreamRequestHandler, UnixStreamServer } from "@pynet/net/socketserver";
+ * import { AF_UNIX } from "@pynet/net/socket";
  *
  * class Echo extends StreamRequestHandler {
  *   override async handle() {
  *     await this.wfile.write(await this.rfile.readline());
  *   }
  * }
- * await using server = new UnixStreamServer("/tmp/echo.sock", Echo);
- * await server.serveForever();
+ * // With --allow-net=unix:/tmp/echo.sock --allow-read --allow-write, leave out `false` and
+ * // call `await server.serveForever()`.
+ * await using server = new UnixStreamServer("/tmp/echo.sock", Echo, false);
+ * assertEquals([server.socket.family, server.serverAddress], [AF_UNIX, "/tmp/echo.sock"]);
  * ```
  */
 export class UnixStreamServer extends TCPServer<Socket> {
@@ -30,17 +34,19 @@ export class UnixStreamServer extends TCPServer<Socket> {
  * Python's `socketserver.UnixDatagramServer`: a {@linkcode UDPServer} on an `AF_UNIX` path
  * (needs `--unstable-net`). A client must bind a path of its own to get the reply.
  *
- * @example
- * ```ts ignore
+ * @example A Unix datagram echo server (constructed unbound here)
+ * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { DatagramRequestHandler, UnixDatagramServer } from "@pynet/net/socketserver";
+ * import { AF_UNIX, SOCK_DGRAM } from "@pynet/net/socket";
  *
  * class Echo extends DatagramRequestHandler {
  *   override async handle() {
  *     await this.wfile.write(this.packet);
  *   }
  * }
- * await using server = new UnixDatagramServer("/tmp/echo.dgram", Echo);
- * await server.serveForever();
+ * await using server = new UnixDatagramServer("/tmp/echo.dgram", Echo, false);
+ * assertEquals([server.socket.family, server.socket.type], [AF_UNIX, SOCK_DGRAM]);
  * ```
  */
 export class UnixDatagramServer extends UDPServer {

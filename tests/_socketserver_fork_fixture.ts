@@ -24,7 +24,8 @@ function exists(path: string): boolean {
  * Answers `id` with the worker's number, and `spin MINE THEIRS` by creating file MINE and then
  * spinning the CPU (never yielding to the event loop) until file THEIRS exists: two such
  * requests both see each other only if they run in parallel, in two isolates. The spin gives
- * up after 10 s and answers "alone".
+ * up after 10 s and answers "alone". `fail` throws in handle(); `crash` kills the worker;
+ * `wait PATH` answers "waiting", then "done" once file PATH exists.
  */
 export class WorkerHandler extends StreamRequestHandler {
   override async handle() {
@@ -40,6 +41,20 @@ export class WorkerHandler extends StreamRequestHandler {
       await this.wfile.write(encoder.encode(`${seen ? "saw-peer" : "alone"} ${id}\n`));
     } else if (words[0] === "fail") {
       throw new Error("handler failed in a worker");
+    } else if (words[0] === "crash") {
+      // An error nobody catches ends the whole worker isolate.
+      setTimeout(() => {
+        throw new Error("worker crashed");
+      }, 0);
+      await this.wfile.write(encoder.encode(`crashing ${id}\n`));
+    } else if (words[0] === "wait") {
+      // Answers once file PATH exists (at most 10 s): a request in flight.
+      await this.wfile.write(encoder.encode("waiting\n"));
+      const deadline = Date.now() + 10_000;
+      while (!exists(words[1]!) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await this.wfile.write(encoder.encode(`done ${id}\n`));
     } else {
       await this.wfile.write(encoder.encode(`worker ${id}\n`));
     }

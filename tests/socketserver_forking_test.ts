@@ -20,7 +20,7 @@ import {
   WorkerDatagramHandler,
   WorkerHandler,
 } from "./_socketserver_fork_fixture.ts";
-import { bytes, recvAll, rejects, tempDir, text, within } from "./_helpers.ts";
+import { bytes, recvAll, rejects, startDenoFile, tempDir, text, within } from "./_helpers.ts";
 
 async function ask(port: number, line: string): Promise<string> {
   using client = await createConnection(["127.0.0.1", port]);
@@ -111,6 +111,62 @@ Deno.test("ForkingTCPServer: an error in a worker's handler costs that request o
   await serving;
 });
 
+Deno.test("ForkingTCPServer: a worker that dies is replaced; the others serve meanwhile", async () => {
+  const printed: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    await using server = new TwoWorkerServer(["127.0.0.1", 0], WorkerHandler);
+    const port = (server.serverAddress as [string, number])[1];
+    const serving = server.serveForever(0.02);
+    assertMatch(await ask(port, "crash\n"), /^crashing [01]\n$/);
+    await within(
+      (async () => {
+        while (printed.length === 0) await new Promise((r) => setTimeout(r, 5));
+      })(),
+      20_000,
+      "worker death",
+    );
+    assertMatch(printed[0]!, /TwoWorkerServer worker [01] died: .*worker crashed/);
+    for (let i = 0; i < 4; i++) assertMatch(await ask(port, "id\n"), /^worker [01]\n$/);
+    // serviceActions() -> collectChildren() has started a worker in its place.
+    await within(
+      (async () => {
+        while (server.activeChildren!.size < 2) await new Promise((r) => setTimeout(r, 5));
+      })(),
+      20_000,
+      "replacement",
+    );
+    assertEquals([...server.activeChildren!].sort(), [0, 1]);
+    await server.shutdown();
+    await serving;
+  } finally {
+    console.error = original;
+  }
+});
+
+Deno.test("ForkingTCPServer: serverClose() waits for the workers' requests in flight", async () => {
+  await using dir = await tempDir();
+  const server = new TwoWorkerServer(["127.0.0.1", 0], WorkerHandler);
+  const port = (server.serverAddress as [string, number])[1];
+  const serving = server.serveForever(0.02);
+  const release = `${dir.path}/release`;
+  using client = await createConnection(["127.0.0.1", port]);
+  await client.sendall(bytes(`wait ${release}\n`));
+  const first = await within(client.recv(100), 20_000, "waiting");
+  assertEquals(text(first), "waiting\n");
+  await server.shutdown();
+  await serving;
+  let closed = false;
+  const closing = server.serverClose().then(() => closed = true);
+  await new Promise((r) => setTimeout(r, 50));
+  assertEquals(closed, false); // the request is still in flight in its worker
+  await Deno.writeTextFile(release, "");
+  await within(closing, 20_000, "serverClose");
+  assertMatch(text(await within(recvAll(client))), /^done [01]\n$/);
+  assertEquals(server.activeChildren!.size, 0);
+});
+
 Deno.test("ForkingTCPServer: a server class the workers cannot find rejects serveForever", async () => {
   const server = hiddenServer(["127.0.0.1", 0]);
   try {
@@ -157,4 +213,84 @@ Deno.test("ForkingMixIn class attributes", () => {
     new URL("./_socketserver_fork_fixture.ts", import.meta.url).href,
   );
   assertInstanceOf(TwoWorkerServer.prototype, ForkingTCPServer);
+});
+
+Deno.test("a program written as ForkingMixIn's docs say serves from its workers (deno run)", async () => {
+  await using dir = await tempDir();
+  const mod = new URL("../socketserver/mod.ts", import.meta.url).href;
+  const file = `${dir.path}/server.ts`;
+  const stop = `${dir.path}/stop`;
+  // The user's program: the classes exported, the server started under import.meta.main only,
+  // no workerModule (Deno.mainModule is the default).
+  await Deno.writeTextFile(
+    file,
+    `import { ForkingTCPServer, StreamRequestHandler } from ${JSON.stringify(mod)};
+
+export class Handler extends StreamRequestHandler {
+  override async handle() {
+    const id = (this.server as unknown as { workerId: number | null }).workerId;
+    await this.wfile.write(new TextEncoder().encode(\`worker \${id}\\n\`));
+  }
+}
+
+export class Server extends ForkingTCPServer {
+  static override maxChildren = 2;
+  override async serviceActions() {
+    await super.serviceActions();
+    try {
+      Deno.statSync(Deno.args[0]!);
+      void this.shutdown();
+    } catch {
+      // Not yet.
+    }
+  }
+}
+
+if (import.meta.main) {
+  await using server = new Server(["127.0.0.1", 0], Handler);
+  console.log((server.serverAddress as [string, number])[1]);
+  await server.serveForever(0.02);
+  console.log("stopped");
+}
+`,
+  );
+  // The workers load the module and pynet's files: read permission for both.
+  const root = new URL("../", import.meta.url).pathname;
+  await using child = startDenoFile(
+    file,
+    ["--allow-net=127.0.0.1", `--allow-read=${dir.path},${root}`],
+    [stop],
+  );
+  const port = Number(await child.readLine(30_000));
+  const answers = await Promise.all(Array.from({ length: 6 }, () => ask(port, "x\n")));
+  for (const answer of answers) assertMatch(answer, /^worker [01]\n$/);
+  await Deno.writeTextFile(stop, "");
+  assertEquals(await child.readLine(30_000), "stopped");
+  const { code, stderr } = await child.finish(30_000);
+  assertEquals(code, 0, stderr);
+});
+
+Deno.test("ForkingTCPServer: workers without read permission for the modules: PermissionError", async () => {
+  await using dir = await tempDir();
+  const mod = new URL("../socketserver/mod.ts", import.meta.url).href;
+  const file = `${dir.path}/server.ts`;
+  await Deno.writeTextFile(
+    file,
+    `import { ForkingTCPServer, StreamRequestHandler } from ${JSON.stringify(mod)};
+export class Server extends ForkingTCPServer {
+  static override maxChildren = 1;
+}
+if (import.meta.main) {
+  await using server = new Server(["127.0.0.1", 0], StreamRequestHandler);
+  try {
+    await server.serveForever(0.02);
+  } catch (e) {
+    console.log((e as Error).constructor.name, (e as Error).message.includes("--allow-read"));
+  }
+}
+`,
+  );
+  await using child = startDenoFile(file, ["--allow-net=127.0.0.1"]);
+  assertEquals(await child.readLine(30_000), "PermissionError true");
+  assertEquals((await child.finish(30_000)).code, 0);
 });

@@ -3,13 +3,17 @@
 // where they apply; the CPython oracle runs are in socketserver_cpython_test.ts.
 import { assert, assertEquals, assertInstanceOf, assertStrictEquals } from "@std/assert";
 import {
+  type Address,
   AF_INET,
   AF_INET6,
   createConnection,
   IPPROTO_TCP,
+  OSError,
   OverflowError,
   SHUT_WR,
   SO_REUSEADDR,
+  SO_REUSEPORT,
+  SOCK_DGRAM,
   type Socket,
   SOL_SOCKET,
   TCP_NODELAY,
@@ -22,6 +26,8 @@ import {
   ThreadingTCPServer,
 } from "../socketserver/mod.ts";
 import { bytes, recvAll, text, within } from "./_helpers.ts";
+
+const ECONNABORTED = 103;
 
 /** CPython's test handler: echoes one line. */
 class EchoLine extends StreamRequestHandler {
@@ -388,4 +394,124 @@ Deno.test("using and await using call serverClose()", async () => {
     socket = server.socket;
   }
   assertEquals(socket.fileno(), -1);
+});
+
+Deno.test("allowReusePort and socketType are read at bind time too", async () => {
+  class ReusingPort extends TCPServer {
+    static override allowReusePort = true; // the test task runs with --unstable-net
+  }
+  await using server = new ReusingPort(["127.0.0.1", 0], EchoLine);
+  assertEquals(server.socket.getsockopt(SOL_SOCKET, SO_REUSEPORT), 1);
+  class Datagram extends TCPServer {
+    static override socketType = SOCK_DGRAM;
+    override serverActivate(): void {} // a datagram socket does not listen
+  }
+  await using datagram = new Datagram(["127.0.0.1", 0], EchoLine);
+  assertEquals(datagram.socket.type, SOCK_DGRAM);
+});
+
+Deno.test("a ThreadingTCPServer closed right after construction closes cleanly", async () => {
+  const server = new ThreadingTCPServer(["127.0.0.1", 0], EchoLine);
+  await server.serverClose();
+  assertEquals(server.socket.fileno(), -1);
+});
+
+Deno.test("shutdown() always makes serveForever() return, even right after it starts", async () => {
+  const servers = Array.from({ length: 20 }, () => new TCPServer(["127.0.0.1", 0], EchoLine));
+  const loops = servers.map((server) => server.serveForever(0.01));
+  await within(Promise.all(servers.map((server) => server.shutdown())));
+  await within(Promise.all(loops));
+  await Promise.all(servers.map((server) => server.serverClose()));
+});
+
+Deno.test("an OSError from getRequest() is ignored; the loop goes on", async () => {
+  let failures = 0;
+  class Flaky extends TCPServer {
+    override async getRequest(): Promise<[Socket, Address]> {
+      const request = await super.getRequest();
+      if (failures++ === 0) {
+        request[0].close();
+        throw new OSError(ECONNABORTED, "Software caused connection abort");
+      }
+      return request;
+    }
+  }
+  await using server = new Flaky(["127.0.0.1", 0], EchoLine);
+  const serving = server.serveForever(0.01);
+  assertEquals(await ask(server, "lost\n"), "");
+  assertEquals(await ask(server, "served\n"), "served\n");
+  await server.shutdown();
+  await serving;
+});
+
+Deno.test("ThreadingMixIn keeps no finished request (CPython's threads are reaped)", async () => {
+  const server = new ThreadingTCPServer(["127.0.0.1", 0], EchoLine);
+  const serving = server.serveForever(0.01);
+  for (let i = 0; i < 10; i++) assertEquals(await ask(server, `${i}\n`), `${i}\n`);
+  await server.shutdown();
+  await serving;
+  // serverClose() has nothing left to wait for: it settles before a timer of 0 ms fires.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const closed = await Promise.race([
+    server.serverClose().then(() => "closed"),
+    new Promise((r) => timer = setTimeout(() => r("waiting"), 0)),
+  ]);
+  clearTimeout(timer);
+  assertEquals(closed, "closed");
+});
+
+Deno.test("an instance field in place of a class attribute is refused by the compiler", async () => {
+  const mod = new URL("../socketserver/mod.ts", import.meta.url).href;
+  const dir = await Deno.makeTempDir({ prefix: "pynet-check-" });
+  try {
+    const file = `${dir}/field.ts`;
+    await Deno.writeTextFile(
+      file,
+      `import { TCPServer } from ${JSON.stringify(mod)};
+export class S extends TCPServer {
+  override allowReuseAddress = true;
+}
+`,
+    );
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--no-config", file],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(code, 1);
+    assert(new TextDecoder().decode(stderr).includes("TS2610"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ThreadingMixIn: an error escaping handleError is reported and the server goes on", async () => {
+  class Failing extends BaseRequestHandler<Socket> {
+    override handle(): void {
+      throw new Error("in handle");
+    }
+  }
+  class Server extends ThreadingTCPServer {
+    override handleError(): void {
+      throw new Error("in handleError");
+    }
+  }
+  const printed: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    await using server = new Server(["127.0.0.1", 0], Failing);
+    const serving = server.serveForever(0.01);
+    assertEquals(await ask(server, "x\n"), "");
+    await within((async () => {
+      while (printed.length === 0) await new Promise((r) => setTimeout(r, 5));
+    })());
+    assert(printed[0]!.startsWith("Exception in request task:\nError: in handleError"), printed[0]);
+    server.RequestHandlerClass = EchoLine;
+    assertEquals(await ask(server, "still serving\n"), "still serving\n");
+    await server.shutdown();
+    await serving;
+  } finally {
+    console.error = original;
+  }
 });

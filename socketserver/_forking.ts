@@ -8,15 +8,16 @@
 // forwards it to a worker (_reply_forwarder.ts), since Deno cannot share a datagram socket.
 import {
   type Address,
-  PermissionError,
   SO_DENO_LOADBALANCED,
   SOCK_DGRAM,
   SOCK_STREAM,
   type Socket,
   SOL_SOCKET,
+  ValueError,
 } from "../socket/mod.ts";
 import { classAttribute, getAttribute, setAttribute } from "./_class_attributes.ts";
-import { type FromWorker, type ToWorker, workerIdentity } from "./_fork_protocol.ts";
+import { ForkChild, startError } from "./_fork_child.ts";
+import { workerIdentity } from "./_fork_protocol.ts";
 import { idleWaits } from "./_idle_loop.ts";
 import { startRequestTask } from "./_request_task.ts";
 import { TCPServer } from "./_tcp_server.ts";
@@ -58,18 +59,6 @@ export type Forking<T extends SocketServerClass> =
   & T
   & ForkingServerClass
   & Constructor<ForkingServer>;
-
-/** One worker isolate, seen from the parent. */
-interface Child {
-  id: number;
-  worker: Worker;
-  alive: boolean;
-  /** Settles with the next message of `type` from the worker (or when it dies). */
-  next(type: FromWorker["type"]): Promise<FromWorker>;
-}
-
-/** Linux's EACCES, the errno of a missing permission. */
-const EACCES = 13;
 
 /** The number of cores Deno reports, at least 1. */
 function cores(): number {
@@ -153,7 +142,7 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
 
     activeChildren: Set<number> | null = null;
     readonly workerId: number | null = workerIdentity()?.id ?? null;
-    #children: Child[] = [];
+    #children: ForkChild[] = [];
     #nextChild = 0;
     #pollInterval = 0.5;
     #serving = false;
@@ -191,23 +180,21 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
 
     override async serveForever(pollInterval: number = 0.5): Promise<void> {
       if (this.workerId !== null) return await super.serveForever(pollInterval);
+      if (!(this.maxChildren >= 1)) {
+        throw new ValueError(`maxChildren must be at least 1, not ${this.maxChildren}`);
+      }
       this.#pollInterval = pollInterval;
       await this.#startChildren();
       this.#serving = true;
-      if (this.socketType === SOCK_STREAM) {
-        for (const child of this.#children) this.#post(child, { type: "serve", pollInterval });
-      }
+      this.#serveChildren(this.#children);
       try {
         await super.serveForever(pollInterval);
       } finally {
         this.#serving = false;
         if (this.socketType === SOCK_STREAM) {
-          await Promise.all(this.#children.map(async (child) => {
-            if (!child.alive) return;
-            const stopped = child.next("stopped");
-            this.#post(child, { type: "shutdown" });
-            await stopped;
-          }));
+          await Promise.all(
+            this.#children.map((child) => child.ask({ type: "shutdown" }, "stopped")),
+          );
         }
       }
     }
@@ -222,16 +209,7 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
       if (dead.length === 0) return;
       this.#children = this.#children.filter((child) => child.alive);
       for (const child of dead) this.activeChildren?.delete(child.id);
-      if (this.#serving) {
-        await this.#startChildren();
-        if (this.socketType === SOCK_STREAM) {
-          for (const child of this.#children) {
-            if (dead.some((d) => d.id === child.id)) {
-              this.#post(child, { type: "serve", pollInterval: this.#pollInterval });
-            }
-          }
-        }
-      }
+      if (this.#serving) this.#serveChildren(await this.#startChildren());
     }
 
     override processRequest(request: unknown, clientAddress: Address): Promise<void> {
@@ -240,7 +218,7 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
         : null;
       if (child) {
         const [packet] = request as [Uint8Array, Socket];
-        this.#post(child, { type: "request", packet, clientAddress });
+        child.post({ type: "request", packet, clientAddress });
         return Promise.resolve();
       }
       // A worker (or a parent without workers, as in handleRequest()) serves it here.
@@ -265,13 +243,8 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
       const children = this.#children;
       this.#children = [];
       const ending = children.map(async (child) => {
-        if (child.alive) {
-          const closed = child.next("closed");
-          this.#post(child, { type: "close" });
-          await closed;
-        }
-        child.alive = false;
-        child.worker.terminate();
+        await child.ask({ type: "close" }, "closed");
+        child.terminate();
         this.activeChildren?.delete(child.id);
       });
       if (this.blockOnClose) {
@@ -280,106 +253,61 @@ export function ForkingMixIn<T extends SocketServerClass>(Base: T): Forking<T> {
       }
     }
 
-    #post(child: Child, message: ToWorker): void {
-      if (child.alive) child.worker.postMessage(message);
+    /** Starts the loops of stream workers (datagram workers only answer requests). */
+    #serveChildren(children: ForkChild[]): void {
+      if (this.socketType !== SOCK_STREAM) return;
+      for (const child of children) {
+        child.post({ type: "serve", pollInterval: this.#pollInterval });
+      }
     }
 
     /** The next live worker, in turn. */
-    #pickChild(): Child | null {
+    #pickChild(): ForkChild | null {
       const live = this.#children.filter((child) => child.alive);
       if (live.length === 0) return null;
       return live[this.#nextChild++ % live.length]!;
     }
 
-    /** Starts workers until `maxChildren` run; rejects when one cannot build the server. */
-    async #startChildren(): Promise<void> {
+    /**
+     * Starts workers until `maxChildren` run, and returns the new ones; rejects, ending them
+     * all, when one cannot build the server.
+     */
+    async #startChildren(): Promise<ForkChild[]> {
       const module = String(
-        classAttribute<string | URL | null>(this, "workerModule") ??
-          Deno.mainModule,
+        classAttribute<string | URL | null>(this, "workerModule") ?? Deno.mainModule,
       );
       const used = new Set(this.#children.map((child) => child.id));
-      const starting: Promise<void>[] = [];
+      const started: ForkChild[] = [];
       for (let id = 0; this.#children.length < this.maxChildren; id++) {
         if (used.has(id)) continue;
-        const child = this.#spawn(id);
+        const child = new ForkChild(id, `${this.constructor.name} worker ${id}`, (data, to) => {
+          this.socket.sendto(data, to).catch(() => {
+            // The reply is lost, as a datagram may be.
+          });
+        });
         this.#children.push(child);
+        started.push(child);
         (this.activeChildren ??= new Set()).add(id);
-        const ready = child.next("ready");
-        this.#post(child, {
+      }
+      const replies = await Promise.all(started.map((child) =>
+        child.ask({
           type: "start",
-          id,
+          id: child.id,
           module,
           server: this.constructor.name,
           handler: this.RequestHandlerClass.name,
           address: this.serverAddress,
           datagram: this.socketType === SOCK_DGRAM,
-        });
-        starting.push(ready.then((message) => {
-          if (message.type !== "failed") return;
-          // Loading modules in a worker is checked against the process's permissions.
-          if (/run again with the --allow-/.test(message.message)) {
-            throw new PermissionError(EACCES, message.message);
-          }
-          throw new TypeError(message.message);
-        }));
-      }
-      const results = await Promise.allSettled(starting);
-      const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-      if (failed) {
-        for (const child of this.#children) {
-          child.alive = false;
-          child.worker.terminate();
-        }
+        }, "ready")
+      ));
+      const failed = replies.find((reply) => reply.type === "failed");
+      if (failed?.type === "failed") {
+        for (const child of this.#children) child.terminate();
         this.#children = [];
         this.activeChildren = new Set();
-        throw failed.reason;
+        throw startError(failed.message);
       }
-    }
-
-    #spawn(id: number): Child {
-      const worker = new Worker(new URL("./_fork_worker.ts", import.meta.url), {
-        type: "module",
-        name: `${this.constructor.name} worker ${id}`,
-      });
-      const waiting = new Map<string, PromiseWithResolvers<FromWorker>>();
-      const child: Child = {
-        id,
-        worker,
-        alive: true,
-        next(type) {
-          let entry = waiting.get(type);
-          if (!entry) waiting.set(type, entry = Promise.withResolvers<FromWorker>());
-          return entry.promise;
-        },
-      };
-      const settle = (message: FromWorker) => {
-        const key = message.type === "failed" ? "ready" : message.type;
-        const entry = waiting.get(key);
-        waiting.delete(key);
-        entry?.resolve(message);
-      };
-      worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
-        if (data.type === "sendto") {
-          this.socket.sendto(data.data, data.address).catch(() => {
-            // The reply is lost, as a datagram may be.
-          });
-        } else {
-          settle(data);
-        }
-      };
-      worker.onerror = (event) => {
-        // A worker's uncaught error ends that worker only; its requests are lost, the server
-        // goes on (collectChildren() replaces it).
-        event.preventDefault();
-        console.error(`${this.constructor.name} worker ${id} died: ${event.message}`);
-        child.alive = false;
-        // Its listener must not take connections that nobody will serve.
-        worker.terminate();
-        for (const type of ["ready", "stopped", "closed"] as const) {
-          settle(type === "ready" ? { type: "failed", message: event.message } : { type });
-        }
-      };
-      return child;
+      return started;
     }
   }
   return Forking as unknown as ReturnType<typeof ForkingMixIn<T>>;

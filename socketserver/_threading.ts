@@ -3,7 +3,7 @@
 // for in serverClose(), as CPython keeps its non-daemon threads.
 import { type Address, AF_UNIX, SOCK_DGRAM, type Socket } from "../socket/mod.ts";
 import type { BaseServer } from "./_base_server.ts";
-import { classAttribute } from "./_class_attributes.ts";
+import { getAttribute, setAttribute } from "./_class_attributes.ts";
 import { startRequestTask } from "./_request_task.ts";
 import { TCPServer } from "./_tcp_server.ts";
 import { UDPServer } from "./_udp_server.ts";
@@ -83,20 +83,18 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): Threading<T> {
     static blockOnClose = true;
     /** The requests serverClose() must wait for (CPython's `_threads`), reaped as they end. */
     #threads = new Set<Promise<void>>();
-    #daemonThreads: boolean | undefined;
-    #blockOnClose: boolean | undefined;
 
     get daemonThreads(): boolean {
-      return this.#daemonThreads ?? classAttribute<boolean>(this, "daemonThreads");
+      return getAttribute(this, "daemonThreads");
     }
     set daemonThreads(value: boolean) {
-      this.#daemonThreads = value;
+      setAttribute(this, "daemonThreads", value);
     }
     get blockOnClose(): boolean {
-      return this.#blockOnClose ?? classAttribute<boolean>(this, "blockOnClose");
+      return getAttribute(this, "blockOnClose");
     }
     set blockOnClose(value: boolean) {
-      this.#blockOnClose = value;
+      setAttribute(this, "blockOnClose", value);
     }
 
     async processRequestThread(request: unknown, clientAddress: Address): Promise<void> {

@@ -6,10 +6,12 @@ import { assert, assertEquals, assertInstanceOf, assertMatch } from "@std/assert
 import {
   AF_INET,
   createConnection,
+  OSError,
   SO_DENO_LOADBALANCED,
   SOCK_DGRAM,
   socket,
   SOL_SOCKET,
+  ValueError,
 } from "../socket/mod.ts";
 import { ForkingTCPServer } from "../socketserver/mod.ts";
 import {
@@ -205,6 +207,14 @@ Deno.test("ForkingUDPServer: the parent forwards datagrams, workers answer from 
   await serving;
 });
 
+Deno.test("ForkingTCPServer: maxChildren below 1 is refused by serveForever", async () => {
+  await using server = new TwoWorkerServer(["127.0.0.1", 0], WorkerHandler);
+  server.maxChildren = 0;
+  const error = await rejects(() => server.serveForever(0.02), ValueError);
+  assertEquals(error.message, "maxChildren must be at least 1, not 0");
+  assertEquals(server.activeChildren, null);
+});
+
 Deno.test("ForkingMixIn class attributes", () => {
   assertEquals(ForkingTCPServer.name, "ForkingTCPServer");
   assertEquals(TwoWorkerServer.maxChildren, 2);
@@ -293,4 +303,35 @@ if (import.meta.main) {
   await using child = startDenoFile(file, ["--allow-net=127.0.0.1"]);
   assertEquals(await child.readLine(30_000), "PermissionError true");
   assertEquals((await child.finish(30_000)).code, 0);
+});
+
+Deno.test("socket option SO_DENO_LOADBALANCED: sockets that set it share one address", async () => {
+  using a = socket();
+  a.setsockopt(SOL_SOCKET, SO_DENO_LOADBALANCED, 1);
+  a.bind(["127.0.0.1", 0]); // port 0: a free port is found first, then bound load-balanced
+  a.listen();
+  const address = a.getsockname() as [string, number];
+  assert(address[1] > 0);
+  using b = socket();
+  b.setsockopt(SOL_SOCKET, SO_DENO_LOADBALANCED, 1);
+  b.bind(address);
+  b.listen();
+  assertEquals(b.getsockname(), address);
+  // A socket without the option cannot bind it.
+  using plain = socket();
+  const error = (() => {
+    try {
+      plain.bind(address);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assertInstanceOf(error, OSError);
+  assertEquals((error as OSError).errno, 98); // EADDRINUSE
+  // A connection reaches one of the two.
+  using _client = await createConnection(address);
+  b.close(); // every connection goes to `a` now
+  const [conn] = await within(a.accept());
+  conn.close();
+  assertEquals(a.getsockopt(SOL_SOCKET, SO_DENO_LOADBALANCED), 1);
 });

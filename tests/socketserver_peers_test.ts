@@ -105,11 +105,6 @@ Deno.test("a single-request TCPServer with a handler timeout gets past a silent 
 });
 
 Deno.test("a TCPServer whose socket is wrapped with ssl serves python3's ssl client", async () => {
-  const ctx = serverContext();
-  await using server = new ThreadingTCPServer(["127.0.0.1", 0], Service);
-  server.socket = await ctx.wrapSocket(server.socket, { serverSide: true });
-  const port = (server.serverAddress as [string, number])[1];
-  const serving = server.serveForever(0.01);
   const client = `
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[2])
@@ -118,9 +113,18 @@ for i in range(3):
         s.sendall(b"over tls %d\\n" % i)
         print(s.makefile("rb").readline().decode().strip(), s.version() is not None)
 `;
-  await using python = startPython(client, [String(port), certPath("ca.pem")]);
-  for (let i = 0; i < 3; i++) assertEquals(await python.readLine(20_000), `over tls ${i} True`);
-  assertEquals((await python.finish()).code, 0);
-  await server.shutdown();
-  await serving;
+  for (const Server of [TCPServer, ThreadingTCPServer]) {
+    const ctx = serverContext();
+    await using server = new Server(["127.0.0.1", 0], Service);
+    server.socket = await ctx.wrapSocket(server.socket, { serverSide: true });
+    const port = (server.serverAddress as [string, number])[1];
+    const serving = server.serveForever(0.01);
+    await using python = startPython(client, [String(port), certPath("ca.pem")]);
+    for (let i = 0; i < 3; i++) {
+      assertEquals(await python.readLine(20_000), `over tls ${i} True`, Server.name);
+    }
+    assertEquals((await python.finish()).code, 0);
+    await server.shutdown();
+    await serving;
+  }
 });

@@ -2,7 +2,8 @@
  * A small HTTP/1.0 server on pynet's `socketserver`: a `ThreadingTCPServer` whose
  * `StreamRequestHandler` reads the request line and headers with `rfile.readline()` and writes
  * a plain-text response with `wfile.write()`, one request per connection, as HTTP/1.0 does.
- * It logs each request the way Python's `http.server` does.
+ * It logs each request in the style of Python's `http.server` (client, request line, status,
+ * body size; no date).
  *
  * Routes: `GET /` (a greeting), `GET /echo?<text>` (the text back, %-decoded),
  * `GET /headers` (the request's headers, one per line), anything else `404`; methods other

@@ -50,7 +50,7 @@ class TimeHandler extends BaseRequestHandler<DatagramRequest> {
     const reply = command === "time" ? new Date().toISOString() : "unknown command";
     await sock.sendto(new TextEncoder().encode(reply), this.clientAddress);
     const [host] = this.clientAddress as [string, number];
-    console.log(`${JSON.stringify(command)} from ${host}: ${reply}`);
+    console.log(`'${command}' from ${host}: ${reply}`); // as Python's !r shows a str
   }
 }
 

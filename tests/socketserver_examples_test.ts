@@ -1,7 +1,14 @@
 // The socketserver examples (examples/socketserver_*.ts), each run to its end as a user would
 // run it: in its self-test mode, and serving real clients (python3's socket, curl).
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { runDenoFile, startDenoFile, startPython, tempDir, within } from "./_helpers.ts";
+import {
+  type ChildPeer,
+  runDenoFile,
+  startDenoFile,
+  startPython,
+  tempDir,
+  within,
+} from "./_helpers.ts";
 
 const example = (name: string) => new URL(`../examples/${name}`, import.meta.url).pathname;
 const ECHO = example("socketserver_echo.ts");
@@ -17,15 +24,35 @@ const unixFlags = (path: string) => [
   `--allow-write=${path}`,
 ];
 
-/** The port at the end of a `serving ...` line (`["127.0.0.1",1234]` or `http://...:1234/`). */
+/** The port at the end of a `serving ...` line: `["127.0.0.1",1234]`, `http://...:1234/`, or
+ * Python's `('127.0.0.1', 1234)`. */
 function portOf(line: string): number {
-  const m = line.match(/(\d+)\]?\/?$/);
+  const m = line.match(/(\d+)[\])]?\/?$/);
   if (!m) throw new Error(`no port in ${JSON.stringify(line)}`);
   return Number(m[1]);
 }
 
 function lines(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "");
+}
+
+/**
+ * The Python original in an example's header (its ```python block), as a script python3 runs:
+ * `prelude` defines what the fragment leaves to the reader (`n`, `requests`).
+ */
+async function pythonOriginal(file: string, prelude: string): Promise<string> {
+  const m = (await Deno.readTextFile(file)).match(/```python\n([\s\S]*?) \* ```/);
+  if (!m) throw new Error(`no Python original in ${file}`);
+  return prelude + m[1]!.split("\n").map((l) => l.replace(/^ \* ?/, "")).join("\n");
+}
+
+/** Reads `count` lines from a server child, then waits for it to exit with status 0. */
+async function logAndExit(server: ChildPeer, count: number): Promise<string[]> {
+  const log = [];
+  for (let i = 0; i < count; i++) log.push(await server.readLine());
+  const { code, stderr } = await server.finish();
+  assertEquals(code, 0, stderr);
+  return log;
 }
 
 // ---------------------------------------------------------------- echo, self-test
@@ -235,7 +262,7 @@ print("in range" if before <= t <= after else f"out of range: {before} {reply} {
   );
   assertEquals(await client.readLine(), "in range");
   assertEquals((await client.finish()).code, 0);
-  assertMatch(await server.readLine(), /^"time" from 127\.0\.0\.1: \d{4}-.*Z$/);
+  assertMatch(await server.readLine(), /^'time' from 127\.0\.0\.1: \d{4}-.*Z$/);
   const { code, stderr } = await server.finish();
   assertEquals(code, 0, stderr);
 });
@@ -262,4 +289,79 @@ Deno.test("examples/demo.ts (deno task demo): its socketserver section serves TC
   assertStringIncludes(section, "client got back: FIRST CLIENT\nclient got back: SECOND CLIENT\n");
   assertStringIncludes(section, 'UDPServer reversed "stressed": desserts\n');
   assert(stdout.endsWith("\ndone\n"), stdout.slice(-200));
+});
+
+// ---------------------------------------------------------------- the Python originals, as oracle
+
+Deno.test("examples/socketserver_echo.ts and its Python original serve python3 clients alike", async () => {
+  const serve = async (server: ChildPeer) => {
+    const port = String(portOf(await server.readLine()));
+    const replies = [];
+    for (const count of ["1", "50"]) {
+      await using client = startPython(PY_ECHO_CLIENT, ["tcp", port, count]);
+      replies.push(await client.readLine());
+      assertEquals((await client.finish()).code, 0);
+    }
+    return { replies, log: await logAndExit(server, 2) };
+  };
+  await using pynet = startDenoFile(ECHO, [NET], ["tcp", "--serve", "2"]);
+  const ours = await serve(pynet);
+  await using cpython = startPython(await pythonOriginal(ECHO, "n = 2\n"));
+  const theirs = await serve(cpython);
+  assertEquals(ours, { replies: ["ok", "ok"], log: ["echoed 1 lines", "echoed 50 lines"] });
+  assertEquals(theirs, ours);
+});
+
+Deno.test("examples/socketserver_http.ts and its Python original answer curl alike", async () => {
+  const serve = async (server: ChildPeer) => {
+    const base = `http://127.0.0.1:${portOf(await server.readLine())}`;
+    const answers = [
+      await curl(`${base}/`),
+      await curl(`${base}/echo?caf%C3%A9%20au%20lait`),
+      await curl("-i", `${base}/missing`),
+      await curl("-I", `${base}/`),
+      await curl("-i", "-X", "DELETE", `${base}/`),
+    ];
+    return { answers, log: await logAndExit(server, 5) };
+  };
+  await using pynet = startDenoFile(HTTP, [NET], ["--requests", "5"]);
+  const ours = await serve(pynet);
+  await using cpython = startPython(await pythonOriginal(HTTP, "requests = 5\n"));
+  const theirs = await serve(cpython);
+  assertEquals(ours.answers[1], "café au lait\n");
+  assertEquals(theirs, ours);
+});
+
+Deno.test("examples/socketserver_udp_time.ts and its Python original answer a python3 client alike", async () => {
+  const serve = async (server: ChildPeer) => {
+    const port = portOf(await server.readLine());
+    await using client = startPython(
+      `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(10)
+for command in (b"time", b"date"):
+    s.sendto(command, ("127.0.0.1", int(sys.argv[1])))
+    print(s.recv(1024).decode())
+`,
+      [String(port)],
+    );
+    const replies = [await client.readLine(), await client.readLine()];
+    assertEquals((await client.finish()).code, 0);
+    // The time itself differs from run to run: compare its form.
+    const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
+    const log = await logAndExit(server, 2);
+    return [...replies, ...log].map((l) => l.replace(iso, "<time>"));
+  };
+  await using pynet = startDenoFile(TIME, ["--unstable-net", NET], ["--requests", "2"]);
+  const ours = await serve(pynet);
+  await using cpython = startPython(await pythonOriginal(TIME, "requests = 2\n"));
+  const theirs = await serve(cpython);
+  assertEquals(ours, [
+    "<time>",
+    "unknown command",
+    "'time' from 127.0.0.1: <time>",
+    "'date' from 127.0.0.1: unknown command",
+  ]);
+  assertEquals(theirs, ours);
 });

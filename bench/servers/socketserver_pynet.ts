@@ -8,9 +8,11 @@
 // `--handler base`: a BaseRequestHandler with `request.recv(65536)` / `sendall`, as CPython's
 // row does; `stream`: a StreamRequestHandler with `rfile.read1(65536)` / `wfile.write`.
 // `--work N` first spends N rounds of an FNV-1a loop over each request (the multi-core load).
-// Prints its port on the first line of stdout and serves until killed.
+// Prints its port on the first line of stdout once it serves (the forking server: once its
+// workers have started) and serves until killed.
 import {
   BaseRequestHandler,
+  ForkingTCPServer,
   StreamRequestHandler,
   ThreadingTCPServer,
 } from "../../socketserver/mod.ts";
@@ -28,7 +30,7 @@ function parseArgs(args: readonly string[]) {
   const o = { server: "threading", handler: "base", work: 0, workers: 2 };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value = ""] = [args[i], args[i + 1]];
-    if (flag === "--server" && value === "threading") o.server = value;
+    if (flag === "--server" && (value === "threading" || value === "forking")) o.server = value;
     else if (flag === "--handler" && (value === "base" || value === "stream")) o.handler = value;
     else if (flag === "--work" && /^\d+$/.test(value)) o.work = Number(value);
     else if (flag === "--workers" && /^[1-9]\d*$/.test(value)) o.workers = Number(value);
@@ -39,7 +41,8 @@ function parseArgs(args: readonly string[]) {
 
 const opts = parseArgs(Deno.args);
 
-/** FNV-1a over `data`, `rounds` times: CPU work the JIT cannot skip (the result is kept). */
+/** FNV-1a over `data`, `rounds` times: CPU work the JIT cannot skip (the result goes to a
+ * module variable, which the optimiser must keep). */
 function busy(data: Uint8Array, rounds: number): number {
   let h = 0x811c9dc5;
   for (let r = 0; r < rounds; r++) {
@@ -49,7 +52,7 @@ function busy(data: Uint8Array, rounds: number): number {
 }
 let sink = 0;
 
-class EchoHandler extends BaseRequestHandler<Socket> {
+export class EchoHandler extends BaseRequestHandler<Socket> {
   override setup(): void {
     this.request.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   }
@@ -68,7 +71,7 @@ class EchoHandler extends BaseRequestHandler<Socket> {
 /** `rfile` as what it is, a buffered binary reader, with the `read1` its type leaves out. */
 type Reader = { read1(size?: number): Promise<Uint8Array | null> };
 
-class StreamEchoHandler extends StreamRequestHandler {
+export class StreamEchoHandler extends StreamRequestHandler {
   override disableNagleAlgorithm = true;
   override rbufsize = 65536;
 
@@ -83,15 +86,40 @@ class StreamEchoHandler extends StreamRequestHandler {
   }
 }
 
-const Handler = opts.handler === "stream" ? StreamEchoHandler : EchoHandler;
-
 // Every contender listens with a backlog of at least 128 (CPython's default of 5 drops SYNs
 // when 20 clients connect at once).
-class ThreadingServer extends ThreadingTCPServer {
+export class ThreadingServer extends ThreadingTCPServer {
   static override requestQueueSize = 128;
 }
 
-const server = new ThreadingServer(["127.0.0.1", 0], Handler);
-console.log((server.serverAddress as [string, number])[1]);
-await server.serveForever();
-if (sink === 0.5) console.log(sink); // never: only keeps `sink` alive
+// ForkingTCPServer's workers load this module again (socketserver/mod.ts, ForkingMixIn): they
+// parse the same Deno.args, find these exported classes by name, and build their own server;
+// only the process's main module starts one, under import.meta.main.
+export class ForkingServer extends ForkingTCPServer {
+  static override requestQueueSize = 128;
+  static override maxChildren = opts.workers;
+
+  /** Called by serveForever() once its workers have started and after every poll interval:
+   * the first call tells the harness the port, so that no measurement waits for workers. */
+  override async serviceActions(): Promise<void> {
+    await super.serviceActions();
+    if (this.workerId === null) announcePort(this);
+  }
+}
+
+let announced = false;
+/** Prints the port the harness reads, once. */
+function announcePort(server: ThreadingServer | ForkingServer): void {
+  if (announced) return;
+  announced = true;
+  console.log((server.serverAddress as [string, number])[1]);
+}
+
+if (import.meta.main) {
+  const Handler = opts.handler === "stream" ? StreamEchoHandler : EchoHandler;
+  const server = opts.server === "forking"
+    ? new ForkingServer(["127.0.0.1", 0], Handler)
+    : new ThreadingServer(["127.0.0.1", 0], Handler);
+  if (server instanceof ThreadingServer) announcePort(server);
+  await server.serveForever();
+}

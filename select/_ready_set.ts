@@ -9,6 +9,7 @@ import {
   type ReadinessSource,
   type ReadinessWatcher,
 } from "../socket/_readiness.ts";
+import { checkSignal, raceAbort } from "../socket/_abort.ts";
 
 /** The longest delay `setTimeout` takes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -118,9 +119,15 @@ export class ReadySet implements ReadinessWatcher {
 
   /**
    * Waits until something is ready or `timeoutMs` passes (`null`: no limit; 0: poll, after
-   * one event-loop turn so that input already arrived is seen).
+   * one event-loop turn so that input already arrived is seen), or rejects with the reason of
+   * `signal` once it aborts (nothing is taken from the watched sources).
    */
-  async wait(timeoutMs: number | null, max = Infinity): Promise<[Entry, number][]> {
+  async wait(
+    timeoutMs: number | null,
+    max = Infinity,
+    signal?: AbortSignal,
+  ): Promise<[Entry, number][]> {
+    checkSignal(signal);
     // With something ready, one event-loop turn before looking: reads whose bytes have already
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
@@ -135,12 +142,19 @@ export class ReadySet implements ReadinessWatcher {
       if (remaining !== null && remaining <= 0) return [];
       let timer: ReturnType<typeof setTimeout> | undefined;
       let wake = () => {};
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        this.#wakers.add(wake);
-        // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
-        if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
-      });
+      await raceAbort(
+        new Promise<void>((resolve) => {
+          wake = resolve;
+          this.#wakers.add(wake);
+          // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
+          if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
+        }),
+        signal,
+        () => {
+          clearTimeout(timer);
+          this.#wakers.delete(wake);
+        },
+      );
       if (timer !== undefined) clearTimeout(timer);
       this.#wakers.delete(wake);
       found = this.collect(max);

@@ -9,6 +9,7 @@ import { sourceOf } from "../select/_fileobj.ts";
 import { type Entry, ReadySet } from "../select/_ready_set.ts";
 import { EVENT_READ, EVENT_WRITE, fileobjToFd, reprOf, type SelectorKey } from "./_key.ts";
 import { SelectorMapping } from "./_mapping.ts";
+import type { AbortOptions } from "../socket/mod.ts";
 
 /** A selector's timeout in seconds as milliseconds, checked as CPython's selectors compare it. */
 function timeoutMs(timeout: unknown): number | null {
@@ -176,14 +177,19 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * Waits until registered objects are ready.
    *
    * @param timeout Seconds; `null` or left out waits without limit; 0 or less polls.
+   * @param options `signal` cancels the wait (a pynet addition): the call rejects with its
+   * reason, and nothing is taken from the registered objects.
    * @returns `[key, events]` pairs, `events` being the ready subset of the key's events.
    * @throws {OSError} `EBADF` (select-based selector only) when a registered object was closed.
    */
-  async select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+  async select(
+    timeout?: number | null,
+    options: AbortOptions = {},
+  ): Promise<[SelectorKey<T>, number][]> {
     if (!this.#keys) return [];
     const ms = timeoutMs(timeout);
     const ready: [SelectorKey<T>, number][] = [];
-    for (const [entry, polled] of await this.#ready.wait(ms)) {
+    for (const [entry, polled] of await this.#ready.wait(ms, Infinity, options.signal)) {
       const key = this.#keys?.get(entry.fd);
       if (!key) continue;
       if (polled & POLLNVAL) {

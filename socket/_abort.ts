@@ -1,8 +1,13 @@
 // Cancelling a blocking call with an AbortSignal, as Deno's own APIs can (Deno.connect's
 // `signal`). One race, used by every wait that can block: the socket's readiness wait, a
 // connect, a TLS handshake, select() and the selectors. An abort cancels the wait only: a read
-// still pending keeps its bytes for the next call (see DESIGN in README.md, "What to know").
-import { abortable as stdAbortable } from "@std/async/abortable";
+// still pending keeps its bytes for the next call.
+//
+// The race is written here rather than taken from @std/async's `abortable`, which does the
+// same: importing any package from the socket layer made pynet unloadable without a config
+// or import map (`deno run --no-config`, a vendored copy), and the suite's child runs of
+// examples and permission checks failed with `Import "@std/async/abortable" not a dependency`.
+// pynet itself has no runtime dependency; @std/async serves its tests.
 
 /**
  * Options of a call that can block: `signal` cancels the wait, and the call rejects with the
@@ -17,9 +22,6 @@ export interface AbortOptions {
 
 /** A call's options when none are given: shared, so a call without options allocates nothing. */
 export const NO_OPTIONS: AbortOptions = Object.freeze({});
-
-// The npm build of std ships untyped JavaScript: the type is ours, at the boundary.
-const abortable = stdAbortable as <T>(p: Promise<T>, signal: AbortSignal) => Promise<T>;
 
 /** Throws the signal's reason when it has already aborted: the call does nothing at all. */
 export function checkSignal(signal: AbortSignal | undefined): void {
@@ -37,10 +39,22 @@ export function raceAbort<T>(
   undo?: () => void,
 ): Promise<T> {
   if (signal === undefined) return wait;
-  const raced = abortable(wait, signal);
-  if (undo === undefined) return raced;
-  return raced.catch((e) => {
-    if (signal.aborted) undo();
-    throw e;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      undo?.();
+      reject(signal.reason);
+    };
+    wait.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
 }

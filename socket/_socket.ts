@@ -678,9 +678,11 @@ export class Socket implements Watchable, Disposable {
     const connecting = "path" in target
       ? Deno.connect({ transport: "unix", path: target.path })
       : Deno.connect({ hostname: target.hostname, port: target.port, signal: abort.signal });
+    // Compared by identity: an abandoned (timed-out, aborted) connect that completes late must
+    // not take over the socket while a newer connect runs.
     const done = connecting.then(
       (conn) => {
-        if (this.#state.kind !== "connecting") {
+        if (this.#state !== mine) {
           conn.close();
           throw new OSError(EBADF);
         }
@@ -691,14 +693,15 @@ export class Socket implements Watchable, Disposable {
         const error = e instanceof DOMException && e.name === "AbortError"
           ? timedOut()
           : fromDenoError(e) as OSError;
-        if (this.#state.kind === "connecting") {
+        if (this.#state === mine) {
           this.#state = { kind: "failed", error };
           this.#changed();
         }
         throw error;
       },
     );
-    this.#state = { kind: "connecting", abort, done };
+    const mine: State = { kind: "connecting", abort, done };
+    this.#state = mine;
     return done;
   }
 

@@ -4,7 +4,17 @@ import { assert, assertEquals, assertInstanceOf } from "@std/assert";
 import { toBytes } from "@std/streams/to-bytes";
 import { select } from "../select/mod.ts";
 import { OSError, SOCK_DGRAM, Socket, socket, socketpair, TimeoutError } from "../socket/mod.ts";
-import { bytes, pattern, recvAll, rejects, sameBytes, tcpPair, text, within } from "./_helpers.ts";
+import {
+  bytes,
+  pattern,
+  recvAll,
+  rejects,
+  runDenoFile,
+  sameBytes,
+  tcpPair,
+  text,
+  within,
+} from "./_helpers.ts";
 import { ENGINES, tlsPair } from "./_ssl_helpers.ts";
 
 /** `data` as a stream of `size`-byte chunks. */
@@ -183,3 +193,23 @@ for (const { engine, server, client } of ENGINES) {
     assert(sameBytes(received, data));
   });
 }
+
+Deno.test("examples/web_streams.ts: runs its four joins to the end and exits 0", async () => {
+  const root = new URL("../", import.meta.url).pathname;
+  const { code, stdout, stderr } = await runDenoFile(`${root}examples/web_streams.ts`, [
+    `--import-map=${root}import_map.json`,
+    "--allow-net=127.0.0.1",
+    `--allow-read=${root}examples`,
+  ]);
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.split("\n").filter((line: string) => line.startsWith("line:")), [
+    "line: +OK one",
+    "line: +OK two",
+    "line: +OK three",
+  ]);
+  assert(stdout.includes('http body: "+OK one\\r\\n+OK two\\r\\n+OK three\\r\\n"'), stdout);
+  const file = /file \((\d+) bytes\): \+GOT (\d+) bytes/.exec(stdout);
+  assert(file !== null && file[1] === file[2], stdout);
+  assert(stdout.includes('toText: "+TIME 12:00\\r\\n"'), stdout);
+  assert(stdout.includes("toBytes: 13 bytes"), stdout);
+});

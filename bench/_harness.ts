@@ -50,6 +50,8 @@ export interface Column {
   /** Show instead the median over rounds of (this server's figure / the baseline's figure
    * in the same round). */
   readonly ratio?: boolean;
+  /** The server a ratio column divides by, when not the bench's baseline. */
+  readonly baseline?: string;
 }
 
 /** A results table: rows are servers, cells are medians over rounds. */
@@ -572,7 +574,7 @@ export function renderTables(
     for (const s of servers) {
       const cells = cols.map((c) => {
         if (!c.ratio) return fmtNum(median(values(records, s.id, c, opts)), c.digits);
-        const r = median(pairedRatios(records, s.id, spec.baseline, c, opts));
+        const r = median(pairedRatios(records, s.id, c.baseline ?? spec.baseline, c, opts));
         return r === undefined ? "n/a" : `${fmtNum(r, c.digits)}×`;
       });
       out.push(`| ${s.label} | ${cells.join(" | ")} |`);

@@ -28,6 +28,7 @@
  * | `s.setsockopt`, `s.getsockopt` | same names (options Deno can honour; others `ENOPROTOOPT`) |
  * | `s.makefile(mode, buffering, encoding, errors, newline)` | `s.makefile(mode, { buffering, encoding, errors, newline })`, async methods |
  * | `s.family`, `s.type`, `s.proto` | same (numbers) |
+ * | (none: Deno's faces) | `s.readable`, `s.writable` (Web Streams); `{ signal }` after the positional arguments of every blocking call |
  * | `with socket.socket() as s:` | `using s = socket();` |
  * | `socket.create_connection(addr, timeout, source_address, all_errors=)` | `await createConnection(addr, timeout, sourceAddress, { allErrors })` |
  * | `socket.create_server(addr, family=, backlog=, reuse_port=, dualstack_ipv6=)` | `createServer(addr, { family, backlog, reusePort, dualstackIpv6 })` |

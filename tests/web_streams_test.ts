@@ -192,6 +192,17 @@ for (const { engine, server, client } of ENGINES) {
     await within(Promise.all([sending, echoing]));
     assert(sameBytes(received, data));
   });
+
+  Deno.test(`streams: TLS (${engine}): a read keeps to the timeout; the late bytes stay for recv`, async () => {
+    using pair = await tlsPair(server(), client());
+    pair.conn.settimeout(0.05);
+    const reader = pair.conn.readable.getReader();
+    assertInstanceOf(await within(reader.read().then(() => null, (e) => e)), TimeoutError);
+    reader.releaseLock();
+    await pair.client.sendall(bytes("late over tls"));
+    pair.conn.settimeout(5);
+    assertEquals(text(await within(pair.conn.recv(100))), "late over tls");
+  });
 }
 
 Deno.test("examples/web_streams.ts: runs its four joins to the end and exits 0", async () => {

@@ -142,19 +142,16 @@ export class ReadySet implements ReadinessWatcher {
       if (remaining !== null && remaining <= 0) return [];
       let timer: ReturnType<typeof setTimeout> | undefined;
       let wake = () => {};
-      await raceAbort(
-        new Promise<void>((resolve) => {
-          wake = resolve;
-          this.#wakers.add(wake);
-          // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
-          if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
-        }),
-        signal,
-        () => {
-          clearTimeout(timer);
-          this.#wakers.delete(wake);
-        },
-      );
+      const waiting = new Promise<void>((resolve) => {
+        wake = resolve;
+        this.#wakers.add(wake);
+        // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
+        if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
+      });
+      await raceAbort(waiting, signal, () => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+      });
       if (timer !== undefined) clearTimeout(timer);
       this.#wakers.delete(wake);
       found = this.collect(max);

@@ -429,32 +429,29 @@ export class Socket implements Watchable, Disposable {
       throw new BlockingIOError(EAGAIN);
     }
     let undo = () => {};
-    await raceAbort(
-      new Promise<void>((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const watcher: ReadinessWatcher = {
-          readinessChanged: () => {
-            if (!(this.#pollEvents() & (events | ALWAYS))) return;
-            this.#watchers.delete(watcher);
-            if (timer !== undefined) clearTimeout(timer);
-            resolve();
-          },
-        };
-        this.#watchers.add(watcher, events);
-        if (timeout !== null) {
-          timer = setTimeout(() => {
-            this.#watchers.delete(watcher);
-            reject(timedOut());
-          }, timeout * 1000);
-        }
-        undo = () => {
+    const waiting = new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const watcher: ReadinessWatcher = {
+        readinessChanged: () => {
+          if (!(this.#pollEvents() & (events | ALWAYS))) return;
           this.#watchers.delete(watcher);
-          clearTimeout(timer);
-        };
-      }),
-      signal,
-      () => undo(),
-    );
+          if (timer !== undefined) clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.#watchers.add(watcher, events);
+      if (timeout !== null) {
+        timer = setTimeout(() => {
+          this.#watchers.delete(watcher);
+          reject(timedOut());
+        }, timeout * 1000);
+      }
+      undo = () => {
+        this.#watchers.delete(watcher);
+        clearTimeout(timer);
+      };
+    });
+    await raceAbort(waiting, signal, () => undo());
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------

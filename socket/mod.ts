@@ -30,7 +30,7 @@
  * | `s.family`, `s.type`, `s.proto` | same (numbers) |
  * | (none: Deno's faces) | `s.readable`, `s.writable` (Web Streams); `{ signal }` after the positional arguments of every blocking call |
  * | `with socket.socket() as s:` | `using s = socket();` |
- * | `socket.create_connection(addr, timeout, source_address, all_errors=)` | `await createConnection(addr, timeout, sourceAddress, { allErrors })` |
+ * | `socket.create_connection(addr, timeout, source_address, all_errors=)` | `await createConnection(addr, timeout, sourceAddress, { allErrors, signal })` |
  * | `socket.create_server(addr, family=, backlog=, reuse_port=, dualstack_ipv6=)` | `createServer(addr, { family, backlog, reusePort, dualstackIpv6 })` |
  * | `socket.has_dualstack_ipv6()`, `socket.has_ipv6` | `hasDualstackIpv6()`, `hasIpv6` |
  * | `socket.socketpair()` | `socketpair()` (in memory, no permission needed) |

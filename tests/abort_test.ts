@@ -141,6 +141,24 @@ Deno.test("abort: connect aborted before it completes leaves the socket free to 
   conn.close();
 });
 
+Deno.test("abort: createConnection with a signal connects, and an aborted one tries no address", async () => {
+  using server = createServer(["127.0.0.1", 0]);
+  const address = server.getsockname() as [string, number];
+  await refusedWhenAborted((signal) => createConnection(address, null, null, { signal }));
+  const controller = new AbortController();
+  const connecting = createConnection(address, null, null, { signal: controller.signal });
+  const reason = new Stop("stop");
+  controller.abort(reason);
+  assertStrictEquals(await within(connecting.then(() => null, (e) => e)), reason);
+  using client = await within(
+    createConnection(address, null, null, { signal: new AbortController().signal }),
+  );
+  const [conn] = await within(server.accept());
+  using _conn = conn;
+  await client.sendall(bytes("signal never fired"));
+  assertEquals(text(await within(conn.recv(100))), "signal never fired");
+});
+
 // ---- sending -----------------------------------------------------------------------------------
 
 Deno.test("abort: send and sendall with a signal already aborted send nothing", async () => {

@@ -151,6 +151,7 @@ export class ReadySet implements ReadinessWatcher {
       await raceAbort(waiting, signal, () => {
         clearTimeout(timer);
         this.#wakers.delete(wake);
+        wake(); // settled, so nothing that holds it stays held
       });
       if (timer !== undefined) clearTimeout(timer);
       this.#wakers.delete(wake);

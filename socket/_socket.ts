@@ -446,9 +446,11 @@ export class Socket implements Watchable, Disposable {
           reject(timedOut());
         }, timeout * 1000);
       }
+      // An abort: the wait is over (and settled, so nothing that holds it stays held).
       undo = () => {
         this.#watchers.delete(watcher);
         clearTimeout(timer);
+        resolve();
       };
     });
     await raceAbort(waiting, signal, () => undo());

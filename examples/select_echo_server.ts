@@ -4,7 +4,8 @@
  * what they read.
  *
  * It binds 127.0.0.1 on a port from the OS, prints `port <number>`, serves `--clients N`
- * connections (default 1) until each has closed, and exits. With `--demo` it also runs two
+ * connections (default 1) until each has closed, and exits. A client that resets its
+ * connection costs only that connection: it is dropped, and not counted among the N. With `--demo` it also runs two
  * clients of its own and checks that each gets its bytes back.
  *
  * ```sh
@@ -22,7 +23,12 @@
  *     sel.register(conn, selectors.EVENT_READ, read)
  *
  * def read(conn, mask):
- *     data = conn.recv(1000)  # Should be ready
+ *     try:
+ *         data = conn.recv(1000)  # Should be ready
+ *     except ConnectionError:  # the client reset its connection: drop it, serve the others
+ *         sel.unregister(conn)
+ *         conn.close()
+ *         return
  *     if data:
  *         print('echoing', repr(data), 'to', conn)
  *         conn.send(data)  # Hope it won't block
@@ -35,7 +41,7 @@
  * @module
  */
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
-import { createConnection, SHUT_WR, type Socket, socket } from "../socket/mod.ts";
+import { ConnectionError, createConnection, SHUT_WR, type Socket, socket } from "../socket/mod.ts";
 
 type Callback = (sock: Socket, mask: number) => Promise<void>;
 
@@ -55,19 +61,32 @@ async function serve(sock: Socket, clients: number): Promise<void> {
   using sel = new DefaultSelector<Callback>();
   let closed = 0;
 
+  /** A connection its client reset (ConnectionResetError, ...) ends; the server goes on. */
+  const drop = (conn: Socket, e: unknown) => {
+    if (!(e instanceof ConnectionError)) throw e;
+    console.log("dropping", String(conn) + ":", e.message);
+    sel.unregister(conn);
+    conn.close();
+  };
+
   const read: Callback = async (conn) => {
-    const data = await conn.recv(1000); // Should be ready
-    if (data.length > 0) {
-      console.log("echoing", data.length, "bytes to", String(conn));
-      // Python's send() "hopes it won't block"; a non-blocking send may take only part of it.
-      let sent = 0;
-      while (sent < data.length) sent += await conn.send(data.subarray(sent));
-    } else {
-      console.log("closing", String(conn));
-      sel.unregister(conn);
-      conn.close();
-      closed++;
+    try {
+      const data = await conn.recv(1000); // Should be ready
+      if (data.length > 0) {
+        console.log("echoing", data.length, "bytes to", String(conn));
+        // Python's send() "hopes it won't block"; a non-blocking send may take only part of it.
+        let sent = 0;
+        while (sent < data.length) sent += await conn.send(data.subarray(sent));
+        return;
+      }
+    } catch (e) {
+      drop(conn, e);
+      return;
     }
+    console.log("closing", String(conn));
+    sel.unregister(conn);
+    conn.close();
+    closed++;
   };
 
   const accept: Callback = async (listener) => {

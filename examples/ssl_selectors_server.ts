@@ -6,7 +6,8 @@
  * wakes the loop when it is. One slow client never holds up the others.
  *
  * It binds 127.0.0.1 on a port from the OS, prints `port <number>`, serves `--clients N` TLS
- * connections (default 1) until each has closed, and exits. With `--demo` it also runs TLS
+ * connections (default 1) until each has closed, and exits. A client that resets its
+ * connection or fails its handshake costs only that connection, not counted among the N. With `--demo` it also runs TLS
  * clients of its own (verifying `tests/certs/ca.pem` as `localhost`) and checks their echoes.
  * The certificates are the test ones of `tests/certs/`: never trust `ca.pem` elsewhere.
  *
@@ -34,7 +35,7 @@
  * @module
  */
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
-import { createConnection, SHUT_WR, type Socket, socket } from "../socket/mod.ts";
+import { createConnection, OSError, SHUT_WR, type Socket, socket } from "../socket/mod.ts";
 import {
   createDefaultContext,
   PROTOCOL_TLS_SERVER,
@@ -72,6 +73,14 @@ async function serve(listener: Socket, clients: number): Promise<void> {
     closed++;
   };
 
+  /** A client that resets or fails its handshake ends only its own connection. */
+  const drop = (conn: SSLSocket, e: unknown) => {
+    if (!(e instanceof OSError) || e instanceof SSLWantWriteError) throw e;
+    console.log("dropping", String(conn) + ":", e.message);
+    sel.unregister(conn);
+    conn.close();
+  };
+
   const echo: Callback = async (sock) => {
     const conn = sock as SSLSocket;
     let data: Uint8Array;
@@ -79,7 +88,8 @@ async function serve(listener: Socket, clients: number): Promise<void> {
       data = await conn.recv(16384);
     } catch (e) {
       if (e instanceof SSLWantReadError) return; // a TLS record not yet whole
-      throw e;
+      drop(conn, e);
+      return;
     }
     if (data.length === 0) {
       console.log("closing", String(conn));
@@ -92,7 +102,10 @@ async function serve(listener: Socket, clients: number): Promise<void> {
       try {
         sent += await conn.send(data.subarray(sent));
       } catch (e) {
-        if (!(e instanceof SSLWantWriteError)) throw e;
+        if (!(e instanceof SSLWantWriteError)) {
+          drop(conn, e);
+          return;
+        }
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     }
@@ -104,10 +117,8 @@ async function serve(listener: Socket, clients: number): Promise<void> {
       await conn.doHandshake();
     } catch (e) {
       if (e instanceof SSLWantReadError || e instanceof SSLWantWriteError) return;
-      // A client that fails its handshake ends only its own connection.
       console.log("handshake failed:", (e as Error).message);
-      sel.unregister(conn);
-      closed++;
+      drop(conn, e);
       return;
     }
     console.log("handshake done with", String(conn.getpeername()));

@@ -6,13 +6,17 @@ import { pyTypeName } from "../socket/_pyargs.ts";
 import { POLLIN, POLLNVAL, POLLOUT } from "../socket/_readiness.ts";
 import type { FileLike } from "../select/mod.ts";
 import { sourceOf } from "../select/_fileobj.ts";
+import { selectorTimeoutMs } from "../select/_timeout.ts";
 import { type Entry, ReadySet } from "../select/_ready_set.ts";
 import { EVENT_READ, EVENT_WRITE, fileobjToFd, reprOf, type SelectorKey } from "./_key.ts";
 import { SelectorMapping } from "./_mapping.ts";
 import type { AbortOptions } from "../socket/mod.ts";
 
-/** A selector's timeout in seconds as milliseconds, checked as CPython's selectors compare it. */
-function timeoutMs(timeout: unknown): number | null {
+/** The system call under each kind of CPython selector, which decides its timeout's range. */
+const SYSCALL = { raise: "select", report: "poll", drop: "epoll" } as const;
+
+/** A selector's timeout in seconds as milliseconds, checked as CPython's selectors check it. */
+function timeoutMs(timeout: unknown, policy: ClosedPolicy): number | null {
   if (timeout === undefined || timeout === null) return null;
   if (typeof timeout !== "number") {
     throw new TypeError(
@@ -21,7 +25,7 @@ function timeoutMs(timeout: unknown): number | null {
   }
   // NaN would otherwise wait in a busy loop: CPython's math.ceil() refuses it.
   if (Number.isNaN(timeout)) throw new ValueError("cannot convert float NaN to integer");
-  return Math.max(0, timeout * 1000);
+  return selectorTimeoutMs(timeout, SYSCALL[policy]);
 }
 
 /** What a selector does with a registered descriptor that has been closed. */
@@ -181,13 +185,15 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * reason, and nothing is taken from the registered objects.
    * @returns `[key, events]` pairs, `events` being the ready subset of the key's events.
    * @throws {OSError} `EBADF` (select-based selector only) when a registered object was closed.
+   * @throws {OverflowError} For a timeout CPython's selector of the same kind refuses: more than
+   * 2^31 - 1 ms (24.8 days) or `Infinity` for poll and epoll, about 292 years for select.
    */
   async select(
     timeout?: number | null,
     options: AbortOptions = {},
   ): Promise<[SelectorKey<T>, number][]> {
     if (!this.#keys) return [];
-    const ms = timeoutMs(timeout);
+    const ms = timeoutMs(timeout, this.#closedPolicy);
     const ready: [SelectorKey<T>, number][] = [];
     for (const [entry, polled] of await this.#ready.wait(ms, Infinity, options.signal)) {
       const key = this.#keys?.get(entry.fd);

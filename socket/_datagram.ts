@@ -1,19 +1,28 @@
 // A datagram socket's receive-ahead: datagrams are queued with their sender's address, so a
-// timed-out recvfrom() never drops one.
+// timed-out recvfrom() never drops one. Once started, it keeps receiving until its queue is
+// full, as the kernel's receive buffer does: a loopback burst overflows the kernel's small
+// buffer (about 256 small datagrams) in the time a busy program takes to call recv again.
 import { type DenoTarget, sameEndpoint } from "./_address.ts";
 import { fromDenoError, type OSError } from "./_errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "./_readiness.ts";
 
 /** Large enough for any UDP datagram: a shorter buffer would truncate silently. */
 const MAX_DATAGRAM = 65536;
-/** Datagrams kept unread before the receive-ahead stops, as a full receive buffer drops them. */
+/**
+ * Datagrams (and bytes) kept unread before the receive-ahead stops; then the kernel's own
+ * buffer fills and drops what comes next, as a full receive buffer does.
+ */
 const QUEUE_LIMIT = 1024;
+const QUEUE_BYTES = 4 * 1024 * 1024;
 
 export class DatagramChannel {
   readonly conn: Deno.DatagramConn;
   /** Called after every change of the channel's readiness. */
   onChange: () => void;
   #queue: [Uint8Array, Deno.Addr][] = [];
+  #queuedBytes = 0;
+  /** The one receive buffer: only one receive runs at a time, and each datagram is copied out. */
+  #buffer: Uint8Array | null = null;
   #receiving = false;
   #error: OSError | null = null;
   #closed = false;
@@ -35,10 +44,17 @@ export class DatagramChannel {
     return this.#queue.length > 0 || this.#error !== null || this.#closed;
   }
 
+  get #full(): boolean {
+    return this.#queue.length >= QUEUE_LIMIT || this.#queuedBytes >= QUEUE_BYTES;
+  }
+
+  /** Starts receiving ahead; it goes on, one receive at a time, until the queue is full. */
   armRead(): void {
-    if (this.#receiving || this.#queue.length > 0 || this.#error || this.#closed) return;
+    if (this.#receiving || this.#full || this.#error || this.#closed) return;
     this.#receiving = true;
-    this.conn.receive(new Uint8Array(MAX_DATAGRAM)).then(
+    // One receive at a time: several pending receives may complete out of order.
+    this.#buffer ??= new Uint8Array(MAX_DATAGRAM);
+    this.conn.receive(this.#buffer).then(
       ([data, from]) => {
         this.#receiving = false;
         if (this.#closed) return;
@@ -46,8 +62,10 @@ export class DatagramChannel {
           this.armRead();
           return;
         }
-        // Keep only the datagram's bytes, not the whole receive buffer.
-        if (this.#queue.length < QUEUE_LIMIT) this.#queue.push([data.slice(), from]);
+        // Keep only the datagram's bytes: the receive buffer is used again at once.
+        this.#queue.push([data.slice(), from]);
+        this.#queuedBytes += data.length;
+        this.armRead();
         this.onChange();
       },
       (e) => {
@@ -64,10 +82,18 @@ export class DatagramChannel {
     // A peek returns a copy, so that what the caller does to it cannot change the datagram
     // the next recv returns.
     const next = peek ? this.#queue[0] : this.#queue.shift();
-    if (next) return peek ? [next[0].slice(), next[1]] : next;
+    if (next) {
+      if (peek) return [next[0].slice(), next[1]];
+      this.#queuedBytes -= next[0].length;
+      this.armRead();
+      return next;
+    }
     if (this.#error) {
       const error = this.#error;
-      if (!peek) this.#error = null;
+      if (peek) throw error;
+      this.#error = null;
+      // A change of readiness: the socket receives ahead again for its watchers.
+      this.onChange();
       throw error;
     }
     return null;
@@ -77,6 +103,7 @@ export class DatagramChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
+    this.#queuedBytes = 0;
     try {
       this.conn.close();
     } catch {

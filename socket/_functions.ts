@@ -79,6 +79,8 @@ export async function createConnection(
     } catch (e) {
       sock.close();
       if (signal?.aborted) throw e;
+      // As in CPython, only an OSError moves on to the next address (a bad timeout does not).
+      if (!(e instanceof OSError)) throw e;
       errors.push(e);
     }
   }

@@ -1,8 +1,47 @@
 // A listening socket's accept-ahead: an accept() started on behalf of a waiter or a watcher
 // keeps running after a timeout, and the connection it brings is queued, never dropped.
+import {
+  ECONNABORTED,
+  ECONNRESET,
+  EHOSTDOWN,
+  EHOSTUNREACH,
+  ENETDOWN,
+  ENETUNREACH,
+  ENOPROTOOPT,
+  ENOTCONN,
+  EOPNOTSUPP,
+} from "./_errno.ts";
 import { fromDenoError, type OSError } from "./_errors.ts";
 import { POLLERR, POLLIN, POLLNVAL } from "./_readiness.ts";
 import type { ErrorMapper } from "./_stream.ts";
+
+/** Linux's `EPROTO` and `ENONET`, which accept(2) lists among the errors to retry. */
+const EPROTO = 71;
+const ENONET = 64;
+
+/**
+ * Errors of one connection that died before it was accepted, not of the listener. A peer that
+ * connects and resets at once (SO_LINGER 0) makes Deno's accept() fail with `ENOTCONN`: Linux
+ * hands the connection over, Deno's accept asks for its peer address, fails, and closes it.
+ * CPython would return the connection (its first recv raising ConnectionResetError), but Deno
+ * has already closed it and never told its address, so there is nothing to return: the
+ * connection is skipped and the next one accepted, as Linux's accept(2) advises for the
+ * network errors it lists (and as BSD kernels skip ECONNABORTED ones). Deno's listener itself
+ * is unharmed and accepts the next connection, so no server dies of a hostile client.
+ */
+const CONNECTION_GONE = new Set([
+  ENOTCONN,
+  ECONNABORTED,
+  ECONNRESET,
+  EPROTO,
+  ENONET,
+  ENETDOWN,
+  ENETUNREACH,
+  EHOSTDOWN,
+  EHOSTUNREACH,
+  ENOPROTOOPT,
+  EOPNOTSUPP,
+]);
 
 export class ListenerChannel {
   readonly listener: Deno.Listener;
@@ -53,19 +92,33 @@ export class ListenerChannel {
       (e) => {
         this.#accepting = false;
         if (this.#closed) return;
-        this.#error = fromDenoError(e) as OSError;
+        const error = fromDenoError(e) as OSError;
+        if (error.errno !== null && CONNECTION_GONE.has(error.errno)) {
+          this.armRead();
+          return;
+        }
+        this.#error = error;
         this.onChange();
       },
     );
   }
 
-  /** The next queued connection; raises, once, an error the accept met (`EMFILE`, ...). */
+  /**
+   * The next queued connection; raises, once, an error the accept met (`EMFILE`, ...). Either
+   * is a change of readiness: `onChange` lets the socket accept ahead again for its watchers,
+   * so a listener whose accept failed is reported readable again when the next connection
+   * waits, as the kernel's poll(2) does.
+   */
   take(): Deno.Conn | null {
     const conn = this.#accepted.shift();
-    if (conn) return conn;
+    if (conn) {
+      this.onChange();
+      return conn;
+    }
     if (this.#error) {
       const error = this.#error;
       this.#error = null;
+      this.onChange();
       throw error;
     }
     return null;

@@ -89,7 +89,7 @@ import {
 } from "./_readiness.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
-import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
+import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./_timeout.ts";
 import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "./_abort.ts";
 import {
   fromStream,
@@ -430,18 +430,18 @@ export class Socket implements Watchable, Disposable {
     }
     let undo = () => {};
     const waiting = new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | undefined;
       const watcher: ReadinessWatcher = {
         readinessChanged: () => {
           if (!(this.#pollEvents() & (events | ALWAYS))) return;
           this.#watchers.delete(watcher);
-          if (timer !== undefined) clearTimeout(timer);
+          cancelTimer?.();
           resolve();
         },
       };
       this.#watchers.add(watcher, events);
       if (timeout !== null) {
-        timer = setTimeout(() => {
+        cancelTimer = setLongTimeout(() => {
           this.#watchers.delete(watcher);
           reject(timedOut());
         }, timeout * 1000);
@@ -449,7 +449,7 @@ export class Socket implements Watchable, Disposable {
       // An abort: the wait is over (and settled, so nothing that holds it stays held).
       undo = () => {
         this.#watchers.delete(watcher);
-        clearTimeout(timer);
+        cancelTimer?.();
         resolve();
       };
     });
@@ -565,7 +565,9 @@ export class Socket implements Watchable, Disposable {
 
   /**
    * Waits for a connection and returns a new socket for it with the peer's address. The new
-   * socket takes `getdefaulttimeout()`, not the listener's timeout, as in Python.
+   * socket takes `getdefaulttimeout()`, not the listener's timeout, as in Python. A connection
+   * its peer reset before it was accepted is skipped (Deno has closed it already), never an
+   * error: the next connection is returned.
    *
    * @returns `[socket, address]`.
    * @throws {BlockingIOError} Non-blocking, with no connection waiting.
@@ -592,10 +594,9 @@ export class Socket implements Watchable, Disposable {
     while (conn === null) {
       await this.#ready(POLLIN, 0, 0, timeLeft(this.#timeout, start), options.signal);
       this.#open();
+      // Taking a connection (or an error) lets the channel accept ahead again for watchers.
       conn = state.channel.take();
     }
-    // A watcher still wants to know about the next connection: accept ahead again.
-    if (this.#watchers.interest & POLLIN) state.channel.armRead();
     const sock = wrapConn(this.family, conn, this.#options, state.channel.acceptedErrors);
     return [sock, fromDenoAddr(this.family, conn.remoteAddr)];
   }
@@ -1466,6 +1467,7 @@ export class Socket implements Watchable, Disposable {
    *
    * @param value The timeout.
    * @throws {ValueError} For a negative value.
+   * @throws {OverflowError} For a value too large for CPython's clock (`Infinity`, 1e10).
    * @throws {TypeError} For something not a number.
    *
    * @example

@@ -1,18 +1,51 @@
 // Timeout values: Python's validation, and the module-wide default for new sockets.
-import { ValueError } from "./_errors.ts";
+import { OverflowError, ValueError } from "./_errors.ts";
 import { pyTypeName } from "./_pyargs.ts";
 
 let defaultTimeout: number | null = null;
 
-/** Checks a timeout as `settimeout()` does: `null`, or a finite number of seconds >= 0. */
+/**
+ * Checks a timeout as `settimeout()` does: `null`, or a number of seconds >= 0 that CPython's
+ * clock (int64 nanoseconds, about 292 years) can hold. Larger values, `Infinity` included,
+ * raise `OverflowError` with CPython's message: its int path for a safe integer, its float
+ * path otherwise (JavaScript numbers do not say which one the user meant).
+ */
 export function checkTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== "number") {
     throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
   }
   if (Number.isNaN(value)) throw new ValueError("Invalid value NaN (not a number)");
+  if (Math.abs(value) * 1e9 >= 2 ** 63) {
+    throw new OverflowError(
+      Number.isSafeInteger(value)
+        ? "timestamp too large to convert to C _PyTime_t"
+        : "timestamp out of range for platform time_t",
+    );
+  }
   if (value < 0) throw new ValueError("Timeout value out of range");
   return value;
+}
+
+/** The longest delay `setTimeout` takes: a longer one fires at once, with a warning. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `callback` after `ms` milliseconds, however long (a timeout of days or years chains
+ * timers of at most 2^31 - 1 ms), and returns what cancels it.
+ */
+export function setLongTimeout(callback: () => void, ms: number): () => void {
+  const deadline = performance.now() + ms;
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (left: number) => {
+    timer = setTimeout(() => {
+      const rest = deadline - performance.now();
+      if (rest > 0) arm(rest);
+      else callback();
+    }, Math.min(Math.max(left, 0), MAX_DELAY_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }
 
 /**
@@ -37,6 +70,7 @@ export function getdefaulttimeout(): number | null {
  *
  * @param timeout Seconds, or `null` for blocking sockets.
  * @throws {ValueError} When `timeout` is negative.
+ * @throws {OverflowError} When `timeout` is too large for CPython's clock (`Infinity`, 1e10).
  * @throws {TypeError} When `timeout` is not a number or `null`.
  *
  * @example
@@ -67,15 +101,15 @@ export async function withTimeout<T>(
   onTimeout: () => Error,
 ): Promise<T> {
   if (!seconds) return await work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   try {
     return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(onTimeout()), seconds * 1000);
+        cancel = setLongTimeout(() => reject(onTimeout()), seconds * 1000);
       }),
     ]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }

@@ -1,6 +1,6 @@
 // SSLContext: CPython's settings object for TLS, and the session settings it gives a socket.
 import { ENOENT } from "../socket/_errno.ts";
-import { osError, ValueError } from "../socket/_errors.ts";
+import { fromDenoError, osError, ValueError } from "../socket/_errors.ts";
 import type { Socket } from "../socket/_socket.ts";
 import { derCertToPemCert, pemCertificates } from "./_certificate.ts";
 import {
@@ -18,13 +18,29 @@ import { SSLError } from "./_errors.ts";
 import type { SessionOptions } from "./_session.ts";
 import { type SSLSocket, type WrapSocketOptions, wrapWithContext } from "./_sslsocket.ts";
 
-/** Reads a text file as Python's `open()` would, with CPython's error for a missing one. */
+/**
+ * Reads a text file as Python's `open()` would, with CPython's errors: `FileNotFoundError`,
+ * `IsADirectoryError`, and `PermissionError` naming the flag to add (`--allow-read=...`)
+ * where Deno lacks the permission.
+ */
 function readText(path: string): string {
   try {
     return Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw osError(ENOENT, undefined, e);
-    throw e;
+    throw fromDenoError(e);
+  }
+}
+
+/** The files of a `capath` directory; none when it does not exist (OpenSSL looks lazily). */
+function filesIn(capath: string): string[] {
+  try {
+    return [...Deno.readDirSync(capath)].filter((entry) => entry.isFile).map((entry) =>
+      `${capath}/${entry.name}`
+    );
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw fromDenoError(e);
   }
 }
 
@@ -193,7 +209,8 @@ export class SSLContext {
    * @param certfile The certificate chain; may hold the key too.
    * @param keyfile The private key, when not in `certfile`.
    * @param password For an encrypted key: the password, or a function returning it.
-   * @throws {FileNotFoundError} For a missing file.
+   * @throws {FileNotFoundError} For a missing file (`IsADirectoryError` for a directory).
+   * @throws {PermissionError} Without read permission, naming the `--allow-read` flag to add.
    * @throws {SSLError} For a file that holds no certificate or key, or a wrong password.
    */
   loadCertChain(
@@ -242,6 +259,9 @@ export class SSLContext {
    * @param capath A directory of PEM CA certificate files.
    * @param cadata PEM text, or DER bytes.
    * @throws {TypeError} When all three are left out.
+   * @throws {FileNotFoundError} For a missing `cafile` (a missing `capath` is ignored, as in
+   * CPython).
+   * @throws {PermissionError} Without read permission, naming the `--allow-read` flag to add.
    */
   loadVerifyLocations(
     cafile: string | null = null,
@@ -254,9 +274,7 @@ export class SSLContext {
     const found: string[] = [];
     if (cafile !== null) found.push(...pemCertificates(readText(cafile)));
     if (capath !== null) {
-      for (const entry of Deno.readDirSync(capath)) {
-        if (entry.isFile) found.push(...pemCertificates(readText(`${capath}/${entry.name}`)));
-      }
+      for (const file of filesIn(capath)) found.push(...pemCertificates(readText(file)));
     }
     if (typeof cadata === "string") found.push(...pemCertificates(cadata));
     else if (cadata instanceof Uint8Array) found.push(derCertToPemCert(cadata));

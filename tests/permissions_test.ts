@@ -100,3 +100,57 @@ Deno.test("with the permission granted, the same server works", async () => {
   assertEquals(outcome.code, 0, outcome.stderr);
   assertEquals(outcome.stdout.trim(), "true");
 });
+
+Deno.test("loading certificates without --allow-read raises PermissionError naming the flag", async () => {
+  const certs = new URL("tests/certs/", root).pathname;
+  const outcome = await runChild(
+    `const ssl = await import(${JSON.stringify(new URL("ssl/mod.ts", root).href)});\n` +
+      `const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);\n` +
+      `const tries = [\n` +
+      `  () => ctx.loadCertChain(${JSON.stringify(`${certs}server.pem`)}),\n` +
+      `  () => ctx.loadVerifyLocations(${JSON.stringify(`${certs}ca.pem`)}),\n` +
+      `  () => ctx.loadVerifyLocations(null, ${JSON.stringify(certs)}),\n` +
+      `];\n` +
+      `for (const t of tries) { try { t(); console.log("loaded"); } catch (e) { report(e); } }`,
+  );
+  assertEquals(outcome.code, 0, outcome.stderr);
+  const errors = outcome.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assertEquals(errors.length, 3);
+  for (const error of errors) {
+    assertEquals([error.name, error.errno], ["PermissionError", 13]);
+    assertStringIncludes(error.message, "--allow-read=");
+  }
+  assertStringIncludes(errors[0].message, `--allow-read=${certs}server.pem`);
+  assertStringIncludes(errors[2].message, `--allow-read=${certs.replace(/\/$/, "")}`);
+});
+
+Deno.test("loading certificates from a missing file or a directory raises CPython's errors", async () => {
+  const certs = new URL("tests/certs/", root).pathname;
+  const outcome = await runChild(
+    `const ssl = await import(${JSON.stringify(new URL("ssl/mod.ts", root).href)});\n` +
+      `const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);\n` +
+      `const tries = [\n` +
+      `  () => ctx.loadCertChain(${JSON.stringify(`${certs}missing.pem`)}),\n` +
+      `  () => ctx.loadCertChain(${JSON.stringify(certs)}),\n` +
+      `  () => ctx.loadVerifyLocations(${JSON.stringify(`${certs}missing.pem`)}),\n` +
+      `  () => ctx.loadVerifyLocations(${JSON.stringify(certs)}),\n` +
+      `  () => ctx.loadVerifyLocations(null, ${JSON.stringify(`${certs}missing/`)}),\n` +
+      `];\n` +
+      `for (const t of tries) { try { t(); console.log(JSON.stringify({ name: "loaded" })); } ` +
+      `catch (e) { report(e); } }`,
+    [`--allow-read=${certs}`],
+  );
+  assertEquals(outcome.code, 0, outcome.stderr);
+  const names = outcome.stdout.trim().split("\n").map((line) => {
+    const { name, errno } = JSON.parse(line);
+    return errno === undefined ? name : `${name} ${errno}`;
+  });
+  // As CPython 3.11: a missing capath is not an error (OpenSSL looks in it lazily).
+  assertEquals(names, [
+    "FileNotFoundError 2",
+    "IsADirectoryError 21",
+    "FileNotFoundError 2",
+    "IsADirectoryError 21",
+    "loaded",
+  ]);
+});

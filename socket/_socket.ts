@@ -754,7 +754,10 @@ export class Socket implements Watchable, Disposable {
   /**
    * Closes the socket. Calling it again is harmless. A file object from `makefile()` keeps the
    * connection open until it is closed too, as in Python. Bytes already accepted by `send`
-   * are still delivered.
+   * are still delivered in the background, as the kernel delivers a closed socket's buffer,
+   * while the peer keeps taking them: after two seconds in which it takes nothing, or at once
+   * when a `send`/`sendall` timed out, the rest is dropped and the connection closed, so a
+   * peer that never reads cannot hold the connection (see README.md, "Closing").
    *
    * @example
    * ```ts
@@ -877,7 +880,9 @@ export class Socket implements Watchable, Disposable {
    *
    * @param bufsize The most bytes to return.
    * @param flags `MSG_PEEK` (leave the bytes for the next call), `MSG_DONTWAIT` (do not wait),
-   * `MSG_WAITALL` (wait for all `bufsize` bytes, or EOF).
+   * `MSG_WAITALL` (blocking: wait for all `bufsize` bytes, or EOF, or an error, which the next
+   * call raises after this one returned the bytes before it; with a timeout or non-blocking,
+   * as in CPython, a plain recv).
    * @returns The bytes received.
    * @throws {BlockingIOError} Non-blocking, with nothing to read.
    * @throws {TimeoutError} When the timeout runs out (the bytes of a late read are kept).
@@ -910,12 +915,23 @@ export class Socket implements Watchable, Disposable {
     return await this.#recvStream(bufsize, flags, options.signal);
   }
 
-  async #recvStream(bufsize: number, flags: number, signal?: AbortSignal): Promise<Uint8Array> {
+  /**
+   * A stream recv. With `holdError` (a `MSG_WAITALL` recv that has gathered bytes), a pending
+   * error is left for the next call and the result is empty, so no gathered byte is lost.
+   */
+  async #recvStream(
+    bufsize: number,
+    flags: number,
+    signal?: AbortSignal,
+    holdError = false,
+  ): Promise<Uint8Array> {
     let channel = this.#stream();
     if (bufsize === 0) return new Uint8Array(0);
     const peek = (flags & MSG_PEEK) !== 0;
-    if (flags & MSG_WAITALL && !peek) return await this.#recvAll(bufsize, flags, signal);
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
+    if (flags & MSG_WAITALL && !peek && timeout === null) {
+      return await this.#recvAll(bufsize, flags, signal);
+    }
     // With a signal, the read-ahead path below: an abort leaves its read running.
     if (timeout === null && channel.canReadNow && !signal) {
       // Blocking with nothing buffered: read straight away, the cost of a raw Deno read.
@@ -928,21 +944,31 @@ export class Socket implements Watchable, Disposable {
       await this.#ready(POLLIN, flags, bufsize, timeLeft(timeout, start), signal);
       channel = this.#stream();
       // A background write error wakes the wait too; like a pending SO_ERROR, recv reports it.
-      const error = channel.readable ? null : channel.takeWriteError();
+      if (channel.readable) break;
+      if (holdError && channel.hasWriteError) return new Uint8Array(0);
+      const error = channel.takeWriteError();
       if (error) throw error;
     }
-    const data = channel.take(bufsize, peek);
+    const data = channel.take(bufsize, peek, holdError);
     if (this.#watchers.interest & POLLIN) channel.armRead();
     return data;
   }
 
+  /**
+   * A blocking `MSG_WAITALL` recv: reads until `bufsize` bytes, EOF or an error. The bytes
+   * gathered are returned first and the error raised by the next call, as Linux's recv
+   * returns what it has copied when the connection fails. With a timeout (or non-blocking)
+   * CPython's socket is non-blocking underneath, where Linux ignores MSG_WAITALL: a plain
+   * recv, whose bytes a timeout cannot lose. An abort part way gives the gathered bytes back
+   * for the next recv.
+   */
   async #recvAll(bufsize: number, flags: number, signal?: AbortSignal): Promise<Uint8Array> {
     const out = new Uint8Array(bufsize);
     let filled = 0;
     while (filled < bufsize) {
       let piece: Uint8Array;
       try {
-        piece = await this.#recvStream(bufsize - filled, flags & ~MSG_WAITALL, signal);
+        piece = await this.#recvStream(bufsize - filled, flags & ~MSG_WAITALL, signal, filled > 0);
       } catch (e) {
         // Aborted part way: what was gathered goes back for the next recv, not lost.
         if (signal?.aborted && this.#state.kind === "connected") {
@@ -1017,6 +1043,10 @@ export class Socket implements Watchable, Disposable {
 
   /**
    * Receives into `buffer` and resolves to the number of bytes written there.
+   *
+   * A blocking call with nothing buffered reads straight into `buffer`. Deno cannot cancel
+   * that read short of closing the connection: when `shutdown(SHUT_RD)` ends the call (0),
+   * bytes the peer still sends may yet land in `buffer`, though no call reports them.
    *
    * @param buffer Where to put the bytes.
    * @param nbytes The most bytes to receive; 0 means the buffer's length.
@@ -1143,8 +1173,23 @@ export class Socket implements Watchable, Disposable {
     if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT) && !options.signal) {
       return await channel.writeOnce(bytes);
     }
-    await this.#ready(POLLOUT, flags, 0, flags & MSG_DONTWAIT ? 0 : this.#timeout, options.signal);
+    await this.#sendReady(channel, flags, this.#timeout, options.signal);
     return this.#writableStream().enqueue(bytes);
+  }
+
+  /** Waits until the send buffer has room; a timeout there tells the stream its peer stalled. */
+  async #sendReady(
+    channel: StreamChannel,
+    flags: number,
+    timeout: number | null,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    try {
+      await this.#ready(POLLOUT, flags, 0, flags & MSG_DONTWAIT ? 0 : timeout, signal);
+    } catch (e) {
+      if (e instanceof TimeoutError) channel.sendTimedOut();
+      throw e;
+    }
   }
 
   /**
@@ -1183,14 +1228,21 @@ export class Socket implements Watchable, Disposable {
     const start = timeout === null ? 0 : performance.now();
     let offset = 0;
     while (offset < bytes.length) {
-      await this.#ready(POLLOUT, flags, 0, timeLeft(timeout, start), options.signal);
+      let left: number | null;
+      try {
+        left = timeLeft(timeout, start);
+      } catch (e) {
+        channel.sendTimedOut();
+        throw e;
+      }
+      await this.#sendReady(channel, flags, left, options.signal);
       offset += this.#writableStream().enqueue(bytes.subarray(offset));
     }
   }
 
   #writableStream(): StreamChannel {
     const channel = this.#stream();
-    const error = channel.takeWriteError();
+    const error = channel.takeSendError();
     if (error) throw error;
     if (channel.writeShut) throw osError(EPIPE); // BrokenPipeError, as CPython raises
     return channel;
@@ -1266,8 +1318,9 @@ export class Socket implements Watchable, Disposable {
   }
 
   /**
-   * Shuts down one or both halves of the connection: `SHUT_RD`, `SHUT_WR` (the peer reads EOF
-   * once the buffered bytes are sent) or `SHUT_RDWR`.
+   * Shuts down one or both halves of the connection: `SHUT_RD` (a recv waiting in another
+   * task returns EOF at once, as do later ones), `SHUT_WR` (the peer reads EOF once the
+   * buffered bytes are sent) or `SHUT_RDWR`.
    *
    * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
    * @throws {OSError} `ENOTCONN` when not connected, `EINVAL` for another `how`.

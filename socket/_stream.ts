@@ -1,8 +1,8 @@
 // A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
 // outgoing buffer DESIGN.md describes: input is known only by reading, so reads land in an
 // inbox that recv() drains, and nothing a pending read brings in is ever dropped.
-import { EBADF } from "./_errno.ts";
-import { fromDenoError, OSError } from "./_errors.ts";
+import { EBADF, ECONNRESET, EPIPE } from "./_errno.ts";
+import { fromDenoError, OSError, osError } from "./_errors.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "./_readiness.ts";
 
 /** The part of `Deno.Conn` a stream needs; `socketpair()`'s in-memory pipe has it too. */
@@ -37,6 +37,16 @@ const SLAB_SIZE = 256 * 1024;
 const SLAB_READ_MIN = 16 * 1024;
 const SLAB_KEEP = 4 * 1024;
 const EMPTY = new Uint8Array(0);
+/**
+ * How long a closed stream waits for its peer to take any of the bytes still to send before it
+ * gives up (README.md, "Closing"). A closed socket's send buffer is the kernel's business in
+ * CPython: close() frees the descriptor at once and the kernel goes on sending. pynet's send
+ * buffer (what non-blocking or timed sends accepted) is its own, and only an open Deno
+ * connection can send it, so close() keeps the connection while the peer keeps reading; but a
+ * peer that takes nothing for this long is not reading (a slow-reader attack, a stuck client):
+ * the connection is closed and the rest dropped, so it costs no descriptor past this bound.
+ */
+export const LINGER_STALL_MS = 2000;
 
 export class StreamChannel {
   readonly conn: ByteConn;
@@ -46,7 +56,13 @@ export class StreamChannel {
   #inbox: Uint8Array[] = [];
   #buffered = 0;
   #reading = false;
+  /** The read size the stream has proved it fills (see #readSizeFor). */
   #readSize = MIN_READ;
+  /**
+   * The last read came back short (the stream had no more at that moment), or none has landed
+   * yet: the next read may wait long, so it is small (see #readSizeFor).
+   */
+  #caughtUp = true;
   /** A read buffer to use again: short reads are copied out of it. */
   #spare: Uint8Array | null = null;
   /** The slab busy reads are carved from, and how much of it has been handed out. */
@@ -63,13 +79,25 @@ export class StreamChannel {
   #queued = 0;
   #writing = false;
   #writeError: OSError | null = null;
+  /** A write failed: the connection is broken for writing, whatever comes after. */
+  #writeFailed = false;
   #writeShut = false;
   #closed = false;
   /** Handed over for an upgrade: no read may start. */
   #parked = false;
   #drainWaiters: (() => void)[] = [];
+  /** A write completed since the linger last looked (see LINGER_STALL_MS). */
+  #progressed = false;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A send timed out and the buffer has not emptied since: close() drops what is left. */
+  #sendTimedOut = false;
   /** Waiting for the read in flight to land (an upgrade reading through it). */
   #landingWaiters: (() => void)[] = [];
+  /**
+   * Wakes a blocking recv waiting on its own read (`readNow`, `readInto`): a landing, or a
+   * `shutdown(SHUT_RD)` or close, which Linux answers at once while the read stays pending.
+   */
+  #wakeReader: (() => void) | null = null;
 
   #mapError: ErrorMapper;
 
@@ -167,6 +195,13 @@ export class StreamChannel {
     for (const wake of waiters) wake();
   }
 
+  #wakeBlockedReader(): void {
+    const wake = this.#wakeReader;
+    if (wake === null) return;
+    this.#wakeReader = null;
+    wake();
+  }
+
   /** Resumes the read-ahead after a refused or failed upgrade. */
   unpark(): void {
     this.#parked = false;
@@ -195,14 +230,15 @@ export class StreamChannel {
    */
   async readNow(sizeHint: number): Promise<void> {
     const buffer = this.#startRead(sizeHint);
-    let n: number | null;
-    try {
-      n = await this.conn.read(buffer);
-    } catch (e) {
-      this.#failed(e);
-      return;
-    }
-    this.#landed(buffer, n);
+    // The read lands on its own (nothing it brings is lost); the caller waits for the landing
+    // or for a shutdown(SHUT_RD) or close, which must not wait for the peer to send.
+    await new Promise<void>((resolve) => {
+      this.#wakeReader = resolve;
+      this.conn.read(buffer).then(
+        (n) => this.#landed(buffer, n),
+        (e) => this.#failed(e),
+      );
+    });
   }
 
   /**
@@ -213,26 +249,55 @@ export class StreamChannel {
    */
   async readInto(p: Uint8Array): Promise<number | null> {
     this.#reading = true;
-    let n: number | null;
-    try {
-      n = await this.conn.read(p);
-    } catch (e) {
-      this.#failed(e);
-      return null;
-    }
-    if (this.#closed || this.#readShut) {
-      this.#landed(EMPTY, 0);
-      return null;
-    }
-    this.#landed(EMPTY, n === null ? null : 0);
-    return n ?? 0;
+    // Settles with the count, or with null for a failure, or when a shutdown(SHUT_RD) or a
+    // close overtakes the read. Such a read stays pending: should the peer still send, Deno
+    // writes those bytes (which SHUT_RD discards) into `p` when it lands, as it cannot be
+    // cancelled short of closing the connection.
+    return await new Promise<number | null>((resolve) => {
+      this.#wakeReader = () => resolve(null);
+      this.conn.read(p).then(
+        (n) => {
+          if (this.#closed || this.#readShut) {
+            this.#landed(EMPTY, 0);
+            return;
+          }
+          this.#wakeReader = null;
+          this.#landed(EMPTY, n === null ? null : 0);
+          resolve(n ?? 0);
+        },
+        (e) => this.#failed(e),
+      );
+    });
+  }
+
+  /**
+   * How much the next read asks for. A pending read holds its buffer for as long as the peer
+   * is silent, so a stream that may be idle reads small whatever a recv asked for: an idle
+   * connection costs a 4 KiB buffer, not the 64 KiB of a recv(65536) (or the slab one would
+   * pin). A stream is taken to be busy once its reads come back full: the size then doubles
+   * read by read up to what the recv asked (a watcher's read-ahead: MAX_READ). A read that
+   * brings less than asked and less than SLAB_READ_MIN means the stream has caught up with its
+   * peer: the next read is a probe of at most SLAB_READ_MIN into a buffer of its own (never
+   * the slab, which a pending read would pin), and if that one comes back full the stream goes
+   * on at the size it had proved, so streaming keeps its large reads at the cost of one
+   * smaller read each time it catches up. A probe is no smaller than 16 KiB once the stream has
+   * proved that much, so as not to split a TLS record (a TLS connection lands one 16 KiB record
+   * per read: a split record's rest would look like catching up, again and again). A short
+   * read of SLAB_READ_MIN or more is data still flowing, in the pieces the transport lands.
+   *
+   * Left as it is: a stream whose last read before a silence was that large keeps a large
+   * read pending (a region of its slab) through the silence.
+   */
+  #readSizeFor(sizeHint: number): number {
+    const asked = sizeHint > 0 ? Math.max(sizeHint, MIN_READ) : MAX_READ;
+    const size = Math.min(asked, this.#readSize, MAX_READ);
+    return this.#caughtUp ? Math.min(size, SLAB_READ_MIN) : size;
   }
 
   #startRead(sizeHint: number): Uint8Array {
     this.#reading = true;
-    // A recv reads what it asked for; a watcher's read-ahead adapts to how busy the stream is.
-    const size = sizeHint > 0 ? Math.min(MAX_READ, Math.max(sizeHint, MIN_READ)) : this.#readSize;
-    if (size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
+    const size = this.#readSizeFor(sizeHint);
+    if (!this.#caughtUp && size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
       if (this.#slab === null || this.#slab.byteLength - this.#slabUsed < size) {
         this.#slab = new ArrayBuffer(SLAB_SIZE);
         this.#slabUsed = 0;
@@ -258,13 +323,24 @@ export class StreamChannel {
   #landed(buffer: Uint8Array, n: number | null): void {
     this.#reading = false;
     this.#wakeLandingWaiters();
+    this.#wakeBlockedReader();
     if (this.#closed) return;
     if (n === null) {
       this.#eof = true;
     } else if (n > 0) {
-      // Grow the read-ahead for a busy stream; an idle one keeps only a small buffer pending.
-      if (n === buffer.length) this.#readSize = Math.min(MAX_READ, buffer.length * 2);
-      else if (n < buffer.length / 8) this.#readSize = MIN_READ;
+      // Grow the read size while reads come back full; see #readSizeFor.
+      if (n === buffer.length) {
+        if (this.#caughtUp) {
+          // The small read after catching up came back full: go on at the proved size.
+          this.#caughtUp = false;
+          this.#readSize = Math.max(this.#readSize, 2 * MIN_READ);
+        } else {
+          this.#readSize = Math.min(MAX_READ, Math.max(this.#readSize, buffer.length * 2));
+        }
+      } else {
+        if (n < SLAB_READ_MIN) this.#caughtUp = true;
+        if (n < buffer.length / 8) this.#readSize = MIN_READ;
+      }
       // A short read is copied out and its buffer kept for the next read; a long one is handed
       // over whole, which saves the copy; a slab's read is handed over as a view of the slab.
       let chunk: Uint8Array;
@@ -294,8 +370,12 @@ export class StreamChannel {
     }
     this.#reading = false;
     this.#wakeLandingWaiters();
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.#wakeBlockedReader();
+      return;
+    }
     this.#readError = error;
+    this.#wakeBlockedReader();
     this.onChange();
   }
 
@@ -305,10 +385,13 @@ export class StreamChannel {
 
   /**
    * Takes up to `n` bytes of input; empty at EOF. A read error is raised once, after the
-   * input before it; later calls see EOF, as Linux reports a reset once.
+   * input before it; later calls see EOF, as Linux reports a reset once. With `holdError`, a
+   * read error is left for the next call and the take is empty (a `MSG_WAITALL` recv returns
+   * the bytes it has gathered first).
    */
-  take(n: number, peek = false): Uint8Array {
+  take(n: number, peek = false, holdError = false): Uint8Array {
     if (this.#buffered === 0) {
+      if (holdError) return EMPTY;
       if (this.#readError && !peek) {
         const error = this.#readError;
         this.#readError = null;
@@ -375,6 +458,33 @@ export class StreamChannel {
     }
   }
 
+  /**
+   * What a send must raise before it writes, as Linux's send does: an error a background write
+   * met; a reset the read-ahead saw and no recv has reported yet (`ConnectionResetError`,
+   * reported once, as the kernel reports it to whichever call comes first: the input before
+   * it stays readable, then EOF); after a reported reset, or once a write has failed (its
+   * error reported), `BrokenPipeError` every time: the connection takes no more bytes.
+   */
+  takeSendError(): OSError | null {
+    const error = this.takeWriteError();
+    if (error) return error;
+    if (this.#reset || this.#writeFailed) return osError(EPIPE);
+    const readError = this.#readError;
+    if (readError?.errno === ECONNRESET) {
+      this.#readError = null;
+      this.#eof = true;
+      this.#reset = true;
+      this.onChange();
+      return readError;
+    }
+    return null;
+  }
+
+  /** Whether a background write met an error not yet reported. */
+  get hasWriteError(): boolean {
+    return this.#writeError !== null;
+  }
+
   /** Raises, once, an error a background write met (as `SO_ERROR` would report it). */
   takeWriteError(): OSError | null {
     const error = this.#writeError;
@@ -391,8 +501,11 @@ export class StreamChannel {
   async writeOnce(data: Uint8Array): Promise<number> {
     this.#writing = true;
     try {
-      return await this.conn.write(data);
+      const n = await this.conn.write(data);
+      this.#progressed = true;
+      return n;
     } catch (e) {
+      this.#writeFailed = true;
       throw this.#writeFailure(e);
     } finally {
       this.#wrote();
@@ -406,8 +519,10 @@ export class StreamChannel {
       let offset = 0;
       while (offset < data.length) {
         offset += await this.conn.write(offset === 0 ? data : data.subarray(offset));
+        this.#progressed = true;
       }
     } catch (e) {
+      this.#writeFailed = true;
       throw this.#writeFailure(e);
     } finally {
       this.#wrote();
@@ -441,6 +556,7 @@ export class StreamChannel {
     this.conn.write(batch).then(
       (n) => {
         this.#writing = false;
+        this.#progressed = true;
         this.#queued -= n;
         if (n < batch.length) this.#outbox[0] = batch.subarray(n);
         else this.#outbox.shift();
@@ -452,6 +568,7 @@ export class StreamChannel {
         this.#outbox = [];
         this.#queued = 0;
         if (!this.#closed) {
+          this.#writeFailed = true;
           this.#writeError = this.#writeFailure(e);
           this.onChange();
         }
@@ -473,6 +590,7 @@ export class StreamChannel {
 
   /** What waits for the outgoing buffer to empty: a half-close, then a close. */
   #afterDrain(): void {
+    this.#sendTimedOut = false;
     this.#wakeDrainWaiters();
     if (this.#writeShut && !this.#closed) {
       this.conn.closeWrite().catch(() => {});
@@ -493,6 +611,8 @@ export class StreamChannel {
     this.#readShut = true;
     this.#inbox = [];
     this.#buffered = 0;
+    // A recv blocked on its own read returns EOF at once, as Linux wakes it.
+    this.#wakeBlockedReader();
     this.onChange();
   }
 
@@ -509,8 +629,19 @@ export class StreamChannel {
   }
 
   /**
-   * Closes the stream. Bytes still buffered for sending go out first, in the background, as
-   * the kernel sends a closed socket's buffer; a pending read is cancelled.
+   * Records that a send or sendall with a timeout ran out of time: the peer is not taking the
+   * bytes, and those the call left buffered are not owed (CPython's timed-out sendall sends
+   * only what the kernel took), so a close() before the buffer empties drops them at once.
+   */
+  sendTimedOut(): void {
+    if (this.#writing || this.#queued > 0) this.#sendTimedOut = true;
+  }
+
+  /**
+   * Closes the stream; a pending read is cancelled. Bytes still buffered for sending go out
+   * first, in the background, as the kernel sends a closed socket's buffer, for as long as
+   * the peer keeps taking them (LINGER_STALL_MS); after a send timed out, they are dropped
+   * and the connection closed at once.
    */
   close(): void {
     if (this.#closed) return;
@@ -518,13 +649,40 @@ export class StreamChannel {
     this.#inbox = [];
     this.#buffered = 0;
     this.#wakeDrainWaiters();
+    this.#wakeBlockedReader();
     if (!this.#writing && this.#queued === 0) this.#release();
+    else if (this.#sendTimedOut) this.#giveUp();
+    else this.#linger();
+  }
+
+  #linger(): void {
+    this.#progressed = false;
+    const timer = setTimeout(() => {
+      this.#lingerTimer = undefined;
+      if (this.#released) return;
+      if (this.#progressed) this.#linger();
+      else this.#giveUp();
+    }, LINGER_STALL_MS);
+    // Waiting for a peer to read must not keep the process alive by itself.
+    Deno.unrefTimer(timer);
+    this.#lingerTimer = timer;
+  }
+
+  /** Drops what is left to send and closes the connection (cancelling a write in flight). */
+  #giveUp(): void {
+    this.#outbox = [];
+    this.#queued = 0;
+    this.#release();
   }
 
   #released = false;
   #release(): void {
     if (this.#released) return;
     this.#released = true;
+    if (this.#lingerTimer !== undefined) {
+      clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = undefined;
+    }
     try {
       this.conn.close();
     } catch {

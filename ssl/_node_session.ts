@@ -9,8 +9,18 @@ import type { SessionOptions, TlsSession } from "./_session.ts";
 
 const READ_SIZE = 64 * 1024;
 
-/** node's Duplex over our connection: what node:tls reads from and writes to. */
-function duplexOver(DuplexClass: typeof Duplex, conn: ByteConn): Duplex {
+/** What became of the writes to the plain connection under a node:tls session. */
+interface PlainWrites {
+  /** The error a write to the plain connection met, once one has. */
+  error: unknown;
+}
+
+/**
+ * node's Duplex over our connection: what node:tls reads from and writes to. A failed write
+ * is recorded in `writes` too, since node:tls (Deno 2.9.6) does not pass it on (see
+ * NodeTlsConn.write).
+ */
+function duplexOver(DuplexClass: typeof Duplex, conn: ByteConn, writes: PlainWrites): Duplex {
   let reading = false;
   const duplex: Duplex = new DuplexClass({
     read() {
@@ -26,7 +36,10 @@ function duplexOver(DuplexClass: typeof Duplex, conn: ByteConn): Duplex {
       );
     },
     write(chunk: Uint8Array, _encoding, callback) {
-      writeAll(conn, chunk).then(() => callback(), callback);
+      writeAll(conn, chunk).then(() => callback(), (e) => {
+        writes.error ??= e;
+        callback(e);
+      });
     },
     final(callback) {
       conn.closeWrite().then(() => callback(), () => callback());
@@ -57,8 +70,10 @@ class NodeTlsConn implements ByteConn {
   #ended = false;
   #error: unknown = null;
   #wake: (() => void) | null = null;
+  #plainWrites: PlainWrites;
 
-  constructor(socket: TLSSocket, plain: ByteConn) {
+  constructor(socket: TLSSocket, plain: ByteConn, plainWrites: PlainWrites) {
+    this.#plainWrites = plainWrites;
     this.localAddr = (plain as Partial<Deno.Conn>).localAddr;
     this.remoteAddr = (plain as Partial<Deno.Conn>).remoteAddr;
     this.#socket = socket;
@@ -98,10 +113,22 @@ class NodeTlsConn implements ByteConn {
   }
 
   write(p: Uint8Array): Promise<number> {
-    if (this.#error) return Promise.reject(this.#error);
+    const failed = this.#writeError();
+    if (failed) return Promise.reject(failed);
     return new Promise((resolve, reject) => {
-      this.#socket.write(p.slice(), (e) => e ? reject(e) : resolve(p.length));
+      this.#socket.write(p.slice(), (e) => {
+        // node:tls (Deno 2.9.6) calls back without an error when the plain connection's write
+        // failed (a peer that reset mid-way), and reports the error only later: a write is done
+        // only if no write to the plain connection has failed by then, as Deno's own TLS says.
+        const error = e ?? this.#writeError();
+        if (error) reject(error);
+        else resolve(p.length);
+      });
     });
+  }
+
+  #writeError(): unknown {
+    return this.#plainWrites.error ?? this.#error;
   }
 
   closeWrite(): Promise<void> {
@@ -135,7 +162,8 @@ export async function nodeSession(conn: ByteConn, options: SessionOptions): Prom
     import("node:stream"),
     import("node:tls"),
   ]);
-  const duplex = duplexOver(DuplexClass, conn);
+  const plainWrites: PlainWrites = { error: null };
+  const duplex = duplexOver(DuplexClass, conn, plainWrites);
   const common = {
     ...(options.caCerts ? { ca: options.caCerts } : {}),
     ...(options.cert ? { cert: options.cert } : {}),
@@ -198,7 +226,7 @@ export async function nodeSession(conn: ByteConn, options: SessionOptions): Prom
       socket.once("error", (e: Error) => reject(e));
     });
   }
-  const tlsConn = new NodeTlsConn(socket, conn);
+  const tlsConn = new NodeTlsConn(socket, conn, plainWrites);
   return {
     conn: tlsConn,
     engine: "node",

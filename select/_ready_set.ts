@@ -10,6 +10,7 @@ import {
   type ReadinessWatcher,
 } from "../socket/_readiness.ts";
 import { checkSignal, raceAbort } from "../socket/_abort.ts";
+import { awaiting } from "../socket/_keep_alive.ts";
 
 /** The longest delay `setTimeout` takes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -142,16 +143,19 @@ export class ReadySet implements ReadinessWatcher {
       if (remaining !== null && remaining <= 0) return [];
       let timer: ReturnType<typeof setTimeout> | undefined;
       let wake = () => {};
-      const waiting = new Promise<void>((resolve) => {
+      const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
         this.#wakers.add(wake);
         // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
         if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
       });
-      await raceAbort(waiting, signal, () => {
+      // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
+      // it holds the process (and this set, with what it watches) itself, in O(1).
+      const held = timer === undefined ? awaiting(this, sleeping) : sleeping;
+      await raceAbort(held, signal, () => {
         clearTimeout(timer);
         this.#wakers.delete(wake);
-        wake(); // settled, so nothing that holds it stays held
+        wake(); // settled, so the hold on the process ends with the wait
       });
       if (timer !== undefined) clearTimeout(timer);
       this.#wakers.delete(wake);

@@ -3,6 +3,7 @@
 // own, with the same read-ahead rule as sockets: nothing read ahead is ever lost.
 import { allocateFd, releaseFd } from "../socket/_fd.ts";
 import { fromDenoError, OSError, osError } from "../socket/_errors.ts";
+import { awaiting } from "../socket/_keep_alive.ts";
 import {
   nextTurn,
   POLLERR,
@@ -151,15 +152,20 @@ export class StreamWrapper implements Watchable, Disposable {
         if (this.#pollEvents() & (events | POLLERR | POLLNVAL)) return;
         throw osError(EAGAIN);
       }
-      await new Promise<void>((resolve) => {
-        const watcher: ReadinessWatcher = {
-          readinessChanged: () => {
-            this.#watchers.delete(watcher);
-            resolve();
-          },
-        };
-        this.#watchers.add(watcher, events);
-      });
+      // The program awaits this: it holds the process, which a read-ahead may not (a child
+      // process's pipes read unref'd after `child.unref()`).
+      await awaiting(
+        this,
+        new Promise<void>((resolve) => {
+          const watcher: ReadinessWatcher = {
+            readinessChanged: () => {
+              this.#watchers.delete(watcher);
+              resolve();
+            },
+          };
+          this.#watchers.add(watcher, events);
+        }),
+      );
     }
   }
 

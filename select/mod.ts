@@ -12,6 +12,12 @@
  * The standard input and a child process's pipes can be watched too, through
  * {@linkcode StreamWrapper}.
  *
+ * Reading ahead never keeps the process alive, and a wait does only while it is awaited (see
+ * the `socket` module's docs): a script that has called `select()` ends when its work ends.
+ * Except on the standard input: Deno cannot unref a read of it, so a script that has waited on
+ * `StreamWrapper.stdin()` ends when its input does. A child process's pipes read unref'd once
+ * `child.unref()` has been called.
+ *
  * ## Python -> pynet
  *
  * | Python | pynet |

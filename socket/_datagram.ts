@@ -32,6 +32,9 @@ export class DatagramChannel {
   constructor(conn: Deno.DatagramConn, onChange: () => void) {
     this.conn = conn;
     this.onChange = onChange;
+    // Receiving ahead must not hold the process: a blocking recv holds it while it waits.
+    // (DatagramConn has ref/unref at run time; Deno 2.9.6's types leave them out.)
+    (conn as Deno.DatagramConn & { unref?(): void }).unref?.();
   }
 
   pollEvents(): number {

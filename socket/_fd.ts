@@ -1,22 +1,51 @@
 // Pseudo descriptors: Deno exposes no file descriptors, yet Python code passes fileno() values
 // to select() and friends, so each open socket gets a number unique among open objects. Like
-// the OS, the lowest free number is handed out first.
+// the OS, the lowest free number is handed out first. The table holds its owners weakly: an
+// object the program dropped can be collected, and then what it held is closed (see
+// _socket.ts) and its number comes back, as when CPython frees a socket object.
 
-const open = new Map<number, object>();
+/** An owner's entry: the registry's held value, so it must not hold the owner itself. */
+interface Entry {
+  fd: number;
+  owner: WeakRef<object>;
+  lost: (() => void) | undefined;
+}
+
+const open = new Map<number, Entry>();
 /** Freed numbers below `next`, as a binary min-heap. */
 const freed: number[] = [];
 let next = 3;
 
-/** Gives `owner` a pseudo descriptor, unique while it stays open. */
-export function allocateFd(owner: object): number {
+const collected = new FinalizationRegistry<Entry>((entry) => {
+  // Released (and perhaps handed out again) since: nothing is left to do.
+  if (open.get(entry.fd) !== entry) return;
+  releaseFd(entry.fd);
+  entry.lost?.();
+});
+
+/**
+ * Gives `owner` a pseudo descriptor, unique while it stays open, or until `owner` is collected
+ * unreleased: then `lost` runs (it closes what the owner held, so it must not hold the owner).
+ * An owner that keeps a weak reference to itself passes it as `ref`.
+ */
+export function allocateFd(
+  owner: object,
+  ref: WeakRef<object> = new WeakRef(owner),
+  lost?: () => void,
+): number {
   const fd = freed.length > 0 ? popMin() : next++;
-  open.set(fd, owner);
+  const entry = { fd, owner: ref, lost };
+  open.set(fd, entry);
+  collected.register(owner, entry, entry);
   return fd;
 }
 
 /** Frees a pseudo descriptor so that it may be handed out again. */
 export function releaseFd(fd: number): void {
-  if (!open.delete(fd)) return;
+  const entry = open.get(fd);
+  if (entry === undefined) return;
+  open.delete(fd);
+  collected.unregister(entry);
   freed.push(fd);
   let i = freed.length - 1;
   while (i > 0) {
@@ -29,7 +58,7 @@ export function releaseFd(fd: number): void {
 
 /** The open object behind a pseudo descriptor, if any. */
 export function objectForFd(fd: number): object | undefined {
-  return open.get(fd);
+  return open.get(fd)?.owner.deref();
 }
 
 function popMin(): number {

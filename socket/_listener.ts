@@ -59,6 +59,8 @@ export class ListenerChannel {
   constructor(listener: Deno.Listener, onChange: () => void) {
     this.listener = listener;
     this.onChange = onChange;
+    // Accepting ahead must not hold the process: a blocking accept() holds it while it waits.
+    listener.unref();
   }
 
   pollEvents(): number {

@@ -1,4 +1,5 @@
 // An in-memory connected pair: what socketpair() gives without a Deno resource or permission.
+import { hold, release } from "./_keep_alive.ts";
 import type { ByteConn } from "./_stream.ts";
 
 /** What one direction holds before its writer has to wait, like a socket's buffers. */
@@ -36,6 +37,13 @@ class MemoryEnd implements ByteConn {
   #in: Pipe;
   #out: Pipe;
   #closed = false;
+  /**
+   * Whether a waiting read holds the process, as a Deno conn's does unless unref'd. Nothing
+   * but this process can end such a wait, so an unref'd one leaves the process free to end.
+   */
+  #refed = true;
+  #waiting = false;
+  #holding = false;
 
   constructor(inbound: Pipe, outbound: Pipe) {
     this.#in = inbound;
@@ -46,7 +54,14 @@ class MemoryEnd implements ByteConn {
     while (this.#in.size === 0) {
       if (this.#closed) throw errorOf("BadResource", "Bad resource ID");
       if (this.#in.ended) return null;
-      await new Promise<void>((resolve) => this.#in.readerWaiting = resolve);
+      this.#waiting = true;
+      if (this.#refed) this.#hold();
+      try {
+        await new Promise<void>((resolve) => this.#in.readerWaiting = resolve);
+      } finally {
+        this.#waiting = false;
+        this.#unhold();
+      }
       if (this.#closed) throw errorOf("Interrupted", "operation canceled");
     }
     let n = 0;
@@ -77,6 +92,28 @@ class MemoryEnd implements ByteConn {
     this.#out.size += n;
     this.#out.wakeReader();
     return n;
+  }
+
+  ref(): void {
+    this.#refed = true;
+    if (this.#waiting) this.#hold();
+  }
+
+  unref(): void {
+    this.#refed = false;
+    this.#unhold();
+  }
+
+  #hold(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    hold(this);
+  }
+
+  #unhold(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    release(this);
   }
 
   closeWrite(): Promise<void> {

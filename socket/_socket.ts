@@ -87,6 +87,7 @@ import {
   type Watchable,
   WatcherSet,
 } from "./_readiness.ts";
+import { awaiting } from "./_keep_alive.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
 import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./_timeout.ts";
@@ -99,6 +100,7 @@ import {
 } from "./_web_streams.ts";
 import {
   type BinaryMode,
+  type IoRefs,
   type MakefileOptions,
   makeSocketFile,
   type SocketFile,
@@ -194,6 +196,11 @@ const detached = new Map<
   }
 >();
 
+/** What a socket dropped without `close()` leaves to close: held apart from the socket. */
+interface Leftover {
+  channel: { close(): void } | null;
+}
+
 /**
  * Python's `socket.socket`: a TCP, UDP or Unix socket on Deno's own sockets.
  *
@@ -242,6 +249,19 @@ export class Socket implements Watchable, Disposable {
   /** The Web Streams, made on first use (see _web_streams.ts). */
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
+  /**
+   * This socket, weakly: what its channels and files call back through. A socket the program
+   * can no longer reach is collected, and its pseudo descriptor's entry then closes what it
+   * leaves (`#leftover`), as CPython closes a socket object it frees (see _fd.ts). Nothing
+   * outside the socket may hold it for this, not even a read-ahead running; what the program
+   * awaits holds it (_keep_alive.ts).
+   */
+  #self: WeakRef<Socket>;
+  /** The channels' `onChange`. */
+  #onChange: () => void;
+  /** The listener channel's `reject`. */
+  #rejects: (conn: Deno.Conn) => boolean;
+  #leftover: Leftover = { channel: null };
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto, fileno)` does.
@@ -283,6 +303,8 @@ export class Socket implements Watchable, Disposable {
     this.type = kind;
     this.proto = proto;
     this.#timeout = type & SOCK_NONBLOCK ? 0 : getdefaulttimeout();
+    this.#self = new WeakRef(this);
+    [this.#onChange, this.#rejects] = Socket.#callbacks(this.#self);
     this.#source = sourceFor({
       fileno: () => this.#fd,
       pollEvents: () => this.#pollEvents(),
@@ -300,9 +322,12 @@ export class Socket implements Watchable, Disposable {
       this.#state = found.state;
       this.#options = found.options;
       this.#peer = found.peer;
-      if ("channel" in found.state) found.state.channel.onChange = () => this.#changed();
+      if ("channel" in found.state) {
+        found.state.channel.onChange = this.#onChange;
+        this.#leftover.channel = found.state.channel;
+      }
     }
-    this.#fd = allocateFd(this);
+    this.#fd = allocateFd(this, this.#self, Socket.#closerOf(this.#leftover));
   }
 
   static {
@@ -358,17 +383,59 @@ export class Socket implements Watchable, Disposable {
         sock.#state = { kind: "fresh" };
         throw fromDenoError(e);
       }
-      const channel = new ListenerChannel(listener, () => sock.#changed());
-      channel.reject = (conn) => sock.#rejectsPeer(conn);
+      const channel = new ListenerChannel(listener, sock.#onChange);
+      channel.reject = sock.#rejects;
       channel.acceptedErrors = acceptedErrors;
       sock.#state = { kind: state.kind, channel };
+      sock.#leftover.channel = channel;
       sock.#changed();
     };
   }
 
+  /**
+   * The channels' callbacks, made here rather than in the constructor: V8 gives the closures
+   * of one scope one shared context, and the constructor's other closures hold `this`.
+   */
+  static #callbacks(
+    self: WeakRef<Socket>,
+  ): [onChange: () => void, rejects: (conn: Deno.Conn) => boolean] {
+    return [
+      () => {
+        const sock = self.deref();
+        if (sock) sock.#changed();
+      },
+      (conn) => {
+        const sock = self.deref();
+        return sock ? sock.#rejectsPeer(conn) : false;
+      },
+    ];
+  }
+
+  /** What closes a collected socket's leftover: it must not hold the socket either. */
+  static #closerOf(leftover: Leftover): () => void {
+    return () => leftover.channel?.close();
+  }
+
+  /** The refs a `makefile()` file holds, through `self` (see `#callbacks`). */
+  static #ioRefsOf(self: WeakRef<Socket>): IoRefs {
+    return {
+      retain: () => {
+        const sock = self.deref();
+        if (sock) sock.#ioRefs++;
+      },
+      release: () => {
+        const sock = self.deref();
+        if (!sock) return;
+        sock.#ioRefs--;
+        if (sock.#ioRefs === 0 && sock.#closeRequested) sock.#realClose();
+      },
+    };
+  }
+
   #attach(conn: ByteConn, mapError?: ErrorMapper): void {
-    const channel = new StreamChannel(conn, () => this.#changed(), mapError);
+    const channel = new StreamChannel(conn, this.#onChange, mapError);
     this.#state = { kind: "connected", channel };
+    this.#leftover.channel = channel;
     this.#changed();
   }
 
@@ -453,7 +520,9 @@ export class Socket implements Watchable, Disposable {
         resolve();
       };
     });
-    await raceAbort(waiting, signal, () => undo());
+    // The timer holds a timed wait; an untimed one waits on unref'd reads, so it holds the
+    // process (and this socket) itself.
+    await raceAbort(timeout === null ? awaiting(this, waiting) : waiting, signal, () => undo());
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -484,7 +553,9 @@ export class Socket implements Watchable, Disposable {
     const target = toDenoTarget(this.family, datagram, address, "bind");
     this.#bindPort = "port" in target ? target.port : 0;
     if (datagram) {
-      this.#state = { kind: "datagram", channel: this.#openDatagram(target) };
+      const channel = this.#openDatagram(target);
+      this.#state = { kind: "datagram", channel };
+      this.#leftover.channel = channel;
       return;
     }
     const reusePort = (this.#options.get(optionKey(SOL_SOCKET, SO_REUSEPORT)) ?? 0) !== 0;
@@ -503,9 +574,10 @@ export class Socket implements Watchable, Disposable {
     } catch (e) {
       throw fromDenoError(e);
     }
-    const channel = new ListenerChannel(listener, () => this.#changed());
-    channel.reject = (conn) => this.#rejectsPeer(conn);
+    const channel = new ListenerChannel(listener, this.#onChange);
+    channel.reject = this.#rejects;
     this.#state = { kind: "bound", channel };
+    this.#leftover.channel = channel;
   }
 
   #openDatagram(target: DenoTarget): DatagramChannel {
@@ -517,7 +589,7 @@ export class Socket implements Watchable, Disposable {
           hostname: target.hostname,
           port: target.port,
         });
-      return new DatagramChannel(conn, () => this.#changed());
+      return new DatagramChannel(conn, this.#onChange);
     } catch (e) {
       throw fromDenoError(e);
     }
@@ -777,6 +849,7 @@ export class Socket implements Watchable, Disposable {
     const state = this.#state;
     if (state.kind === "closed") return;
     this.#state = { kind: "closed" };
+    this.#leftover.channel = null;
     if (state.kind === "connecting") state.abort.abort();
     if ("channel" in state) state.channel.close();
     releaseFd(this.#fd);
@@ -816,6 +889,7 @@ export class Socket implements Watchable, Disposable {
       peer: this.#peer,
     });
     this.#state = { kind: "closed" };
+    this.#leftover.channel = null;
     releaseFd(fd);
     this.#fd = -1;
     this.#watchers.notify(this.#source);
@@ -1692,13 +1766,9 @@ export class Socket implements Watchable, Disposable {
   makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
     this.#open();
-    return makeSocketFile(this, mode, options, {
-      retain: () => this.#ioRefs++,
-      release: () => {
-        this.#ioRefs--;
-        if (this.#ioRefs === 0 && this.#closeRequested) this.#realClose();
-      },
-    });
+    // The file holds this socket (as CPython's does); its refs must not, since they are what
+    // the file leaves behind when it is collected unclosed (see _socket_file.ts).
+    return makeSocketFile(this, mode, options, Socket.#ioRefsOf(this.#self));
   }
 
   /**

@@ -67,11 +67,18 @@ export interface SocketFile<T extends Uint8Array | string = Uint8Array | string>
   fileno(): number;
 }
 
-/** How a file tells its socket that it holds it open. */
+/** How a file tells its socket that it holds it open. Must not hold the file. */
 export interface IoRefs {
   retain(): void;
   release(): void;
 }
+
+/**
+ * A file the program dropped without `close()` lets go of its socket once collected, as
+ * CPython's does: a socket closed while the file was open is closed then. What the file's
+ * write buffer still holds is not sent (CPython flushes it).
+ */
+const dropped = new FinalizationRegistry<IoRefs>((refs) => refs.release());
 
 /** Builds the file object of `sock.makefile(mode, options)`. */
 export function makeSocketFile(
@@ -119,6 +126,7 @@ class BufferedSocketFile implements SocketFile<Uint8Array> {
     this.#bufferSize = buffering > 1 ? buffering : DEFAULT_BUFFER_SIZE;
     this.#refs = refs;
     refs.retain();
+    dropped.register(this, refs, this);
   }
 
   get closed(): boolean {
@@ -253,6 +261,7 @@ class BufferedSocketFile implements SocketFile<Uint8Array> {
       if (this.#writing) await this.flush();
     } finally {
       this.#closed = true;
+      dropped.unregister(this);
       this.#refs.release();
     }
   }

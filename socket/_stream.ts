@@ -11,6 +11,10 @@ export interface ByteConn {
   write(p: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
   close(): void;
+  /** Makes pending and later reads keep the process alive (Deno's conns have it). */
+  ref?(): void;
+  /** Makes pending and later reads not keep the process alive. */
+  unref?(): void;
 }
 
 /**
@@ -105,6 +109,9 @@ export class StreamChannel {
     this.conn = conn;
     this.onChange = onChange;
     this.#mapError = mapError;
+    // Reading ahead must not hold the process: only a read the program awaits does (see
+    // readNow and readInto), or a wait holding it (_keep_alive.ts).
+    conn.unref?.();
   }
 
   /** The `POLL*` events that hold now. */
@@ -184,6 +191,8 @@ export class StreamChannel {
       write: (p) => this.conn.write(p),
       closeWrite: () => this.conn.closeWrite(),
       close: () => this.conn.close(),
+      ref: () => this.conn.ref?.(),
+      unref: () => this.conn.unref?.(),
     };
   }
 
@@ -230,15 +239,20 @@ export class StreamChannel {
    */
   async readNow(sizeHint: number): Promise<void> {
     const buffer = this.#startRead(sizeHint);
+    const conn = this.conn;
+    // The program awaits this read: it holds the process while it runs.
+    conn.ref?.();
     // The read lands on its own (nothing it brings is lost); the caller waits for the landing
     // or for a shutdown(SHUT_RD) or close, which must not wait for the peer to send.
     await new Promise<void>((resolve) => {
       this.#wakeReader = resolve;
-      this.conn.read(buffer).then(
+      conn.read(buffer).then(
         (n) => this.#landed(buffer, n),
         (e) => this.#failed(e),
       );
     });
+    // Awaited no more: a read still pending (overtaken by a shutdown) is a read-ahead now.
+    conn.unref?.();
   }
 
   /**
@@ -253,9 +267,12 @@ export class StreamChannel {
     // close overtakes the read. Such a read stays pending: should the peer still send, Deno
     // writes those bytes (which SHUT_RD discards) into `p` when it lands, as it cannot be
     // cancelled short of closing the connection.
-    return await new Promise<number | null>((resolve) => {
+    const conn = this.conn;
+    // The program awaits this read: it holds the process while it runs.
+    conn.ref?.();
+    const n = await new Promise<number | null>((resolve) => {
       this.#wakeReader = () => resolve(null);
-      this.conn.read(p).then(
+      conn.read(p).then(
         (n) => {
           if (this.#closed || this.#readShut) {
             this.#landed(EMPTY, 0);
@@ -268,6 +285,9 @@ export class StreamChannel {
         (e) => this.#failed(e),
       );
     });
+    // Awaited no more: a read still pending (overtaken by a shutdown) is a read-ahead now.
+    conn.unref?.();
+    return n;
   }
 
   /**

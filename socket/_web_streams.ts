@@ -5,6 +5,7 @@
 import type { AbortOptions } from "./_abort.ts";
 import { SHUT_RD, SHUT_WR } from "./_constants.ts";
 import { BlockingIOError } from "./_errors.ts";
+import { awaiting } from "./_keep_alive.ts";
 import {
   POLLERR,
   POLLHUP,
@@ -137,19 +138,26 @@ function wouldBlock(e: unknown): boolean {
     (e instanceof Error && (e.name === "SSLWantReadError" || e.name === "SSLWantWriteError"));
 }
 
-/** Resolves once `events` (or an error, hang-up or close) hold on `sock`. */
+/**
+ * Resolves once `events` (or an error, hang-up or close) hold on `sock`. The wait holds the
+ * process (the read-ahead it starts does not: see _keep_alive.ts), as a stream being read or
+ * written is work the program awaits.
+ */
 function readiness(sock: Watchable, events: number): Promise<void> {
   const source = sock[readinessSource]();
   const wanted = events | POLLERR | POLLHUP | POLLNVAL;
-  return new Promise((resolve) => {
-    const watcher: ReadinessWatcher = {
-      readinessChanged() {
-        if (!(source.pollEvents() & wanted)) return;
-        source.unwatch(watcher);
-        resolve();
-      },
-    };
-    source.watch(watcher, events);
-    watcher.readinessChanged(source);
-  });
+  return awaiting(
+    sock,
+    new Promise((resolve) => {
+      const watcher: ReadinessWatcher = {
+        readinessChanged() {
+          if (!(source.pollEvents() & wanted)) return;
+          source.unwatch(watcher);
+          resolve();
+        },
+      };
+      source.watch(watcher, events);
+      watcher.readinessChanged(source);
+    }),
+  );
 }

@@ -9,6 +9,28 @@
  * (`TimeoutError("timed out")`), or non-blocking (`BlockingIOError`). No received byte is ever
  * lost to a timeout: a read that outlives it keeps its bytes for the next `recv`.
  *
+ * ## A script ends when its work ends
+ *
+ * As a Python script ends after its last line with sockets still open, a pynet script ends
+ * when nothing it awaits is left, whatever its sockets hold. Reading ahead (what a socket does
+ * after a `select()`, a selector's wait, a timed-out or non-blocking `recv` or `accept`, to
+ * learn when input comes) never keeps the process alive; what the program awaits does, for
+ * as long as it awaits it: a blocking `recv`, `accept`, `connect` or `send`, a `select()` or
+ * selector wait with or without a timeout, a TLS handshake. A few things still hold a process
+ * that no longer awaits them, because Deno offers no way to release them: bytes a socket
+ * buffered for sending, until the peer takes them or the connection fails; a non-blocking
+ * `connect` still under way, until it completes or fails; the receive an `AF_UNIX` datagram
+ * socket runs ahead after a wait, until a datagram comes; and, in the `ssl` module, the accept
+ * a `Deno.listenTls` server socket runs ahead after a timed-out accept or a `select()`.
+ *
+ * What the program can no longer reach is closed when it is collected, as CPython closes a
+ * socket object it frees: a socket (connected, accepted, listening, datagram, a `socketpair()`
+ * end) dropped without `close()` closes its connection, and its peer reads EOF; a
+ * `makefile()` file dropped unclosed lets go of its socket, so a socket closed while the file
+ * was open is closed then (what the file's write buffer still holds is not sent: CPython
+ * flushes it). Collection comes when the JavaScript engine decides, not at once as CPython's
+ * reference counting does: close what you can, with `close()` or `using`.
+ *
  * Deno's permissions apply: a missing one raises `PermissionError` whose message names the
  * flag to add (`--allow-net=127.0.0.1:8080`). Datagram sockets (`SOCK_DGRAM`) and
  * `SO_REUSEPORT` need Deno's `--unstable-net` flag; without it they raise `OSError`

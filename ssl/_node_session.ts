@@ -67,6 +67,7 @@ class NodeTlsConn implements ByteConn {
   readonly localAddr: Deno.Addr | undefined;
   readonly remoteAddr: Deno.Addr | undefined;
   #socket: TLSSocket;
+  #plain: ByteConn;
   #ended = false;
   #error: unknown = null;
   #wake: (() => void) | null = null;
@@ -77,6 +78,7 @@ class NodeTlsConn implements ByteConn {
     this.localAddr = (plain as Partial<Deno.Conn>).localAddr;
     this.remoteAddr = (plain as Partial<Deno.Conn>).remoteAddr;
     this.#socket = socket;
+    this.#plain = plain;
     const wake = () => {
       const resolve = this.#wake;
       this.#wake = null;
@@ -133,6 +135,15 @@ class NodeTlsConn implements ByteConn {
 
   closeWrite(): Promise<void> {
     return new Promise((resolve) => this.#socket.end(() => resolve()));
+  }
+
+  /** TLS reads are the plain connection's reads: they hold the process when it is ref'd. */
+  ref(): void {
+    this.#plain.ref?.();
+  }
+
+  unref(): void {
+    this.#plain.unref?.();
   }
 
   close(): void {

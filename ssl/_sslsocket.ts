@@ -23,6 +23,7 @@ import {
 import { POLLIN, POLLOUT } from "../socket/_readiness.ts";
 import { withTimeout } from "../socket/_timeout.ts";
 import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../socket/_abort.ts";
+import { awaiting } from "../socket/_keep_alive.ts";
 import type { ByteConn, ErrorMapper } from "../socket/_stream.ts";
 import { SOCK_STREAM } from "../socket/_constants.ts";
 import { idnaEncode } from "../socket/_idna.ts";
@@ -302,13 +303,14 @@ export class SSLSocket extends Socket {
       throw wantRead();
     }
     try {
-      await raceAbort(
-        withTimeout(
-          work,
-          timeout,
-          () => new TimeoutError(null, "The handshake operation timed out"),
-        ),
-        options.signal,
+      // The handshake's reads run unref'd, as read-aheads do: a timer holds a timed wait, an
+      // untimed one holds the process itself. An abort ends the wait (and so the hold), not the
+      // handshake.
+      const waited = raceAbort(work, options.signal);
+      await withTimeout(
+        timeout === null ? awaiting(this, waited) : waited,
+        timeout,
+        () => new TimeoutError(null, "The handshake operation timed out"),
       );
       this.#handshaken = true;
     } catch (e) {

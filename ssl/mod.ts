@@ -48,6 +48,7 @@
  * | ragged EOF with `suppressRaggedEofs: false`, node engine | `SSLEOFError` | empty read: node:tls cannot tell it from close_notify (Deno's engine matches CPython) |
  * | a failed explicit `doHandshake()` | the socket stays open | the socket is closed |
  * | `close()` before the handshake has ended (a silent peer, a handshake timeout), Deno's engine | the connection closes at once | the socket is closed, but Deno 2.9.6 keeps its TCP connection open until the peer answers or closes (on a `Deno.listenTls` server too); the node engine closes at once |
+ * | a script that waited on a listening server socket (a timed-out or non-blocking `accept`, a `select`) and ends, Deno's engine | the script ends | the process stays until a connection comes: `Deno.listenTls`'s accept cannot be unref'd (plain listeners' can: the node engine's server sockets, and every connection, let the script end) |
  * | `getpeercert()` fields | also OCSP, caIssuers, crlDistributionPoints | subject, issuer, version, serialNumber, notBefore, notAfter, subjectAltName |
  * | `close()` | no close_notify | Deno's engine sends close_notify; node's on `shutdown(SHUT_WR)` |
  * | `shutdown(how)` | drops TLS from the socket: later reads see the raw TLS bytes | TLS goes on: `SHUT_WR` ends the sending side after close_notify, and reads still decrypt |

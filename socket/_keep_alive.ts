@@ -1,0 +1,44 @@
+// What keeps the process alive: only what the program awaits. Read-aheads run unref'd (a
+// Python script ends after its last line, whatever its sockets still hold), so a wait that
+// has no Deno op or timer of its own keeping the event loop turning (a recv waiting on a
+// read-ahead, a select() with no timeout) holds the process here instead, at O(1) whatever it
+// watches. A hold also keeps its target reachable: unref'd reads reach their sockets only
+// weakly (so that a dropped socket can be collected and closed), and the program's waiting
+// task must not be collected with them while it waits.
+
+/** The longest interval a timer takes (2^31 - 1 ms); the timer only needs to be pending. */
+const FOREVER_MS = 2 ** 31 - 1;
+
+const held = new Map<object, number>();
+let timer: ReturnType<typeof setInterval> | undefined;
+
+function stayAwake(): void {}
+
+/** Holds the process alive, and `target` reachable, until as many `release(target)` calls. */
+export function hold(target: object): void {
+  held.set(target, (held.get(target) ?? 0) + 1);
+  // One timer for every hold: a pending interval keeps Deno's event loop turning.
+  timer ??= setInterval(stayAwake, FOREVER_MS);
+}
+
+/** Ends one `hold(target)`; the last release lets the process end when nothing else runs. */
+export function release(target: object): void {
+  const count = held.get(target);
+  if (count === undefined) return;
+  if (count > 1) held.set(target, count - 1);
+  else held.delete(target);
+  if (held.size === 0 && timer !== undefined) {
+    clearInterval(timer);
+    timer = undefined;
+  }
+}
+
+/** Settles like `work`, holding the process alive and `target` reachable until then. */
+export async function awaiting<T>(target: object, work: Promise<T>): Promise<T> {
+  hold(target);
+  try {
+    return await work;
+  } finally {
+    release(target);
+  }
+}

@@ -16,7 +16,7 @@ import {
   Socket,
   socketpair,
 } from "../socket/mod.ts";
-import { bytes, pattern, recvAll, sameBytes, tcpPair, text, within } from "./_helpers.ts";
+import { bytes, pattern, recvAll, runDeno, sameBytes, tcpPair, text, within } from "./_helpers.ts";
 import { clientContext, serverContext } from "./_ssl_helpers.ts";
 
 /** A reason no library code would make: the rejection must be this very object. */
@@ -264,4 +264,42 @@ Deno.test("abort: an SSLSocket accept aborted during the handshake keeps the con
   using _conn = conn;
   await client.sendall(bytes("over tls"));
   assertEquals(text(await within(conn.recv(20))), "over tls");
+});
+
+// ---- an abort ends the wait's hold on the process ----------------------------------------------
+
+Deno.test("abort: a script whose waits were aborted ends by itself (nothing stays held)", async () => {
+  const module = (path: string) => JSON.stringify(new URL(`../${path}`, import.meta.url).href);
+  // Sockets left open on purpose: read-aheads do not hold the process, and neither may an
+  // aborted wait (a recv, accept and select without a timeout, a stream's pull).
+  const source = `import * as socket from ${module("socket/mod.ts")};
+import * as select from ${module("select/mod.ts")};
+const server = socket.createServer(["127.0.0.1", 0]);
+const client = await socket.createConnection(server.getsockname() as [string, number]);
+const [conn] = await server.accept();
+const aborted = (start: (signal: AbortSignal) => Promise<unknown>) => {
+  const controller = new AbortController();
+  const call = start(controller.signal);
+  setTimeout(() => controller.abort(), 20);
+  return call.then(() => "settled", (e) => e.name);
+};
+console.log(await aborted((signal) => conn.recv(10, 0, { signal })));
+console.log(await aborted((signal) => server.accept({ signal })));
+console.log(await aborted((signal) => select.select([conn], [], [], null, { signal })));
+client.setblocking(false);
+console.log(await aborted((signal) => client.recv(10, 0, { signal }).catch((e) => {
+  if (e.name === "BlockingIOError") return select.select([client], [], [], null, { signal });
+  throw e;
+})));
+console.log("done");
+`;
+  const { code, stdout, stderr } = await runDeno(source, ["--allow-net=127.0.0.1"], 30_000);
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim().split("\n"), [
+    "AbortError",
+    "AbortError",
+    "AbortError",
+    "AbortError",
+    "done",
+  ]);
 });

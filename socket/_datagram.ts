@@ -1,7 +1,9 @@
 // A datagram socket's receive-ahead: datagrams are queued with their sender's address, so a
-// timed-out recvfrom() never drops one. Once started, it keeps receiving until its queue is
-// full, as the kernel's receive buffer does: a loopback burst overflows the kernel's small
-// buffer (about 256 small datagrams) in the time a busy program takes to call recv again.
+// timed-out recvfrom() never drops one. A UDP socket, once started, keeps receiving until its
+// queue is full, as the kernel's receive buffer does: a loopback burst overflows the kernel's
+// small buffer (about 256 small datagrams) in the time a busy program takes to call recv
+// again. An AF_UNIX one cannot: Deno refuses to send on it while a receive is pending
+// ("Busy"), so it receives only while someone waits, and stops at the first datagram.
 import { type DenoTarget, sameEndpoint } from "./_address.ts";
 import { fromDenoError, type OSError } from "./_errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "./_readiness.ts";
@@ -24,6 +26,8 @@ export class DatagramChannel {
   /** The one receive buffer: only one receive runs at a time, and each datagram is copied out. */
   #buffer: Uint8Array | null = null;
   #receiving = false;
+  /** Whether to keep receiving ahead (UDP), or only on demand (AF_UNIX; see above). */
+  #continuous: boolean;
   #error: OSError | null = null;
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
@@ -35,6 +39,7 @@ export class DatagramChannel {
     // Receiving ahead must not hold the process: a blocking recv holds it while it waits.
     // (DatagramConn has ref/unref at run time; Deno 2.9.6's types leave them out.)
     (conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+    this.#continuous = conn.addr.transport === "udp";
   }
 
   pollEvents(): number {
@@ -51,9 +56,12 @@ export class DatagramChannel {
     return this.#queue.length >= QUEUE_LIMIT || this.#queuedBytes >= QUEUE_BYTES;
   }
 
-  /** Starts receiving ahead; it goes on, one receive at a time, until the queue is full. */
+  /**
+   * Starts receiving ahead; on UDP it goes on, one receive at a time, until the queue is full.
+   */
   armRead(): void {
     if (this.#receiving || this.#full || this.#error || this.#closed) return;
+    if (!this.#continuous && this.#queue.length > 0) return;
     this.#receiving = true;
     // One receive at a time: several pending receives may complete out of order.
     this.#buffer ??= new Uint8Array(MAX_DATAGRAM);
@@ -68,7 +76,7 @@ export class DatagramChannel {
         // Keep only the datagram's bytes: the receive buffer is used again at once.
         this.#queue.push([data.slice(), from]);
         this.#queuedBytes += data.length;
-        this.armRead();
+        if (this.#continuous) this.armRead();
         this.onChange();
       },
       (e) => {
@@ -88,7 +96,7 @@ export class DatagramChannel {
     if (next) {
       if (peek) return [next[0].slice(), next[1]];
       this.#queuedBytes -= next[0].length;
-      this.armRead();
+      if (this.#continuous) this.armRead();
       return next;
     }
     if (this.#error) {

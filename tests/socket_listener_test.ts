@@ -101,8 +101,7 @@ import { createServer, OSError } from "${root}socket/mod.ts";
 import { EPOLLIN, epoll, poll, POLLIN, select } from "${root}select/mod.ts";
 import { DefaultSelector, EVENT_READ, PollSelector, SelectSelector } from "${root}selectors/mod.ts";
 
-const server = createServer(["127.0.0.1", 0]);
-const [host, port] = server.getsockname();
+let server;
 const fillers = [];
 const fill = () => { try { for (;;) fillers.push(Deno.openSync("/dev/null")); } catch { /* EMFILE */ } };
 const free = (n) => { for (let i = 0; i < n && fillers.length; i++) fillers.pop().close(); };
@@ -122,6 +121,9 @@ function waiterFor(kind) {
 }
 
 for (const kind of Deno.args) {
+  // A listener of its own: nothing accepts ahead until the waiter is set up.
+  server = createServer(["127.0.0.1", 0]);
+  const [host, port] = server.getsockname();
   const client = await Deno.connect({ hostname: host, port });
   fill();
   const waiter = waiterFor(kind);
@@ -140,10 +142,10 @@ for (const kind of Deno.args) {
   }
   waiter.close();
   client.close();
+  server.close();
   free(fillers.length);
   console.log(JSON.stringify({ kind, firstError, readable, served }));
 }
-server.close();
 `;
 
 Deno.test("listener: after an accept error (EMFILE), every way of waiting sees the next connection", async () => {

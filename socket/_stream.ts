@@ -50,7 +50,7 @@ const EMPTY = new Uint8Array(0);
  * peer that takes nothing for this long is not reading (a slow-reader attack, a stuck client):
  * the connection is closed and the rest dropped, so it costs no descriptor past this bound.
  */
-export const LINGER_STALL_MS = 2000;
+const LINGER_STALL_MS = 2000;
 
 export class StreamChannel {
   readonly conn: ByteConn;

@@ -94,6 +94,7 @@ import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./
 import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "./_abort.ts";
 import {
   fromStream,
+  isLive,
   socketReadable,
   socketWritable,
   type StreamCallOptions,
@@ -922,7 +923,7 @@ export class Socket implements Watchable, Disposable {
    */
   #enter(options: StreamCallOptions, stream: ReadableStream | WritableStream | undefined): void {
     checkSignal(options.signal);
-    if (stream?.locked && !options[fromStream]) {
+    if (stream?.locked && !options[fromStream] && isLive(stream)) {
       const which = stream === this.#readable ? "readable" : "writable";
       throw new OSError(
         EBUSY,
@@ -1430,9 +1431,10 @@ export class Socket implements Watchable, Disposable {
    * input is dropped, and the socket stays open for writing (`Deno.Conn`'s cancel closes the
    * whole connection).
    *
-   * While it is locked (a reader, a `pipeTo`), `recv`, `recvInto`, `recvfrom` and
-   * `recvfromInto` raise `OSError` (`EBUSY`) instead of taking bytes from under it. Once the
-   * lock is released they work again, and bytes a read was bringing in at that moment are
+   * While it is locked (a reader, a `pipeTo`) and has not ended, `recv`, `recvInto`,
+   * `recvfrom` and `recvfromInto` raise `OSError` (`EBUSY`) instead of taking bytes from under
+   * it. Once the lock is released, or the stream has ended (EOF, cancel, an error such as a
+   * timeout), they work again, and bytes a read was bringing in when the lock was released are
    * theirs (or the next reader's): none is lost.
    *
    * @returns The same stream on every call.
@@ -1466,8 +1468,8 @@ export class Socket implements Watchable, Disposable {
    * The bytes to send, as a Web `WritableStream`, shaped like `Deno.Conn`'s `writable`: each
    * chunk is sent whole (`sendall`, so the socket's timeout applies to each); closing it is
    * `shutdown(SHUT_WR)`: the peer reads EOF once every byte has gone, and can still answer.
-   * Aborting it half-closes too. While it is locked, `send` and `sendall` raise `OSError`
-   * (`EBUSY`), so no bytes interleave with a chunk.
+   * Aborting it half-closes too. While it is locked and has not ended, `send` and `sendall`
+   * raise `OSError` (`EBUSY`), so no bytes interleave with a chunk.
    *
    * @returns The same stream on every call.
    * @throws {OSError} `ENOTCONN` when the socket is not a connected stream, `EBADF` when closed.

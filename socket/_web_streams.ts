@@ -46,6 +46,18 @@ const CHUNK_SIZE = 64 * 1024;
 const OWN: StreamCallOptions = { [fromStream]: true };
 
 /**
+ * Streams that will take or give no more bytes (closed, cancelled, errored): a reader or writer
+ * that still holds one (`toText` never releases its reader) must not keep Python-style calls
+ * refused, since the stream no longer competes for the bytes.
+ */
+const finished = new WeakSet<ReadableStream | WritableStream>();
+
+/** Whether `stream` is one of the socket's streams that is still live. */
+export function isLive(stream: ReadableStream | WritableStream): boolean {
+  return !finished.has(stream);
+}
+
+/**
  * The socket's `readable`: a byte stream (BYOB readers read straight into their buffer) whose
  * pulls are `recvInto` calls. Cancelling it is `shutdown(SHUT_RD)`. `giveBack` returns bytes a
  * pull brought in after its reader was released to the socket's inbox, for the next `recv`.
@@ -70,7 +82,10 @@ export function socketReadable(
         } catch (e) {
           if (cancelled) return;
           // A non-blocking socket's stream waits, as a stream has no "would block".
-          if (!wouldBlock(e)) throw e;
+          if (!wouldBlock(e)) {
+            finished.add(stream); // the error ends the stream
+            throw e;
+          }
           await readiness(sock, POLLIN);
         }
       }
@@ -82,6 +97,7 @@ export function socketReadable(
         return;
       }
       if (n === 0) {
+        finished.add(stream);
         controller.close();
         request.respond(0);
         return;
@@ -90,6 +106,7 @@ export function socketReadable(
     },
     cancel() {
       cancelled = true;
+      finished.add(stream);
       try {
         sock.shutdown(SHUT_RD);
       } catch {
@@ -105,24 +122,21 @@ export function socketReadable(
  * `shutdown(SHUT_WR)`, so the peer reads EOF once every byte written has been sent.
  */
 export function socketWritable(sock: StreamSocket): WritableStream<Uint8Array> {
-  return new WritableStream<Uint8Array>({
+  const stream: WritableStream<Uint8Array> = new WritableStream<Uint8Array>({
     async write(chunk) {
-      if (sock.gettimeout() !== 0) return await sock.sendall(chunk, 0, OWN);
-      // Non-blocking: send what fits, then wait for room, as a stream has no "would block".
-      let offset = 0;
-      while (offset < chunk.length) {
-        try {
-          offset += await sock.send(offset === 0 ? chunk : chunk.subarray(offset), 0, OWN);
-        } catch (e) {
-          if (!wouldBlock(e)) throw e;
-          await readiness(sock, POLLOUT);
-        }
+      try {
+        await writeChunk(sock, chunk);
+      } catch (e) {
+        finished.add(stream); // the error ends the stream
+        throw e;
       }
     },
     close() {
+      finished.add(stream);
       sock.shutdown(SHUT_WR);
     },
     abort() {
+      finished.add(stream);
       try {
         sock.shutdown(SHUT_WR);
       } catch {
@@ -130,6 +144,22 @@ export function socketWritable(sock: StreamSocket): WritableStream<Uint8Array> {
       }
     },
   });
+  return stream;
+}
+
+/** Sends a whole chunk: `sendall`, or on a non-blocking socket, what fits as room comes. */
+async function writeChunk(sock: StreamSocket, chunk: Uint8Array): Promise<void> {
+  if (sock.gettimeout() !== 0) return await sock.sendall(chunk, 0, OWN);
+  // Non-blocking: send what fits, then wait for room, as a stream has no "would block".
+  let offset = 0;
+  while (offset < chunk.length) {
+    try {
+      offset += await sock.send(offset === 0 ? chunk : chunk.subarray(offset), 0, OWN);
+    } catch (e) {
+      if (!wouldBlock(e)) throw e;
+      await readiness(sock, POLLOUT);
+    }
+  }
 }
 
 /** A non-blocking call's "try again later": `BlockingIOError`, or TLS's want-read/write. */

@@ -76,7 +76,8 @@
  * come out of the readable first, and each read and write keeps to the socket's timeout.
  * **While a stream is locked, the stream wins**: `recv*` (readable locked) or `send`/`sendall`
  * (writable locked) raise `OSError` `EBUSY` rather than take bytes from under it; once the
- * lock is released they work again and no byte is lost.
+ * lock is released, or the stream has ended (EOF, cancel, error), they work again and no byte
+ * is lost.
  *
  * Every call that can block takes an options object after Python's positional arguments:
  * `{ signal }`, an `AbortSignal`, as Deno's own APIs take one. `accept({ signal })`,

@@ -90,6 +90,52 @@ Deno.test("streams: cancelling the readable stops reading; the socket can still 
   assertEquals(text(await within(pair.client.recv(100))), "still writing");
 });
 
+Deno.test("streams: cancelling while a read is pending ends that read; later input is dropped", async () => {
+  using pair = await tcpPair();
+  const reader = pair.conn.readable.getReader();
+  const pending = reader.read();
+  await reader.cancel();
+  assertEquals(await within(pending), { value: undefined, done: true });
+  await pair.client.sendall(bytes("after cancel"));
+  assertEquals((await within(pair.conn.recv(100))).length, 0); // SHUT_RD: EOF
+});
+
+Deno.test("streams: a stream that ended no longer refuses recv, though its reader holds it", async () => {
+  using pair = await tcpPair();
+  pair.conn.settimeout(0.05);
+  const reader = pair.conn.readable.getReader();
+  assertInstanceOf(await within(reader.read().then(() => null, (e) => e)), TimeoutError);
+  // Errored by the timeout, still locked by `reader`: recv is free again.
+  await pair.client.sendall(bytes("late"));
+  pair.conn.settimeout(5);
+  assertEquals(text(await within(pair.conn.recv(100))), "late");
+  // toText() never releases its reader; after the EOF it read, recv reports EOF too.
+  pair.client.close();
+  const [a, b] = socketpair();
+  using _a = a, _b = b;
+  a.close();
+  assertEquals(await within(toBytes(b.readable) as Promise<Uint8Array>), new Uint8Array(0));
+  assertEquals((await within(b.recv(10))).length, 0);
+  // A writable that was closed no longer refuses send: the send itself is a broken pipe.
+  const [c, d] = socketpair();
+  using _c = c, _d = d;
+  const writer = c.writable.getWriter();
+  await writer.close();
+  const error = await rejects(() => c.send(bytes("x")), OSError);
+  assert(error.errno !== EBUSY);
+});
+
+Deno.test("streams: a TLS socket's BYOB reader reads decrypted bytes into its own buffer", async () => {
+  using pair = await tlsPair(ENGINES[0].server(), ENGINES[0].client());
+  await pair.client.sendall(bytes("decrypted"));
+  const reader = pair.conn.readable.getReader({ mode: "byob" });
+  const { value } = await within(reader.read(new Uint8Array(4)));
+  assertEquals(text(value!), "decr");
+  const rest = await within(reader.read(new Uint8Array(32)));
+  assertEquals(text(rest.value!), "ypted");
+  reader.releaseLock();
+});
+
 Deno.test("streams: a read keeps to the socket's timeout, and the late bytes stay for recv", async () => {
   using pair = await tcpPair();
   pair.conn.settimeout(0.05);

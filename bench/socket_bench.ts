@@ -3,7 +3,8 @@
  * one, against the same echo written on raw Deno, pynet's Socket, Node's net and CPython.
  *
  *   ./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write --allow-net=127.0.0.1 \
- *     --import-map=import_map.json bench/socket_bench.ts [--servers raw,pynet,node,python,c]
+ *     --import-map=import_map.json bench/socket_bench.ts \
+ *     [--servers raw,pynet,raw-streams,pynet-streams,node,python,c]
  *
  * See bench/README.md for the flags and BENCHMARKS.md for the method.
  *
@@ -25,7 +26,8 @@ const COMMAND = "./tools/node_modules/.bin/deno run --allow-run --allow-read --a
 
 const USAGE = `usage: ${COMMAND} [flags]
 
-  --servers raw,pynet,node,python,c   which servers, in this order (default: all)
+  --servers raw,pynet,raw-streams,pynet-streams,node,python,c
+                                      which servers, in this order (default: all)
   --modes rr,stream                   which loadgen modes (default: both)
   --rounds 7                          rounds; servers alternate within each round
   --warmup 0.5 --duration 2           seconds per mode, unmeasured then measured
@@ -50,6 +52,17 @@ const deno = (file: string): string[] => [
 const SERVERS: ServerSpec[] = [
   { id: "raw", label: "raw Deno", cmd: deno("bench/servers/raw_deno.ts") },
   { id: "pynet", label: "pynet Socket", cmd: deno("bench/servers/pynet_socket.ts") },
+  // The Web Streams pair: the same echo as one readable.pipeTo(writable), raw and pynet.
+  {
+    id: "raw-streams",
+    label: "raw Deno pipeTo",
+    cmd: deno("bench/servers/raw_deno_streams.ts"),
+  },
+  {
+    id: "pynet-streams",
+    label: "pynet Socket pipeTo",
+    cmd: deno("bench/servers/pynet_streams.ts"),
+  },
   { id: "node", label: "Node net", cmd: ["node", "bench/servers/node_net.mjs"] },
   {
     id: "python",
@@ -107,6 +120,9 @@ const spec: BenchSpec = {
         { header: "p99 µs", mode: "rr", value: num("p99_us"), digits: 0 },
         mbps,
         { ...mbps, header: "MB/s ÷ raw", ratio: true, digits: 2 },
+        // pynet's streams against raw Deno's streams, round by round (target >= 0.9x).
+        { ...rps, header: "req/s ÷ raw pipeTo", ratio: true, digits: 2, baseline: "raw-streams" },
+        { ...mbps, header: "MB/s ÷ raw pipeTo", ratio: true, digits: 2, baseline: "raw-streams" },
       ],
     },
     {

@@ -15,6 +15,7 @@ import {
 import { descriptorOf, type FileLike, sourceOf } from "./_fileobj.ts";
 import { type Entry, ReadySet } from "./_ready_set.ts";
 import { epollTimeoutMs, pollTimeoutMs } from "./_timeout.ts";
+import type { AbortOptions } from "../socket/mod.ts";
 
 /** The flags that select a mode rather than an event. */
 const MODE_FLAGS = EPOLLET | EPOLLONESHOT;
@@ -139,11 +140,14 @@ export class Poll {
    * Waits for registered descriptors to be ready.
    *
    * @param timeout Milliseconds; negative, `null` or left out waits without limit; 0 polls.
+   * @param options `signal` cancels the wait (a pynet addition): the call rejects with its
+   * reason.
    * @returns `[fd, events]` pairs.
    */
-  async poll(timeout?: number | null): Promise<[number, number][]> {
+  async poll(timeout?: number | null, options: AbortOptions = {}): Promise<[number, number][]> {
     const ms = pollTimeoutMs(timeout);
-    return (await this.#reg.set.wait(ms)).map(([entry, events]) => [entry.fd, events]);
+    const found = await this.#reg.set.wait(ms, Infinity, options.signal);
+    return found.map(([entry, events]) => [entry.fd, events]);
   }
 }
 
@@ -260,16 +264,22 @@ export class Epoll implements Disposable {
    *
    * @param timeout Seconds; negative, `null` or left out waits without limit; 0 polls.
    * @param maxevents The most pairs to return; -1 for no limit.
+   * @param options `signal` cancels the wait (a pynet addition): the call rejects with its
+   * reason.
    * @returns `[fd, events]` pairs.
    * @throws {ValueError} When closed, or for `maxevents` of 0 or below -1.
    */
-  async poll(timeout?: number | null, maxevents: number = -1): Promise<[number, number][]> {
+  async poll(
+    timeout?: number | null,
+    maxevents: number = -1,
+    options: AbortOptions = {},
+  ): Promise<[number, number][]> {
     const reg = this.#open();
     const ms = epollTimeoutMs(timeout);
     if (maxevents === 0 || maxevents < -1) {
       throw new ValueError(`maxevents must be greater than 0, got ${maxevents}`);
     }
-    const found = await reg.set.wait(ms, maxevents === -1 ? Infinity : maxevents);
+    const found = await reg.set.wait(ms, maxevents === -1 ? Infinity : maxevents, options.signal);
     const out: [number, number][] = [];
     for (const [entry, events] of found) {
       // Linux drops a closed descriptor from every epoll set instead of reporting it.

@@ -9,6 +9,7 @@ import {
   type ReadinessSource,
   type ReadinessWatcher,
 } from "../socket/_readiness.ts";
+import { checkSignal, raceAbort } from "../socket/_abort.ts";
 import { awaiting } from "../socket/_keep_alive.ts";
 
 /** The longest delay `setTimeout` takes. */
@@ -119,9 +120,15 @@ export class ReadySet implements ReadinessWatcher {
 
   /**
    * Waits until something is ready or `timeoutMs` passes (`null`: no limit; 0: poll, after
-   * one event-loop turn so that input already arrived is seen).
+   * one event-loop turn so that input already arrived is seen), or rejects with the reason of
+   * `signal` once it aborts (nothing is taken from the watched sources).
    */
-  async wait(timeoutMs: number | null, max = Infinity): Promise<[Entry, number][]> {
+  async wait(
+    timeoutMs: number | null,
+    max = Infinity,
+    signal?: AbortSignal,
+  ): Promise<[Entry, number][]> {
+    checkSignal(signal);
     // With something ready, one event-loop turn before looking: reads whose bytes have already
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
@@ -144,7 +151,12 @@ export class ReadySet implements ReadinessWatcher {
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
       // it holds the process (and this set, with what it watches) itself, in O(1).
-      await (timer === undefined ? awaiting(this, sleeping) : sleeping);
+      const held = timer === undefined ? awaiting(this, sleeping) : sleeping;
+      await raceAbort(held, signal, () => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        wake(); // settled, so the hold on the process ends with the wait
+      });
       if (timer !== undefined) clearTimeout(timer);
       this.#wakers.delete(wake);
       found = this.collect(max);

@@ -6,6 +6,7 @@ import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../socket/
 import { descriptorOf, sourceOf } from "./_fileobj.ts";
 import { type Entry, ReadySet } from "./_ready_set.ts";
 import { selectTimeoutMs } from "./_timeout.ts";
+import type { AbortOptions } from "../socket/mod.ts";
 
 const READ = POLLIN | POLLHUP | POLLERR;
 const WRITE = POLLOUT | POLLERR;
@@ -21,6 +22,8 @@ const WRITE = POLLOUT | POLLERR;
  * @param wlist Objects to watch for writing.
  * @param xlist Objects to watch for exceptional conditions.
  * @param timeout Seconds; `null` or left out waits without limit; 0 polls.
+ * @param options `signal` cancels the wait (a pynet addition): the call rejects with its
+ * reason, and nothing is taken from the watched objects.
  * @returns Three new lists: the ready subsets, with the caller's objects in the caller's order.
  * @throws {TypeError} For a list item without `fileno()`, or a timeout that is not a number.
  * @throws {ValueError} For a negative timeout, or a closed socket (its `fileno()` is -1).
@@ -43,6 +46,7 @@ export async function select<R, W, X>(
   wlist: Iterable<W>,
   xlist: Iterable<X>,
   timeout?: number | null,
+  options: AbortOptions = {},
 ): Promise<[R[], W[], X[]]> {
   // CPython converts the timeout before it looks at the lists.
   const timeoutMs = selectTimeoutMs(timeout);
@@ -67,7 +71,8 @@ export async function select<R, W, X>(
   try {
     for (const entry of byFd.values()) set.add(entry);
     const ready = new Map<number, number>();
-    for (const [entry, events] of await set.wait(timeoutMs)) ready.set(entry.fd, events);
+    const found = await set.wait(timeoutMs, Infinity, options.signal);
+    for (const [entry, events] of found) ready.set(entry.fd, events);
     return lists.map((list, which) =>
       list.filter((_, i) => ((ready.get(fds[which]![i]!) ?? 0) & wants[which]!) !== 0)
     ) as [R[], W[], X[]];

@@ -26,6 +26,7 @@
  * | `select.poll()`, `p.register`, `p.modify`, `p.unregister`, `p.poll(ms)` | `poll()`, same methods, `await p.poll(ms)` |
  * | `select.epoll(sizehint, flags)`, `register`, `modify`, `unregister`, `poll(timeout, maxevents)`, `close`, `closed`, `fileno` | `epoll(...)`, same names, `await ep.poll(...)`; `using ep = epoll()` |
  * | `POLLIN`, `POLLOUT`, `EPOLLIN`, `EPOLLET`, ... | same names, Linux values |
+ * | (none) | an options object last: `select(r, w, x, timeout, { signal })`, `p.poll(ms, { signal })`, `ep.poll(t, maxevents, { signal })`: an `AbortSignal` cancels the wait, which rejects with its reason |
  * | `select.error` | `OSError` (from `@pynet/net/socket`) |
  * | a file object with `fileno()` (stdin, a pipe) | `new StreamWrapper(stream)`, `StreamWrapper.stdin()` |
  *

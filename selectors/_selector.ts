@@ -10,6 +10,7 @@ import { selectorTimeoutMs } from "../select/_timeout.ts";
 import { type Entry, ReadySet } from "../select/_ready_set.ts";
 import { EVENT_READ, EVENT_WRITE, fileobjToFd, reprOf, type SelectorKey } from "./_key.ts";
 import { SelectorMapping } from "./_mapping.ts";
+import type { AbortOptions } from "../socket/mod.ts";
 
 /** The system call under each kind of CPython selector, which decides its timeout's range. */
 const SYSCALL = { raise: "select", report: "poll", drop: "epoll" } as const;
@@ -180,16 +181,21 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * Waits until registered objects are ready.
    *
    * @param timeout Seconds; `null` or left out waits without limit; 0 or less polls.
+   * @param options `signal` cancels the wait (a pynet addition): the call rejects with its
+   * reason, and nothing is taken from the registered objects.
    * @returns `[key, events]` pairs, `events` being the ready subset of the key's events.
    * @throws {OSError} `EBADF` (select-based selector only) when a registered object was closed.
    * @throws {OverflowError} For a timeout CPython's selector of the same kind refuses: more than
    * 2^31 - 1 ms (24.8 days) or `Infinity` for poll and epoll, about 292 years for select.
    */
-  async select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+  async select(
+    timeout?: number | null,
+    options: AbortOptions = {},
+  ): Promise<[SelectorKey<T>, number][]> {
     if (!this.#keys) return [];
     const ms = timeoutMs(timeout, this.#closedPolicy);
     const ready: [SelectorKey<T>, number][] = [];
-    for (const [entry, polled] of await this.#ready.wait(ms)) {
+    for (const [entry, polled] of await this.#ready.wait(ms, Infinity, options.signal)) {
       const key = this.#keys?.get(entry.fd);
       if (!key) continue;
       if (polled & POLLNVAL) {

@@ -3,6 +3,7 @@ import { allocateFd, releaseFd } from "../socket/_fd.ts";
 import { ValueError } from "../socket/_errors.ts";
 import { BaseSelector } from "./_selector.ts";
 import type { SelectorKey } from "./_key.ts";
+import type { AbortOptions } from "../socket/mod.ts";
 
 /**
  * Python's `selectors.SelectSelector`, on `select.select()` semantics: a registered object
@@ -94,13 +95,18 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   /**
    * Waits until registered objects are ready.
    *
+   * @param timeout Seconds; `null` or left out waits without limit; 0 or less polls.
+   * @param options `signal` cancels the wait.
    * @throws {ValueError} When the selector is closed.
    */
-  override select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+  override select(
+    timeout?: number | null,
+    options?: AbortOptions,
+  ): Promise<[SelectorKey<T>, number][]> {
     if (this.#fd < 0) {
       return Promise.reject(new ValueError("I/O operation on closed epoll object"));
     }
-    return super.select(timeout);
+    return super.select(timeout, options);
   }
 }
 

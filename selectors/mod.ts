@@ -19,7 +19,7 @@
  * |---|---|
  * | `selectors.DefaultSelector()` (and `SelectSelector`, `PollSelector`, `EpollSelector`) | `new DefaultSelector()` (same names) |
  * | `sel.register(fileobj, events, data)`, `unregister`, `modify` | same names |
- * | `sel.select(timeout)` | `await sel.select(timeout)` |
+ * | `sel.select(timeout)` | `await sel.select(timeout)`; `sel.select(timeout, { signal })` to cancel the wait with an `AbortSignal` |
  * | `sel.get_key(fileobj)`, `sel.get_map()` | `sel.getKey(fileobj)`, `sel.getMap()` (`map[fileobj]` -> `map.getItem(fileobj)`) |
  * | `sel.close()`, `with DefaultSelector() as sel:` | `sel.close()`, `using sel = new DefaultSelector()` |
  * | `EVENT_READ`, `EVENT_WRITE`, `SelectorKey(fileobj, fd, events, data)` | same names |

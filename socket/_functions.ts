@@ -16,9 +16,10 @@ import { OSError, osError, ValueError } from "./_errors.ts";
 import { memoryPipePair } from "./_memory_pipe.ts";
 import { getaddrinfo } from "./_resolve.ts";
 import { Socket, wrapConn } from "./_socket.ts";
+import { type AbortOptions, checkSignal, raceAbort } from "./_abort.ts";
 
-/** Options of {@linkcode createConnection}. */
-export interface CreateConnectionOptions {
+/** Options of {@linkcode createConnection}; `signal` cancels the name lookup or the connect. */
+export interface CreateConnectionOptions extends AbortOptions {
   /**
    * Reject with an `AggregateError` of every attempt's error (Python's `ExceptionGroup`)
    * instead of the first one's.
@@ -37,7 +38,8 @@ export interface CreateConnectionOptions {
  * @param sourceAddress `[host, port]` to connect from. Deno's connect cannot choose its local
  * address, so only a port of 0 is possible, and a host only when it is the one the system
  * picks anyway (as on loopback); anything else is `OSError` `EOPNOTSUPP`, never ignored.
- * @param options `allErrors`.
+ * @param options `allErrors`; `signal`, an `AbortSignal` that cancels the call (a pynet
+ * addition): it rejects with the signal's reason and tries no further address.
  * @returns The connected socket.
  * @throws {ConnectionRefusedError} (and the other `OSError`s of `connect`).
  * @throws {TimeoutError} When the timeout runs out.
@@ -62,17 +64,21 @@ export async function createConnection(
     throw new TypeError("create_connection(): address must be a (host, port) pair");
   }
   const [host, port] = address;
+  const signal = options.signal;
+  checkSignal(signal);
   const errors: unknown[] = [];
-  for (const [family, type, proto, , sockaddr] of await getaddrinfo(host, port, 0, SOCK_STREAM)) {
+  const infos = await raceAbort(getaddrinfo(host, port, 0, SOCK_STREAM), signal);
+  for (const [family, type, proto, , sockaddr] of infos) {
     const sock = new Socket(family, type, proto);
     try {
       if (timeout !== undefined) sock.settimeout(timeout);
       if (sourceAddress) sock.bind(sourceAddress);
-      await sock.connect(sockaddr as Address);
+      await sock.connect(sockaddr as Address, { signal });
       if (sourceAddress) checkSource(sock, sourceAddress);
       return sock;
     } catch (e) {
       sock.close();
+      if (signal?.aborted) throw e;
       // As in CPython, only an OSError moves on to the next address (a bad timeout does not).
       if (!(e instanceof OSError)) throw e;
       errors.push(e);

@@ -45,6 +45,7 @@ import {
   EAGAIN,
   EALREADY,
   EBADF,
+  EBUSY,
   EINPROGRESS,
   EINVAL,
   EISCONN,
@@ -91,6 +92,14 @@ import { awaiting } from "./_keep_alive.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
 import { pyTypeName } from "./_pyargs.ts";
 import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./_timeout.ts";
+import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "./_abort.ts";
+import {
+  fromStream,
+  isLive,
+  socketReadable,
+  socketWritable,
+  type StreamCallOptions,
+} from "./_web_streams.ts";
 import {
   type BinaryMode,
   type IoRefs,
@@ -252,6 +261,9 @@ export class Socket implements Watchable, Disposable {
   #bindPort = 0;
   /** Readiness held by `holdReadiness` while a connected socket's handshake runs. */
   #heldEvents: number | null = null;
+  /** The Web Streams, made on first use (see _web_streams.ts). */
+  #readable: ReadableStream<Uint8Array> | undefined;
+  #writable: WritableStream<Uint8Array> | undefined;
   /**
    * This socket, weakly: what its channels and files call back through. A socket the program
    * can no longer reach is collected, and its pseudo descriptor's entry then closes what it
@@ -488,6 +500,7 @@ export class Socket implements Watchable, Disposable {
     flags = 0,
     sizeHint = 0,
     timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout,
+    signal?: AbortSignal,
   ): Promise<void> {
     if (this.#pollEvents() & (events | ALWAYS)) return;
     if (events & POLLIN) this.#armRead(sizeHint);
@@ -497,6 +510,7 @@ export class Socket implements Watchable, Disposable {
       if (this.#pollEvents() & (events | ALWAYS)) return;
       throw new BlockingIOError(EAGAIN);
     }
+    let undo = () => {};
     const waiting = new Promise<void>((resolve, reject) => {
       let cancelTimer: (() => void) | undefined;
       const watcher: ReadinessWatcher = {
@@ -514,10 +528,16 @@ export class Socket implements Watchable, Disposable {
           reject(timedOut());
         }, timeout * 1000);
       }
+      // An abort: the wait is over (and settled, so nothing that holds it stays held).
+      undo = () => {
+        this.#watchers.delete(watcher);
+        cancelTimer?.();
+        resolve();
+      };
     });
     // The timer holds a timed wait; an untimed one waits on unref'd reads, so it holds the
     // process (and this socket) itself.
-    await (timeout === null ? awaiting(this, waiting) : waiting);
+    await raceAbort(timeout === null ? awaiting(this, waiting) : waiting, signal, () => undo());
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -654,14 +674,15 @@ export class Socket implements Watchable, Disposable {
    * console.log(address[0]); // "127.0.0.1"
    * ```
    */
-  async accept(): Promise<[Socket, Address]> {
+  async accept(options: AbortOptions = NO_OPTIONS): Promise<[Socket, Address]> {
+    checkSignal(options.signal);
     const state = this.#open();
     if (state.kind !== "listening") throw new OSError(EINVAL);
     const start = performance.now();
     let conn: Deno.Conn | null = null;
     // Another accept() waiting at the same time may take the connection first: wait on.
     while (conn === null) {
-      await this.#ready(POLLIN, 0, 0, timeLeft(this.#timeout, start));
+      await this.#ready(POLLIN, 0, 0, timeLeft(this.#timeout, start), options.signal);
       this.#open();
       // Taking a connection (or an error) lets the channel accept ahead again for watchers.
       conn = state.channel.take();
@@ -691,7 +712,8 @@ export class Socket implements Watchable, Disposable {
    * console.log(client.getpeername()); // the server's address
    * ```
    */
-  async connect(address: Address): Promise<void> {
+  async connect(address: Address, options: AbortOptions = NO_OPTIONS): Promise<void> {
+    checkSignal(options.signal);
     const state = this.#open();
     const datagram = this.type === SOCK_DGRAM;
     const target = toDenoTarget(this.family, datagram, address, "connect");
@@ -715,7 +737,7 @@ export class Socket implements Watchable, Disposable {
       throw new BlockingIOError(EINPROGRESS);
     }
     try {
-      await withTimeout(done, this.#timeout, timedOut);
+      await raceAbort(withTimeout(done, this.#timeout, timedOut), options.signal);
     } catch (e) {
       const current = this.#state;
       if (current.kind === "connecting") current.abort.abort();
@@ -746,9 +768,11 @@ export class Socket implements Watchable, Disposable {
     const connecting = "path" in target
       ? Deno.connect({ transport: "unix", path: target.path })
       : Deno.connect({ hostname: target.hostname, port: target.port, signal: abort.signal });
+    // Compared by identity: an abandoned (timed-out, aborted) connect that completes late must
+    // not take over the socket while a newer connect runs.
     const done = connecting.then(
       (conn) => {
-        if (this.#state.kind !== "connecting") {
+        if (this.#state !== mine) {
           conn.close();
           throw new OSError(EBADF);
         }
@@ -759,14 +783,15 @@ export class Socket implements Watchable, Disposable {
         const error = e instanceof DOMException && e.name === "AbortError"
           ? timedOut()
           : fromDenoError(e) as OSError;
-        if (this.#state.kind === "connecting") {
+        if (this.#state === mine) {
           this.#state = { kind: "failed", error };
           this.#changed();
         }
         throw error;
       },
     );
-    this.#state = { kind: "connecting", abort, done };
+    const mine: State = { kind: "connecting", abort, done };
+    this.#state = mine;
     return done;
   }
 
@@ -805,9 +830,9 @@ export class Socket implements Watchable, Disposable {
    * console.log(await s.connectEx(["127.0.0.1", 1])); // 111 (ECONNREFUSED)
    * ```
    */
-  async connectEx(address: Address): Promise<number> {
+  async connectEx(address: Address, options: AbortOptions = NO_OPTIONS): Promise<number> {
     try {
-      await this.connect(address);
+      await this.connect(address, options);
       return 0;
     } catch (e) {
       if (e instanceof TimeoutError && e.errno === null) return EAGAIN;
@@ -909,6 +934,22 @@ export class Socket implements Watchable, Disposable {
     return this.#state;
   }
 
+  /**
+   * A blocking call's first check: an aborted signal refuses it, and so does a locked stream
+   * of its direction, unless the call is the stream's own (see `readable`).
+   */
+  #enter(options: StreamCallOptions, stream: ReadableStream | WritableStream | undefined): void {
+    checkSignal(options.signal);
+    if (stream?.locked && !options[fromStream] && isLive(stream)) {
+      const which = stream === this.#readable ? "readable" : "writable";
+      throw new OSError(
+        EBUSY,
+        `Device or resource busy: the socket's ${which} stream is locked; release its reader ` +
+          "or writer (or let its pipe finish) before calling recv/send",
+      );
+    }
+  }
+
   #stream(): StreamChannel {
     const state = this.#open();
     if (state.kind === "connected") return state.channel;
@@ -949,29 +990,42 @@ export class Socket implements Watchable, Disposable {
    * console.log(new TextDecoder().decode(await b.recv(1024))); // "hello"
    * ```
    */
-  async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+  async recv(
+    bufsize: number,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<Uint8Array> {
     checkSize(bufsize, "recv");
     checkFlags(flags);
+    this.#enter(options, this.#readable);
     // CPython answers recv(0) at once without touching the socket: no datagram is consumed,
     // and an unbound or closed socket does not wait or fail.
     if (bufsize === 0) return new Uint8Array(0);
-    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(bufsize, flags))[0];
-    return await this.#recvStream(bufsize, flags);
+    if (this.type === SOCK_DGRAM) {
+      return (await this.#recvDatagram(bufsize, flags, options.signal))[0];
+    }
+    return await this.#recvStream(bufsize, flags, options.signal);
   }
 
   /**
    * A stream recv. With `holdError` (a `MSG_WAITALL` recv that has gathered bytes), a pending
    * error is left for the next call and the result is empty, so no gathered byte is lost.
    */
-  async #recvStream(bufsize: number, flags: number, holdError = false): Promise<Uint8Array> {
+  async #recvStream(
+    bufsize: number,
+    flags: number,
+    signal?: AbortSignal,
+    holdError = false,
+  ): Promise<Uint8Array> {
     let channel = this.#stream();
     if (bufsize === 0) return new Uint8Array(0);
     const peek = (flags & MSG_PEEK) !== 0;
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
     if (flags & MSG_WAITALL && !peek && timeout === null) {
-      return await this.#recvAll(bufsize, flags);
+      return await this.#recvAll(bufsize, flags, signal);
     }
-    if (timeout === null && channel.canReadNow) {
+    // With a signal, the read-ahead path below: an abort leaves its read running.
+    if (timeout === null && channel.canReadNow && !signal) {
       // Blocking with nothing buffered: read straight away, the cost of a raw Deno read.
       await channel.readNow(bufsize);
       channel = this.#stream();
@@ -979,7 +1033,7 @@ export class Socket implements Watchable, Disposable {
     const start = timeout === null ? 0 : performance.now();
     // Another recv() waiting at the same time may take the input first: wait on.
     while (!channel.readable) {
-      await this.#ready(POLLIN, flags, bufsize, timeLeft(timeout, start));
+      await this.#ready(POLLIN, flags, bufsize, timeLeft(timeout, start), signal);
       channel = this.#stream();
       // A background write error wakes the wait too; like a pending SO_ERROR, recv reports it.
       if (channel.readable) break;
@@ -997,13 +1051,23 @@ export class Socket implements Watchable, Disposable {
    * gathered are returned first and the error raised by the next call, as Linux's recv
    * returns what it has copied when the connection fails. With a timeout (or non-blocking)
    * CPython's socket is non-blocking underneath, where Linux ignores MSG_WAITALL: a plain
-   * recv, whose bytes a timeout cannot lose.
+   * recv, whose bytes a timeout cannot lose. An abort part way gives the gathered bytes back
+   * for the next recv.
    */
-  async #recvAll(bufsize: number, flags: number): Promise<Uint8Array> {
+  async #recvAll(bufsize: number, flags: number, signal?: AbortSignal): Promise<Uint8Array> {
     const out = new Uint8Array(bufsize);
     let filled = 0;
     while (filled < bufsize) {
-      const piece = await this.#recvStream(bufsize - filled, flags & ~MSG_WAITALL, filled > 0);
+      let piece: Uint8Array;
+      try {
+        piece = await this.#recvStream(bufsize - filled, flags & ~MSG_WAITALL, signal, filled > 0);
+      } catch (e) {
+        // Aborted part way: what was gathered goes back for the next recv, not lost.
+        if (signal?.aborted && this.#state.kind === "connected") {
+          this.#state.channel.unread(out.slice(0, filled));
+        }
+        throw e;
+      }
       if (piece.length === 0) break;
       out.set(piece, filled);
       filled += piece.length;
@@ -1011,13 +1075,17 @@ export class Socket implements Watchable, Disposable {
     return filled === bufsize ? out : out.slice(0, filled);
   }
 
-  async #recvDatagram(bufsize: number, flags: number): Promise<[Uint8Array, Address]> {
+  async #recvDatagram(
+    bufsize: number,
+    flags: number,
+    signal?: AbortSignal,
+  ): Promise<[Uint8Array, Address]> {
     let state = this.#open();
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
     const start = performance.now();
     if (state.kind !== "datagram") {
       // An unbound datagram socket waits forever in Python; here it waits for its timeout.
-      await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
+      await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start), signal);
       state = this.#open();
       if (state.kind !== "datagram") throw new OSError(EINVAL);
     }
@@ -1025,7 +1093,7 @@ export class Socket implements Watchable, Disposable {
     let next = channel.take((flags & MSG_PEEK) !== 0);
     // Another recv() waiting at the same time may take the datagram first: wait on.
     while (next === null) {
-      await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
+      await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start), signal);
       this.#open();
       next = channel.take((flags & MSG_PEEK) !== 0);
     }
@@ -1053,11 +1121,16 @@ export class Socket implements Watchable, Disposable {
    * console.log(data.length, from); // 3 ["127.0.0.1", <a's port>]
    * ```
    */
-  async recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, Address | null]> {
+  async recvfrom(
+    bufsize: number,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<[Uint8Array, Address | null]> {
     checkSize(bufsize, "recvfrom");
     checkFlags(flags);
-    if (this.type === SOCK_DGRAM) return await this.#recvDatagram(bufsize, flags);
-    return [await this.#recvStream(bufsize, flags), null];
+    this.#enter(options, this.#readable);
+    if (this.type === SOCK_DGRAM) return await this.#recvDatagram(bufsize, flags, options.signal);
+    return [await this.#recvStream(bufsize, flags, options.signal), null];
   }
 
   /**
@@ -1083,8 +1156,13 @@ export class Socket implements Watchable, Disposable {
    * console.log(await b.recvInto(buffer)); // 3
    * ```
    */
-  async recvInto(buffer: Uint8Array, nbytes: number = 0, flags: number = 0): Promise<number> {
-    return (await this.#recvInto(buffer, nbytes, flags, "recv_into"))[0];
+  async recvInto(
+    buffer: Uint8Array,
+    nbytes: number = 0,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<number> {
+    return (await this.#recvInto(buffer, nbytes, flags, "recv_into", options))[0];
   }
 
   /**
@@ -1108,8 +1186,9 @@ export class Socket implements Watchable, Disposable {
     buffer: Uint8Array,
     nbytes: number = 0,
     flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
   ): Promise<[number, Address | null]> {
-    return await this.#recvInto(buffer, nbytes, flags, "recvfrom_into");
+    return await this.#recvInto(buffer, nbytes, flags, "recvfrom_into", options);
   }
 
   async #recvInto(
@@ -1117,8 +1196,10 @@ export class Socket implements Watchable, Disposable {
     nbytes: number,
     flags: number,
     caller: string,
+    options: AbortOptions,
   ): Promise<[number, Address | null]> {
     const target = asBytes(buffer);
+    const signal = options.signal;
     checkSize(nbytes, caller);
     if (nbytes > target.length) {
       throw new ValueError(
@@ -1130,7 +1211,8 @@ export class Socket implements Watchable, Disposable {
     const size = nbytes || target.length;
     // The private paths, not recvfrom(): a subclass (SSLSocket) may refuse recvfrom().
     checkFlags(flags);
-    if (this.type === SOCK_STREAM && flags === 0 && this.#timeout === null && size > 0) {
+    this.#enter(options, this.#readable);
+    if (this.type === SOCK_STREAM && flags === 0 && this.#timeout === null && size > 0 && !signal) {
       const channel = this.#stream();
       if (channel.canReadNow) {
         // Blocking with nothing buffered: read straight into the caller's buffer.
@@ -1140,8 +1222,8 @@ export class Socket implements Watchable, Disposable {
       }
     }
     const [data, from] = this.type === SOCK_DGRAM
-      ? await this.#recvDatagram(size, flags)
-      : [await this.#recvStream(size, flags), null];
+      ? await this.#recvDatagram(size, flags, signal)
+      : [await this.#recvStream(size, flags, signal), null];
     target.set(data);
     return [data.length, from];
   }
@@ -1168,25 +1250,38 @@ export class Socket implements Watchable, Disposable {
    * console.log(await a.send(new Uint8Array(10))); // 10
    * ```
    */
-  async send(data: BytesLike, flags: number = 0): Promise<number> {
+  async send(
+    data: BytesLike,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<number> {
     const bytes = asBytes(data);
     checkFlags(flags);
-    if (this.type === SOCK_DGRAM) return await this.#sendDatagram(bytes, null);
+    this.#enter(options, this.#writable);
+    if (this.type === SOCK_DGRAM) return await this.#sendDatagram(bytes, null, options.signal);
     // Linux waits for a connect under way (EAGAIN when non-blocking), not ENOTCONN.
-    if (this.#state.kind === "connecting") await this.#ready(POLLOUT, flags);
+    if (this.#state.kind === "connecting") {
+      await this.#ready(POLLOUT, flags, 0, undefined, options.signal);
+    }
     const channel = this.#writableStream();
     if (bytes.length === 0) return 0;
-    if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT)) {
+    // With a signal, the buffered path below: its wait can be cancelled, a write cannot.
+    if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT) && !options.signal) {
       return await channel.writeOnce(bytes);
     }
-    await this.#sendReady(channel, flags, this.#timeout);
+    await this.#sendReady(channel, flags, this.#timeout, options.signal);
     return this.#writableStream().enqueue(bytes);
   }
 
   /** Waits until the send buffer has room; a timeout there tells the stream its peer stalled. */
-  async #sendReady(channel: StreamChannel, flags: number, timeout: number | null): Promise<void> {
+  async #sendReady(
+    channel: StreamChannel,
+    flags: number,
+    timeout: number | null,
+    signal?: AbortSignal,
+  ): Promise<void> {
     try {
-      await this.#ready(POLLOUT, flags, 0, flags & MSG_DONTWAIT ? 0 : timeout);
+      await this.#ready(POLLOUT, flags, 0, flags & MSG_DONTWAIT ? 0 : timeout, signal);
     } catch (e) {
       if (e instanceof TimeoutError) channel.sendTimedOut();
       throw e;
@@ -1209,16 +1304,23 @@ export class Socket implements Watchable, Disposable {
    * await a.sendall(new Uint8Array(100_000));
    * ```
    */
-  async sendall(data: BytesLike, flags: number = 0): Promise<void> {
+  async sendall(
+    data: BytesLike,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<void> {
     const bytes = asBytes(data);
     checkFlags(flags);
+    this.#enter(options, this.#writable);
     if (this.type === SOCK_DGRAM) {
-      await this.#sendDatagram(bytes, null);
+      await this.#sendDatagram(bytes, null, options.signal);
       return;
     }
-    if (this.#state.kind === "connecting") await this.#ready(POLLOUT, flags);
+    if (this.#state.kind === "connecting") {
+      await this.#ready(POLLOUT, flags, 0, undefined, options.signal);
+    }
     const channel = this.#writableStream();
-    if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT)) {
+    if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT) && !options.signal) {
       return await channel.writeAll(bytes);
     }
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
@@ -1232,7 +1334,7 @@ export class Socket implements Watchable, Disposable {
         channel.sendTimedOut();
         throw e;
       }
-      await this.#sendReady(channel, flags, left);
+      await this.#sendReady(channel, flags, left, options.signal);
       offset += this.#writableStream().enqueue(bytes.subarray(offset));
     }
   }
@@ -1268,8 +1370,13 @@ export class Socket implements Watchable, Disposable {
   async sendto(
     data: BytesLike,
     flagsOrAddress: number | Address,
-    address?: Address,
+    addressOrOptions?: Address | AbortOptions,
+    options: AbortOptions = NO_OPTIONS,
   ): Promise<number> {
+    // sendto(data, address, options) or sendto(data, flags, address, options).
+    let address: Address | undefined;
+    if (isOptions(addressOrOptions)) options = addressOrOptions;
+    else address = addressOrOptions;
     const bytes = asBytes(data);
     const target = address === undefined ? flagsOrAddress : address;
     if (address !== undefined) checkFlags(flagsOrAddress);
@@ -1278,21 +1385,33 @@ export class Socket implements Watchable, Disposable {
       const state = this.#open();
       // Linux ignores the address of a connected stream socket's sendto(), as CPython shows.
       if (state.kind === "connected") {
-        return await this.send(bytes, address === undefined ? 0 : flagsOrAddress as number);
+        return await this.send(
+          bytes,
+          address === undefined ? 0 : flagsOrAddress as number,
+          options,
+        );
       }
       throw osError(EPIPE); // BrokenPipeError, as CPython raises
     }
     const to = toDenoTarget(this.family, true, target, "sendto");
-    return await this.#sendDatagram(bytes, to);
+    this.#enter(options, undefined);
+    return await this.#sendDatagram(bytes, to, options.signal);
   }
 
-  async #sendDatagram(bytes: Uint8Array, to: DenoTarget | null): Promise<number> {
+  async #sendDatagram(
+    bytes: Uint8Array,
+    to: DenoTarget | null,
+    signal?: AbortSignal,
+  ): Promise<number> {
     const target = to ?? this.#peer;
     if (target === null) throw new OSError(89, "Destination address required");
     const channel = this.#datagramChannel(target);
     try {
-      return await channel.conn.send(bytes, target as Deno.Addr);
+      // An abort settles the call; a datagram already handed to Deno may still go, as one
+      // handed to the kernel would.
+      return await raceAbort(channel.conn.send(bytes, target as Deno.Addr), signal);
     } catch (e) {
+      if (signal?.aborted) throw e;
       throw fromDenoError(e);
     }
   }
@@ -1323,6 +1442,83 @@ export class Socket implements Watchable, Disposable {
     if (state.kind !== "connected") throw new OSError(ENOTCONN);
     if (how !== SHUT_WR) state.channel.shutdownRead();
     if (how !== SHUT_RD) state.channel.shutdownWrite();
+  }
+
+  // ---- Web Streams -----------------------------------------------------------------------------
+
+  /**
+   * The bytes the peer sends, as a Web `ReadableStream`, shaped like `Deno.Conn`'s `readable`:
+   * a byte stream (a BYOB reader reads straight into its buffer), ending at EOF. Bytes already
+   * read ahead (by a `select`, a timed-out `recv`) come out first. Each read keeps to the
+   * socket's timeout (a `TimeoutError` errors the stream, and bytes that come later stay for
+   * `recv`); a non-blocking socket's stream waits. Cancelling it is `shutdown(SHUT_RD)`: later
+   * input is dropped, and the socket stays open for writing (`Deno.Conn`'s cancel closes the
+   * whole connection).
+   *
+   * While it is locked (a reader, a `pipeTo`) and has not ended, `recv`, `recvInto`,
+   * `recvfrom` and `recvfromInto` raise `OSError` (`EBUSY`) instead of taking bytes from under
+   * it. Once the lock is released, or the stream has ended (EOF, cancel, an error such as a
+   * timeout), they work again, and bytes a read was bringing in when the lock was released are
+   * theirs (or the next reader's): none is lost.
+   *
+   * @returns The same stream on every call.
+   * @throws {OSError} `ENOTCONN` when the socket is not a connected stream, `EBADF` when closed.
+   *
+   * @example Reading lines with `TextLineStream`
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { TextLineStream } from "@std/streams/text-line-stream";
+   * import { socketpair } from "@pynet/net/socket";
+   *
+   * const [a, b] = socketpair();
+   * using _a = a, _b = b;
+   * await a.sendall(new TextEncoder().encode("HELO one\r\nQUIT\r\n"));
+   * a.close();
+   * const lines = await Array.fromAsync(
+   *   b.readable.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream()),
+   * );
+   * assertEquals(lines, ["HELO one", "QUIT"]);
+   * ```
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#connectedStream();
+    return this.#readable ??= socketReadable(this, (bytes) => {
+      const state = this.#state;
+      if (state.kind === "connected") state.channel.unread(bytes);
+    });
+  }
+
+  /**
+   * The bytes to send, as a Web `WritableStream`, shaped like `Deno.Conn`'s `writable`: each
+   * chunk is sent whole (`sendall`, so the socket's timeout applies to each); closing it is
+   * `shutdown(SHUT_WR)`: the peer reads EOF once every byte has gone, and can still answer.
+   * Aborting it half-closes too. While it is locked and has not ended, `send` and `sendall`
+   * raise `OSError` (`EBUSY`), so no bytes interleave with a chunk.
+   *
+   * @returns The same stream on every call.
+   * @throws {OSError} `ENOTCONN` when the socket is not a connected stream, `EBADF` when closed.
+   *
+   * @example Writing, then half-closing
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { toText } from "@std/streams/to-text";
+   * import { socketpair } from "@pynet/net/socket";
+   *
+   * const [a, b] = socketpair();
+   * using _a = a, _b = b;
+   * await ReadableStream.from([new TextEncoder().encode("hello")]).pipeTo(a.writable);
+   * assertEquals(await toText(b.readable), "hello"); // ends: a's writable half-closed it
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    this.#connectedStream();
+    return this.#writable ??= socketWritable(this);
+  }
+
+  /** A stream face needs a connected stream socket (a failed connect raises its error). */
+  #connectedStream(): void {
+    if (this.type !== SOCK_STREAM) throw new OSError(ENOTCONN);
+    this.#stream();
   }
 
   // ---- addresses and modes -------------------------------------------------------------------
@@ -1635,6 +1831,11 @@ function timeLeft(timeout: number | null, start: number): number | null {
   const left = timeout - (performance.now() - start) / 1000;
   if (left <= 0) throw timedOut();
   return left;
+}
+
+/** Whether a call's optional argument is an options object rather than an address. */
+function isOptions(value: unknown): value is AbortOptions {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

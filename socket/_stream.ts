@@ -451,6 +451,17 @@ export class StreamChannel {
     return out;
   }
 
+  /**
+   * Puts `bytes` back at the front of the inbox: bytes taken for a caller who has gone (an
+   * aborted MSG_WAITALL, a released stream reader) are the next call's, not lost.
+   */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0 || this.#closed || this.#readShut) return;
+    this.#inbox.unshift(bytes);
+    this.#buffered += bytes.length;
+    this.onChange();
+  }
+
   /** Bytes waiting in the inbox. */
   get buffered(): number {
     return this.#buffered;

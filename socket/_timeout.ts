@@ -88,6 +88,12 @@ export function setdefaulttimeout(timeout: number | null): void {
 /**
  * Settles like `work`, or rejects with `onTimeout()` once `seconds` pass first (`null` or 0:
  * no limit). The timer is always cleared, so nothing is left pending.
+ *
+ * Not `@std/async`'s `deadline`: it arms `AbortSignal.timeout(ms)`, whose timer is never
+ * cleared when the work settles first, so every connect or TLS handshake under a 60 s timeout
+ * would leave a live timer and signal behind for 60 s (a busy TLS server: ~100,000 of them);
+ * it also costs more per call (measured here: 22-74 us against 10-27 us, noisy machine) and
+ * rejects with a DOMException that would need mapping to Python's `TimeoutError`.
  */
 export async function withTimeout<T>(
   work: Promise<T>,

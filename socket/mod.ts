@@ -50,8 +50,9 @@
  * | `s.setsockopt`, `s.getsockopt` | same names (options Deno can honour; others `ENOPROTOOPT`) |
  * | `s.makefile(mode, buffering, encoding, errors, newline)` | `s.makefile(mode, { buffering, encoding, errors, newline })`, async methods |
  * | `s.family`, `s.type`, `s.proto` | same (numbers) |
+ * | (none: Deno's faces) | `s.readable`, `s.writable` (Web Streams); `{ signal }` after the positional arguments of every blocking call |
  * | `with socket.socket() as s:` | `using s = socket();` |
- * | `socket.create_connection(addr, timeout, source_address, all_errors=)` | `await createConnection(addr, timeout, sourceAddress, { allErrors })` |
+ * | `socket.create_connection(addr, timeout, source_address, all_errors=)` | `await createConnection(addr, timeout, sourceAddress, { allErrors, signal })` |
  * | `socket.create_server(addr, family=, backlog=, reuse_port=, dualstack_ipv6=)` | `createServer(addr, { family, backlog, reusePort, dualstackIpv6 })` |
  * | `socket.has_dualstack_ipv6()`, `socket.has_ipv6` | `hasDualstackIpv6()`, `hasIpv6` |
  * | `socket.socketpair()` | `socketpair()` (in memory, no permission needed) |
@@ -65,6 +66,66 @@
  * | `OSError` subclasses, `ValueError`, `OverflowError`, ... | classes of the same names |
  * | `AF_*`, `SOCK_*`, `SOL_*`, `SO_*`, `IPPROTO_*`, `TCP_*`, `MSG_*`, `AI_*`, `NI_*`, `EAI_*`, `SHUT_*` | same names, Linux values |
  * | (none: pynet's own) | `setsockopt(SOL_SOCKET, SO_DENO_LOADBALANCED, 1)` before `bind()`: Worker isolates of one process share a listening address (Deno's `loadBalanced`, no flag) |
+ *
+ * ## Web Streams and `AbortSignal`
+ *
+ * A connected stream socket (plain or TLS) also has Deno's faces: `sock.readable` (a byte
+ * `ReadableStream`, BYOB readers welcome) and `sock.writable` (a `WritableStream`), shaped like
+ * `Deno.Conn`'s, so `pipeTo`, `pipeThrough(new TextLineStream())`, a `Response` body or
+ * `toText` from `@std/streams` join a socket without a hand-written pump. Closing the writable
+ * is `shutdown(SHUT_WR)`; cancelling the readable is `shutdown(SHUT_RD)`. Bytes read ahead
+ * come out of the readable first, and each read and write keeps to the socket's timeout.
+ * **While a stream is locked, the stream wins**: `recv*` (readable locked) or `send`/`sendall`
+ * (writable locked) raise `OSError` `EBUSY` rather than take bytes from under it; once the
+ * lock is released, or the stream has ended (EOF, cancel, error), they work again and no byte
+ * is lost.
+ *
+ * Every call that can block takes an options object after Python's positional arguments:
+ * `{ signal }`, an `AbortSignal`, as Deno's own APIs take one. `accept({ signal })`,
+ * `connect(addr, { signal })`, `recv(n, flags, { signal })`, `recvInto(buf, nbytes, flags,
+ * { signal })`, `send(data, flags, { signal })`, `sendall(data, flags, { signal })`,
+ * `sendto(data, addr, { signal })`, and in the other modules `select(r, w, x, timeout,
+ * { signal })`, `poll.poll(ms, { signal })`, `epoll.poll(t, maxevents, { signal })`,
+ * `selector.select(timeout, { signal })`, `doHandshake({ signal })`. An aborted call rejects
+ * with `signal.reason` (an already-aborted signal: before doing anything). **No byte is lost**:
+ * the read-ahead, an accept or a TLS handshake keeps running, and what it brings is the next
+ * call's. A write already handed to Deno cannot be taken back: an aborted `sendall` may have
+ * sent part of its bytes, as a timed-out one may.
+ *
+ * @example A socket's bytes as a `Response` body, and a short reply with `toText`
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { toText } from "@std/streams/to-text";
+ * import { socketpair } from "@pynet/net/socket";
+ *
+ * const [a, b] = socketpair();
+ * using _a = a, _b = b;
+ * await a.sendall(new TextEncoder().encode("streamed"));
+ * a.shutdown(1); // SHUT_WR: the peer's readable ends
+ * assertEquals(await new Response(b.readable).text(), "streamed");
+ *
+ * const [c, d] = socketpair();
+ * using _c = c, _d = d;
+ * await c.sendall(new TextEncoder().encode("+OK\r\n"));
+ * c.close();
+ * assertEquals(await toText(d.readable), "+OK\r\n");
+ * ```
+ *
+ * @example Cancelling a blocking recv with an AbortSignal
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { socketpair } from "@pynet/net/socket";
+ *
+ * const [a, b] = socketpair();
+ * using _a = a, _b = b;
+ * const controller = new AbortController();
+ * const waiting = b.recv(1024, 0, { signal: controller.signal });
+ * controller.abort(new Error("stop"));
+ * const error = await waiting.catch((e) => e);
+ * assertEquals(error.message, "stop");
+ * await a.sendall(new Uint8Array([1, 2, 3])); // nothing is lost: the next recv gets it
+ * assertEquals(await b.recv(1024), new Uint8Array([1, 2, 3]));
+ * ```
  *
  * Not available, because Deno has no way to do them: `sendmsg`/`recvmsg` and ancillary data,
  * `dup`, `fromfd`/`sendfile`, raw and packet sockets, `SOCK_SEQPACKET`, connecting from a
@@ -124,6 +185,7 @@ export {
 } from "./_errors.ts";
 export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.ts";
 export type { BytesLike } from "./_bytes.ts";
+export type { AbortOptions } from "./_abort.ts";
 export { Socket, socket } from "./_socket.ts";
 export {
   type BinaryMode,

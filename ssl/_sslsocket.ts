@@ -22,6 +22,7 @@ import {
 } from "../socket/_socket.ts";
 import { POLLIN, POLLOUT } from "../socket/_readiness.ts";
 import { withTimeout } from "../socket/_timeout.ts";
+import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../socket/_abort.ts";
 import { awaiting } from "../socket/_keep_alive.ts";
 import type { ByteConn, ErrorMapper } from "../socket/_stream.ts";
 import { SOCK_STREAM } from "../socket/_constants.ts";
@@ -43,6 +44,11 @@ export interface WrapSocketOptions {
   doHandshakeOnConnect?: boolean;
   /** Read a connection closed without TLS's close_notify as EOF instead of `SSLEOFError`. @default {true} */
   suppressRaggedEofs?: boolean;
+  /**
+   * Cancels the handshake `wrapSocket` does (a pynet addition): it rejects with the signal's
+   * reason, and the returned socket is closed.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** `SSLContext.wrapSocket`'s work. Internal to pynet. */
@@ -96,6 +102,8 @@ export class SSLSocket extends Socket {
   #handshakeSettled = false;
   /** A non-blocking handshake runs: the socket is unready until it settles. */
   #readinessHeld = false;
+  /** Accepted connections whose handshake inside `accept()` was aborted: the next accept's. */
+  #handshakingAccepts: [SSLSocket, Address][] = [];
 
   /**
    * Not for direct use: `SSLContext.wrapSocket` makes SSL sockets.
@@ -107,7 +115,7 @@ export class SSLSocket extends Socket {
     context: SSLContext,
     family: number,
     fd: number,
-    options: Required<WrapSocketOptions>,
+    options: Required<Omit<WrapSocketOptions, "signal">>,
   ) {
     if (token !== constructing) {
       throw new TypeError(
@@ -145,7 +153,7 @@ export class SSLSocket extends Socket {
   static {
     pythonClassNames.set(SSLSocket, "ssl.SSLSocket");
     wrapWithContext = async (ctx, sock, options) => {
-      const settings: Required<WrapSocketOptions> = {
+      const settings: Required<Omit<WrapSocketOptions, "signal">> = {
         serverSide: options.serverSide ?? false,
         serverHostname: options.serverHostname ?? null,
         doHandshakeOnConnect: options.doHandshakeOnConnect ?? true,
@@ -207,7 +215,13 @@ export class SSLSocket extends Socket {
             "do_handshake_on_connect should not be specified for non-blocking sockets",
           );
         }
-        await tls.doHandshake();
+        try {
+          await tls.doHandshake(options);
+        } catch (e) {
+          // An aborted handshake leaves the socket open (see doHandshake); this one nobody has.
+          tls.close();
+          throw e;
+        }
       }
       return tls;
     };
@@ -250,6 +264,10 @@ export class SSLSocket extends Socket {
    * `wrapSocket`, `connect` or `accept`; pynet closes it after an explicit `doHandshake()`
    * too, since a Deno connection cannot be used once its TLS handshake has failed.
    *
+   * An aborted `signal` settles the call with its reason but leaves the socket open and the
+   * handshake running: a later `doHandshake()` waits for the same handshake.
+   *
+   * @param options `signal` to cancel the wait.
    * @throws {SSLWantReadError} Non-blocking, while the handshake is still running.
    * @throws {SSLCertVerificationError} When the peer's certificate does not verify.
    * @throws {SSLError} For another TLS failure.
@@ -273,7 +291,8 @@ export class SSLSocket extends Socket {
    * }
    * ```
    */
-  async doHandshake(): Promise<void> {
+  async doHandshake(options: AbortOptions = NO_OPTIONS): Promise<void> {
+    checkSignal(options.signal);
     if (this.#handshaken) return;
     if (!streamOf(this)) throw new OSError(ENOTCONN);
     const timeout = this.gettimeout();
@@ -285,15 +304,17 @@ export class SSLSocket extends Socket {
     }
     try {
       // The handshake's reads run unref'd, as read-aheads do: a timer holds a timed wait, an
-      // untimed one holds the process itself.
+      // untimed one holds the process itself. An abort ends the wait (and so the hold), not the
+      // handshake.
+      const waited = raceAbort(work, options.signal);
       await withTimeout(
-        timeout === null ? awaiting(this, work) : work,
+        timeout === null ? awaiting(this, waited) : waited,
         timeout,
         () => new TimeoutError(null, "The handshake operation timed out"),
       );
       this.#handshaken = true;
     } catch (e) {
-      this.close();
+      if (!options.signal?.aborted) this.close();
       throw e;
     } finally {
       if (this.#readinessHeld) holdReadiness(this, null);
@@ -355,11 +376,16 @@ export class SSLSocket extends Socket {
    *
    * @param bufsize The most bytes to return.
    * @param flags Must be 0 once the socket is connected, as in CPython.
+   * @param options `signal` to cancel the wait.
    * @returns The bytes.
    */
-  override recv(bufsize: number = 1024, flags: number = 0): Promise<Uint8Array> {
-    if (this.#plainPath(flags)) return super.recv(bufsize);
-    return this.#tlsIo("recv", flags, wantRead, () => super.recv(bufsize, flags));
+  override recv(
+    bufsize: number = 1024,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<Uint8Array> {
+    if (this.#plainPath(flags)) return super.recv(bufsize, 0, options);
+    return this.#tlsIo("recv", flags, options, wantRead, () => super.recv(bufsize, flags, options));
   }
 
   /**
@@ -369,11 +395,23 @@ export class SSLSocket extends Socket {
    * @param buffer Where to put the bytes.
    * @param nbytes The most bytes; 0 means the buffer's length.
    * @param flags Must be 0 once the socket is connected, as in CPython.
+   * @param options `signal` to cancel the wait.
    * @returns The count received.
    */
-  override recvInto(buffer: Uint8Array, nbytes: number = 0, flags: number = 0): Promise<number> {
-    if (this.#plainPath(flags)) return super.recvInto(buffer, nbytes);
-    return this.#tlsIo("recv_into", flags, wantRead, () => super.recvInto(buffer, nbytes, flags));
+  override recvInto(
+    buffer: Uint8Array,
+    nbytes: number = 0,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<number> {
+    if (this.#plainPath(flags)) return super.recvInto(buffer, nbytes, 0, options);
+    return this.#tlsIo(
+      "recv_into",
+      flags,
+      options,
+      wantRead,
+      () => super.recvInto(buffer, nbytes, flags, options),
+    );
   }
 
   /**
@@ -381,11 +419,16 @@ export class SSLSocket extends Socket {
    *
    * @param data The bytes.
    * @param flags Must be 0 once the socket is connected, as in CPython.
+   * @param options `signal` to cancel the wait.
    * @returns The count taken.
    */
-  override send(data: BytesLike, flags: number = 0): Promise<number> {
-    if (this.#plainPath(flags)) return super.send(data);
-    return this.#tlsIo("send", flags, wantWrite, () => super.send(data, flags));
+  override send(
+    data: BytesLike,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<number> {
+    if (this.#plainPath(flags)) return super.send(data, 0, options);
+    return this.#tlsIo("send", flags, options, wantWrite, () => super.send(data, flags, options));
   }
 
   /**
@@ -394,10 +437,21 @@ export class SSLSocket extends Socket {
    *
    * @param data The bytes.
    * @param flags Must be 0 once the socket is connected, as in CPython.
+   * @param options `signal` to cancel the wait.
    */
-  override sendall(data: BytesLike, flags: number = 0): Promise<void> {
-    if (this.#plainPath(flags)) return super.sendall(data);
-    return this.#tlsIo("sendall", flags, wantWrite, () => super.sendall(data, flags));
+  override sendall(
+    data: BytesLike,
+    flags: number = 0,
+    options: AbortOptions = NO_OPTIONS,
+  ): Promise<void> {
+    if (this.#plainPath(flags)) return super.sendall(data, 0, options);
+    return this.#tlsIo(
+      "sendall",
+      flags,
+      options,
+      wantWrite,
+      () => super.sendall(data, flags, options),
+    );
   }
 
   /** Whether I/O can take the plain socket's path as it is: no check or error to map. */
@@ -413,6 +467,7 @@ export class SSLSocket extends Socket {
   async #tlsIo<T>(
     method: string,
     flags: number,
+    options: AbortOptions,
     wouldBlock: () => SSLError,
     io: () => Promise<T>,
   ): Promise<T> {
@@ -422,7 +477,7 @@ export class SSLSocket extends Socket {
         `non-zero flags not allowed in calls to ${method}() on <class '${name}'>`,
       );
     }
-    if (!this.#handshaken && streamOf(this)) await this.doHandshake();
+    if (!this.#handshaken && streamOf(this)) await this.doHandshake(options);
     try {
       return await io();
     } catch (e) {
@@ -434,21 +489,23 @@ export class SSLSocket extends Socket {
    * Connects, then does the handshake unless `doHandshakeOnConnect` was false.
    *
    * @param address The server's address.
+   * @param options `signal` to cancel the connect or the handshake.
    */
-  override async connect(address: Address): Promise<void> {
-    await super.connect(address);
-    if (this.#doHandshakeOnConnect) await this.doHandshake();
+  override async connect(address: Address, options: AbortOptions = NO_OPTIONS): Promise<void> {
+    await super.connect(address, options);
+    if (this.#doHandshakeOnConnect) await this.doHandshake(options);
   }
 
   /**
    * Like `connect`, resolving to an errno instead of rejecting with `OSError`.
    *
    * @param address The server's address.
+   * @param options `signal` to cancel the connect or the handshake.
    * @returns 0, or the errno.
    */
-  override async connectEx(address: Address): Promise<number> {
+  override async connectEx(address: Address, options: AbortOptions = NO_OPTIONS): Promise<number> {
     try {
-      await this.connect(address);
+      await this.connect(address, options);
       return 0;
     } catch (e) {
       if (e instanceof OSError && e.errno !== null && !(e instanceof SSLError)) return e.errno;
@@ -460,21 +517,47 @@ export class SSLSocket extends Socket {
    * Accepts a connection on a listening server socket and returns it as an `SSLSocket`,
    * handshake done unless `doHandshakeOnConnect` was false.
    *
+   * An aborted `signal` during the handshake keeps the connection for the next `accept()`,
+   * its handshake still running: no connection is lost.
+   *
+   * @param options `signal` to cancel the wait for a connection or its handshake.
    * @returns `[sslSocket, address]`.
    */
-  override async accept(): Promise<[SSLSocket, Address]> {
-    // From a Deno.listenTls listener (#listenNatively), the connection is TLS already, and its
-    // errors map as a TLS socket's.
-    const [plain, address] = await super.accept();
-    const fd = plain.detach();
-    const conn = new SSLSocket(constructing, this.#context, this.family, fd, {
-      serverSide: true,
-      serverHostname: null,
-      doHandshakeOnConnect: this.#doHandshakeOnConnect,
-      suppressRaggedEofs: this.#suppressRaggedEofs,
-    });
-    if (this.#doHandshakeOnConnect) await conn.doHandshake();
-    return [conn, address];
+  override async accept(options: AbortOptions = NO_OPTIONS): Promise<[SSLSocket, Address]> {
+    checkSignal(options.signal);
+    let next = this.#handshakingAccepts.shift();
+    if (next === undefined) {
+      // From a Deno.listenTls listener (#listenNatively), the connection is TLS already, and
+      // its errors map as a TLS socket's.
+      const [plain, address] = await super.accept(options);
+      const fd = plain.detach();
+      const conn = new SSLSocket(constructing, this.#context, this.family, fd, {
+        serverSide: true,
+        serverHostname: null,
+        doHandshakeOnConnect: this.#doHandshakeOnConnect,
+        suppressRaggedEofs: this.#suppressRaggedEofs,
+      });
+      next = [conn, address];
+    }
+    if (this.#doHandshakeOnConnect) {
+      try {
+        await next[0].doHandshake(options);
+      } catch (e) {
+        if (options.signal?.aborted && next[0].fileno() >= 0) {
+          this.#handshakingAccepts.unshift(next);
+        }
+        throw e;
+      }
+    }
+    return next;
+  }
+
+  /**
+   * Closes the socket, and connections an aborted `accept()` kept for the next one.
+   */
+  override close(): void {
+    for (const [conn] of this.#handshakingAccepts.splice(0)) conn.close();
+    super.close();
   }
 
   #checkReadable(verb: "Read" | "Write"): void {

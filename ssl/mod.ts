@@ -28,6 +28,7 @@
  * | `ctx.wrap_socket(sock, server_side=, server_hostname=, do_handshake_on_connect=, suppress_ragged_eofs=)` | `await ctx.wrapSocket(sock, { serverSide, serverHostname, doHandshakeOnConnect, suppressRaggedEofs })` | |
  * | `ssl.wrap_socket(...)` (old module function) | `wrapSocket(sock, {...})` | |
  * | `s.do_handshake()`, `s.read()`, `s.write()`, `s.recv`, `s.send`, `s.sendall`, `s.makefile` | `await` the same names | non-blocking: `SSLWantReadError` / `SSLWantWriteError` as in CPython, the handshake included; I/O before the handshake does it first, as OpenSSL's does |
+ * | (none: Deno's faces) | `s.readable`, `s.writable`; `{ signal }` after the arguments of `doHandshake`, `recv`, `send`, `sendall`, `connect`, `accept`, and in `wrapSocket`'s options | Web Streams of decrypted bytes, as on every pynet socket; an aborted handshake leaves the socket open with its handshake running, and an aborted `accept()` keeps its connection for the next one |
  * | `s.pending()`, `s.getpeercert(binary_form)`, `s.selected_alpn_protocol()` | `pending()`, `getpeercert(binaryForm)`, `selectedAlpnProtocol()` | |
  * | `s.cipher()`, `s.version()` | same | `null` with Deno's own engine: Deno has no API for them |
  * | `s.unwrap()` | `NotImplementedError` | Deno cannot hand the plain connection back |

@@ -1,6 +1,7 @@
 // Shared helpers of the socket tests: bounded waits, connected TCP pairs on loopback, temp
 // dirs, and python3 (CPython, the oracle) run as a real peer.
 import { assertInstanceOf } from "@std/assert";
+import { delay } from "@std/async/delay";
 import { AF_INET, AF_INET6, SOCK_STREAM, Socket } from "../socket/mod.ts";
 
 /** How long any single wait in a test may take before the test fails instead of hanging. */
@@ -45,9 +46,9 @@ export async function rejects<E extends Error>(
   return error as E;
 }
 
-/** Resolves after `ms` milliseconds. */
+/** Resolves after `ms` milliseconds (std's `delay`, typed here: the npm build of std is not). */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return delay(ms) as Promise<void>;
 }
 
 /** Bytes of `text`, UTF-8. */

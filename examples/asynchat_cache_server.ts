@@ -6,8 +6,9 @@
  * bytes to a count and back inside `foundTerminator`, as asynchat allows.
  *
  * It binds 127.0.0.1 (`--port`, default a port from the OS) and prints `port <number>`. With
- * `--clients N` it stops listening after N connections and exits once they have all closed;
- * without it, it serves until killed. `--demo` runs a scripted client of its own and exits.
+ * `--clients N` it stops listening once N clients have sent a command and closed, and exits once
+ * every connection has closed; a connection that sends nothing (a client that connects and
+ * resets) is not counted. Without it, it serves until killed. `--demo` runs a scripted client of its own and exits.
  *
  * ```sh
  * ./tools/node_modules/.bin/deno run --allow-net=127.0.0.1 examples/asynchat_cache_server.ts --demo
@@ -99,9 +100,22 @@ class CacheSession extends AsyncChat {
   /** The key of a `set` whose data block is being read. */
   pending: string | null = null;
 
-  constructor(sock: Socket, readonly store: Map<string, Uint8Array>) {
+  /** Whether a command came: a connection that sends nothing is not a client served. */
+  commanded = false;
+
+  constructor(sock: Socket, readonly server: CacheServer) {
     super(sock);
     this.setTerminator(CRLF);
+  }
+
+  get store(): Map<string, Uint8Array> {
+    return this.server.store;
+  }
+
+  override handleClose(): void {
+    // EOF, a reset (ECONNRESET) and the end of closeWhenDone() all end here, as in asynchat.
+    this.close();
+    if (this.commanded) this.server.served();
   }
 
   override collectIncomingData(data: Uint8Array): void {
@@ -111,6 +125,7 @@ class CacheSession extends AsyncChat {
   override async foundTerminator(): Promise<void> {
     const data = join(this.data);
     this.data = [];
+    this.commanded = true;
     if (this.pending !== null) {
       // A data block and its \r\n, counted by an integer terminator.
       const key = this.pending;
@@ -150,7 +165,7 @@ class CacheServer extends Dispatcher {
   store = new Map<string, Uint8Array>();
   #left: number;
 
-  /** `clients`: connections to accept before it stops listening (pynet's addition). */
+  /** `clients`: clients to serve before it stops listening (pynet's addition). */
   constructor(host: string, port: number, clients = Infinity) {
     super();
     this.createSocket();
@@ -161,7 +176,11 @@ class CacheServer extends Dispatcher {
   }
 
   override handleAccepted(sock: Socket): void {
-    new CacheSession(sock, this.store);
+    new CacheSession(sock, this);
+  }
+
+  /** A client has sent a command and gone: after the last one, stop listening. */
+  served(): void {
     if (--this.#left === 0) this.close();
   }
 }

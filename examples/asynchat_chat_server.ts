@@ -6,8 +6,10 @@
  * rename and leave. Try it with `nc 127.0.0.1 <port>` (`nc -C` sends `\r\n`).
  *
  * It binds 127.0.0.1 (`--port`, default a port from the OS) and prints `port <number>`. With
- * `--clients N` it stops listening after N connections and exits once they have all left (the
- * loop ends by itself when its map is empty); without it, it serves until killed. `--demo` runs
+ * `--clients N` it stops listening once N users have said something and left, and exits once
+ * every connection has closed (the loop ends by itself when its map is empty); a connection that
+ * says nothing (a client that connects and resets) is not counted. Without it, it serves until
+ * killed. `--demo` runs
  * three scripted users of its own against it and exits.
  *
  * ```sh
@@ -109,6 +111,8 @@ const encoder = new TextEncoder();
 class ChatSession extends AsyncChat {
   data: Uint8Array[] = [];
   nick: string | null = null;
+  /** Whether the user sent a line: a connection that says nothing is not a user served. */
+  spoke = false;
 
   constructor(readonly server: ChatServer, sock: Socket) {
     super(sock);
@@ -123,6 +127,7 @@ class ChatSession extends AsyncChat {
   override async foundTerminator(): Promise<void> {
     const line = new TextDecoder().decode(join(this.data));
     this.data = [];
+    this.spoke = true;
     if (line.startsWith("/nick ")) {
       await this.server.setNick(this, line.slice(6).trim());
     } else if (line === "/quit") {
@@ -136,8 +141,10 @@ class ChatSession extends AsyncChat {
   }
 
   override async handleClose(): Promise<void> {
+    // EOF, a reset (ECONNRESET) and the end of closeWhenDone() all end here, as in asynchat.
     await this.server.leave(this);
     this.close();
+    if (this.spoke) this.server.served();
   }
 }
 
@@ -145,7 +152,7 @@ class ChatServer extends Dispatcher {
   users = new Map<string, ChatSession>();
   #left: number;
 
-  /** `clients`: connections to accept before it stops listening (pynet's addition). */
+  /** `clients`: users to serve before it stops listening (pynet's addition). */
   constructor(host: string, port: number, clients = Infinity) {
     super();
     this.createSocket();
@@ -157,6 +164,10 @@ class ChatServer extends Dispatcher {
 
   override handleAccepted(sock: Socket): void {
     new ChatSession(this, sock);
+  }
+
+  /** A user has spoken and left: after the last one, stop listening. */
+  served(): void {
     if (--this.#left === 0) this.close();
   }
 

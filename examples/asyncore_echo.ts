@@ -2,9 +2,10 @@
  * The echo server of Python's asyncore documentation, and an echo client built like that page's
  * HTTP client (a `writable()` that says whether there is anything left to send), on pynet.
  *
- * `server` binds 127.0.0.1 on a port from the OS, prints `port <number>`, stops listening after
- * `--clients N` connections (default 1) and exits once they have closed: the loop ends by itself
- * when its map is empty. `client <port> <message>` sends the message and prints
+ * `server` binds 127.0.0.1 on a port from the OS, prints `port <number>`, stops listening once
+ * `--clients N` clients (default 1) have been echoed to and have closed, and exits once every
+ * connection has closed: the loop ends by itself when its map is empty. A connection that sends
+ * nothing (a client that connects and resets) is not counted. `client <port> <message>` sends the message and prints
  * `echoed: <message>` once the whole of it has come back. `--demo` runs a server and two
  * clients in one loop and checks their echoes.
  *
@@ -84,16 +85,32 @@ import { Dispatcher, DispatcherWithSend, loop } from "../asyncore/mod.ts";
 import type { Socket } from "../socket/mod.ts";
 
 class EchoHandler extends DispatcherWithSend {
+  /** Bytes echoed so far: a connection that sends nothing is not a client served. */
+  echoed = 0;
+
+  constructor(sock: Socket, readonly server: EchoServer) {
+    super(sock);
+  }
+
   override async handleRead(): Promise<void> {
     const data = await this.recv(8192);
-    if (data.length > 0) await this.send(data);
+    if (data.length > 0) {
+      this.echoed += data.length;
+      await this.send(data);
+    }
+  }
+
+  override handleClose(): void {
+    // EOF and a reset (ECONNRESET) both end here, as in asyncore.
+    this.close();
+    if (this.echoed > 0) this.server.served();
   }
 }
 
 class EchoServer extends Dispatcher {
   #left: number;
 
-  /** `clients`: how many connections to accept before it stops listening (pynet's addition). */
+  /** `clients`: how many clients to serve before it stops listening (pynet's addition). */
   constructor(host: string, port: number, clients: number) {
     super();
     this.createSocket();
@@ -106,7 +123,11 @@ class EchoServer extends Dispatcher {
   override handleAccepted(sock: Socket, addr: unknown): void {
     const [host, port] = addr as [string, number];
     console.log(`Incoming connection from ('${host}', ${port})`);
-    new EchoHandler(sock);
+    new EchoHandler(sock, this);
+  }
+
+  /** A client has been echoed to and has gone: after the last one, stop listening. */
+  served(): void {
     if (--this.#left === 0) this.close();
   }
 }

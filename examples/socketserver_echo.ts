@@ -4,8 +4,11 @@
  * line) and UDP (`UDPServer`, a `DatagramRequestHandler` echoing each datagram).
  *
  * By default it runs three clients of its own against the server, checks that each gets its
- * bytes back, shuts the server down and exits. With `--serve N` it runs no client: it serves N
- * requests (connections or datagrams) from others, one `handleRequest()` each, then exits.
+ * bytes back, shuts the server down and exits. With `--serve N` it runs no client: it serves
+ * others until N of them have been echoed to (connections that sent a line, or datagrams), then
+ * shuts down and exits. A connection that sends nothing is not counted, and one its client
+ * resets is dropped with a line on stdout (the Python original's handler would let the
+ * `ConnectionResetError` reach `handle_error`, which prints a traceback to stderr).
  * It prints `serving <transport> on <address>` first.
  *
  * ```sh
@@ -55,17 +58,41 @@ import {
   ThreadingUnixStreamServer,
   UDPServer,
 } from "../socketserver/mod.ts";
-import { AF_INET, AF_UNIX, SHUT_WR, SOCK_DGRAM, SOCK_STREAM, socket } from "../socket/mod.ts";
+import {
+  AF_INET,
+  AF_UNIX,
+  ConnectionError,
+  SHUT_WR,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  socket,
+} from "../socket/mod.ts";
+
+/** With `--serve N`: how many clients are left to serve, and what to call after the last. */
+const quota = { left: Infinity, done: () => {} };
+
+/** A client has been echoed to: count it toward `--serve N`. */
+function served(): void {
+  if (--quota.left === 0) quota.done();
+}
 
 /** Echoes every line until the client closes its side. */
 class EchoHandler extends StreamRequestHandler {
   override async handle(): Promise<void> {
     let lines = 0;
-    for await (const line of this.rfile) {
-      await this.wfile.write(line);
-      lines++;
+    try {
+      for await (const line of this.rfile) {
+        await this.wfile.write(line);
+        lines++;
+      }
+    } catch (e) {
+      // A client that resets costs its own connection, not a traceback on stderr.
+      if (!(e instanceof ConnectionError)) throw e;
+      console.log(`dropped ${JSON.stringify(this.clientAddress)}: ${e.message}`);
+      return;
     }
     console.log(`echoed ${lines} lines`);
+    if (lines > 0) served();
   }
 }
 
@@ -75,6 +102,7 @@ class DatagramEchoHandler extends DatagramRequestHandler {
     const data = await this.rfile.read();
     await this.wfile.write(data);
     console.log(`echoed ${data.length} bytes`);
+    served();
   }
 }
 
@@ -148,7 +176,16 @@ if (import.meta.main) {
   try {
     console.log(`serving ${transport} on ${JSON.stringify(server.serverAddress)}`);
     if (serve > 0) {
-      for (let i = 0; i < serve; i++) await server.handleRequest();
+      // Counted as the handlers end (a threading server's handleRequest() returns as soon as
+      // the request is started, and a reset connection is no client served).
+      const allServed = new Promise<void>((resolve) => {
+        quota.left = serve;
+        quota.done = resolve;
+      });
+      const serving = server.serveForever();
+      await allServed;
+      await server.shutdown();
+      await serving;
     } else {
       const serving = server.serveForever();
       const results = await Promise.all(

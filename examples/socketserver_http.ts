@@ -9,8 +9,11 @@
  * `GET /headers` (the request's headers, one per line), anything else `404`; methods other
  * than GET and HEAD get `501`; a malformed request line `400`.
  *
- * It prints `serving HTTP on http://127.0.0.1:<port>/`, serves `--requests N` connections
- * (default 3) and exits; `--self-test` fetches three pages itself with pynet sockets.
+ * It prints `serving HTTP on http://127.0.0.1:<port>/`, serves `--requests N` requests
+ * (default 3) and exits; `--self-test` fetches three pages itself with pynet sockets. A
+ * connection closed before its request line (as `http.server` ignores it) or reset by its client
+ * is not counted; a reset is logged as `dropped <address>: <error>` (the Python original would
+ * let the `ConnectionResetError` reach `handle_error`, which prints a traceback to stderr).
  *
  * ```sh
  * ./tools/node_modules/.bin/deno run --allow-net=127.0.0.1 examples/socketserver_http.ts --requests 2 &
@@ -63,7 +66,7 @@
  * @module
  */
 import { StreamRequestHandler, ThreadingTCPServer } from "../socketserver/mod.ts";
-import { AF_INET, SOCK_STREAM, socket } from "../socket/mod.ts";
+import { AF_INET, ConnectionError, SOCK_STREAM, socket } from "../socket/mod.ts";
 
 const REASONS: Record<number, string> = {
   200: "OK",
@@ -78,8 +81,21 @@ const latin1 = new TextDecoder("latin1");
 /** Serves one HTTP/1.0 request per connection. */
 class HTTPHandler extends StreamRequestHandler {
   override async handle(): Promise<void> {
+    try {
+      if (await this.respond()) served();
+    } catch (e) {
+      // A client that resets costs its own connection, not a traceback on stderr.
+      if (!(e instanceof ConnectionError)) throw e;
+      console.log(`dropped ${JSON.stringify(this.clientAddress)}: ${e.message}`);
+    }
+  }
+
+  /** Reads the request and answers it; `false` when the client closed before a request. */
+  async respond(): Promise<boolean> {
     // 65537 is http.server's limit on a request or header line.
-    const requestLine = latin1.decode(await this.rfile.readline(65537)).replace(/\r?\n$/, "");
+    const raw = await this.rfile.readline(65537);
+    if (raw.length === 0) return false; // as http.server: no request, no response
+    const requestLine = latin1.decode(raw).replace(/\r?\n$/, "");
     const headers: [string, string][] = [];
     for (;;) {
       const line = latin1.decode(await this.rfile.readline(65537));
@@ -109,7 +125,16 @@ class HTTPHandler extends StreamRequestHandler {
     await this.wfile.write(method === "HEAD" ? head : new Uint8Array([...head, ...data]));
     const [host] = this.clientAddress as [string, number];
     console.log(`${host} - - "${requestLine}" ${status} ${data.length}`);
+    return true;
   }
+}
+
+/** How many requests are left to serve, and what to call after the last. */
+const quota = { left: Infinity, done: () => {} };
+
+/** A request has been answered: count it toward `--requests N`. */
+function served(): void {
+  if (--quota.left === 0) quota.done();
 }
 
 /** The self-test's client: one GET, the whole response (HTTP/1.0 ends it by closing). */
@@ -143,9 +168,13 @@ if (import.meta.main) {
   try {
     const [, port] = server.serverAddress as [string, number];
     console.log(`serving HTTP on http://127.0.0.1:${port}/`);
-    const serving = (async () => {
-      for (let i = 0; i < requests; i++) await server.handleRequest();
-    })();
+    // Counted as the handlers end (a threading server's handleRequest() returns as soon as
+    // the request is started, and a reset connection is no request served).
+    const allServed = new Promise<void>((resolve) => {
+      quota.left = requests;
+      quota.done = resolve;
+    });
+    const serving = server.serveForever();
     if (selfTest) {
       const targets = ["/", "/echo?hello%20world", "/missing"];
       for (const target of targets.slice(0, requests)) {
@@ -153,6 +182,8 @@ if (import.meta.main) {
         console.log(`GET ${target} -> ${JSON.stringify(response.split("\r\n\r\n")[1])}`);
       }
     }
+    await allServed;
+    await server.shutdown();
     await serving;
   } finally {
     await server.serverClose();

@@ -395,3 +395,76 @@ export async function runUnixTests(testFile: string): Promise<{ code: number; ou
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+// ---- examples run as servers --------------------------------------------------------------------
+
+/** A running example: the first line it printed, its port, its exit and its whole output. */
+export interface RunningExample extends AsyncDisposable {
+  /** The first line the example printed (without its newline). */
+  firstLine: string;
+  /** The last number of the first line (`port 1234`, `serving tcp on ["127.0.0.1",1234]`). */
+  port: string;
+  /** Waits for the example to exit by itself, and returns its code and whole output. */
+  exit(): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `deno run --no-config flags... examples/<file> args...` and waits for its first line
+ * (the address it serves on). Dispose kills it if it still runs and waits for it.
+ */
+export async function startExample(
+  file: string,
+  flags: string[],
+  args: string[],
+): Promise<RunningExample> {
+  const example = new URL(`../examples/${file}`, import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", ...flags, example, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const errors = new Response(child.stderr).text();
+  let seen = "";
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const drain = async () => {
+    for (;;) {
+      const { value, done } = await output.read();
+      if (done) return;
+      seen += value;
+    }
+  };
+  const kill = async () => {
+    if (!exited) child.kill("SIGKILL");
+    await status;
+    await drain();
+    await errors;
+  };
+  try {
+    while (!seen.includes("\n")) {
+      const { value, done } = await within(output.read(), 30_000, `${file} first line`);
+      if (done) throw new Error(`the example exited: ${await errors}`);
+      seen += value;
+    }
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+  const firstLine = seen.slice(0, seen.indexOf("\n"));
+  return {
+    firstLine,
+    port: /(\d+)\D*$/.exec(firstLine)?.[1] ?? "",
+    async exit() {
+      const { code } = await within(status, 30_000, `${file} exit`);
+      await drain();
+      return { code, stdout: seen, stderr: await errors };
+    },
+    [Symbol.asyncDispose]: kill,
+  };
+}

@@ -24,10 +24,17 @@ import {
 } from "./_socketserver_fork_fixture.ts";
 import { bytes, recvAll, rejects, startDenoFile, tempDir, text, within } from "./_helpers.ts";
 
+/**
+ * The bound on an answer. A worker's first start loads (and under `deno test`, type-checks) the
+ * server module, which takes tens of seconds on a loaded 2-core machine: a generous bound, so
+ * that only a hang fails.
+ */
+const ANSWER_MS = 60_000;
+
 async function ask(port: number, line: string): Promise<string> {
   using client = await createConnection(["127.0.0.1", port]);
   await client.sendall(bytes(line));
-  return text(await within(recvAll(client), 20_000, "answer"));
+  return text(await within(recvAll(client), ANSWER_MS, "answer"));
 }
 
 Deno.test("ForkingTCPServer: workers serve concurrent clients; the parent accepts none", async () => {

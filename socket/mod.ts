@@ -66,6 +66,16 @@
  * | `AF_*`, `SOCK_*`, `SOL_*`, `SO_*`, `IPPROTO_*`, `TCP_*`, `MSG_*`, `AI_*`, `NI_*`, `EAI_*`, `SHUT_*` | same names, Linux values |
  * | (none: pynet's own) | `setsockopt(SOL_SOCKET, SO_DENO_LOADBALANCED, 1)` before `bind()`: Worker isolates of one process share a listening address (Deno's `loadBalanced`, no flag) |
  *
+ * Text `makefile()` encodes and decodes with Python's codecs, byte for byte, under every
+ * spelling Python accepts ("latin-1", "ISO-8859-1", "l1", "cp437", "windows-1252", "UTF8",
+ * ...): ascii, latin-1, cp1252, cp437, utf-8, utf-8-sig, utf-16, utf-32 (and their -le/-be
+ * forms), with the error handlers strict, ignore, replace, backslashreplace, surrogateescape and
+ * xmlcharrefreplace. Other codecs raise `LookupError` ("unknown encoding: ..."), as CPython
+ * does for names it lacks; `namereplace` and `surrogatepass` raise `NotImplementedError`.
+ * As in CPython, "utf-16"/"utf-32" files on a socket write no BOM yet need one to read. A
+ * decoding error at the end of `read()` counts its position from the bytes the previous
+ * receive left undecoded (CPython counts from the start of the read).
+ *
  * Not available, because Deno has no way to do them: `sendmsg`/`recvmsg` and ancillary data,
  * `dup`, `fromfd`/`sendfile`, raw and packet sockets, `SOCK_SEQPACKET`, connecting from a
  * chosen local port, options other than those `setsockopt` lists.
@@ -144,6 +154,7 @@ export {
 export { getdefaulttimeout, setdefaulttimeout } from "./_timeout.ts";
 export { htonl, htons, inetAton, inetNtoa, inetNtop, inetPton, ntohl, ntohs } from "./_inet.ts";
 export { UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+export { LookupError, UnicodeDecodeError } from "./_codecs.ts";
 export {
   type AddrInfo,
   getaddrinfo,

@@ -3,6 +3,7 @@ import { allocateFd, releaseFd } from "../socket/_fd.ts";
 import { ValueError } from "../socket/_errors.ts";
 import { BaseSelector } from "./_selector.ts";
 import type { SelectorKey } from "./_key.ts";
+import type { FileLike } from "../select/mod.ts";
 
 /**
  * Python's `selectors.SelectSelector`, on `select.select()` semantics: a registered object
@@ -20,7 +21,7 @@ import type { SelectorKey } from "./_key.ts";
  * console.log((await sel.select(0)).length); // 1
  * ```
  */
-export class SelectSelector<T = unknown> extends BaseSelector<T> {
+export class SelectSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
     super("raise");
@@ -45,7 +46,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
  * console.log(key.data, events); // "b" 1
  * ```
  */
-export class PollSelector<T = unknown> extends BaseSelector<T> {
+export class PollSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
     super("report");
@@ -63,7 +64,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
  * console.log(sel.fileno() >= 0); // true
  * ```
  */
-export class EpollSelector<T = unknown> extends BaseSelector<T> {
+export class EpollSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
   #fd: number;
 
   /** Creates the selector. */
@@ -96,7 +97,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
    *
    * @throws {ValueError} When the selector is closed.
    */
-  override select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+  override select(timeout?: number | null): Promise<[SelectorKey<T, F>, number][]> {
     if (this.#fd < 0) {
       return Promise.reject(new ValueError("I/O operation on closed epoll object"));
     }
@@ -121,4 +122,4 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
  */
 export const DefaultSelector: typeof EpollSelector = EpollSelector;
 /** The type of {@linkcode DefaultSelector} instances. */
-export type DefaultSelector<T = unknown> = EpollSelector<T>;
+export type DefaultSelector<T = unknown, F extends FileLike = FileLike> = EpollSelector<T, F>;

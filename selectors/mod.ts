@@ -60,7 +60,7 @@
  * @module
  */
 
-export { EVENT_READ, EVENT_WRITE, type SelectorKey } from "./_key.ts";
+export { type DataArg, EVENT_READ, EVENT_WRITE, type SelectorKey } from "./_key.ts";
 export { SelectorMapping } from "./_mapping.ts";
 export { BaseSelector } from "./_selector.ts";
 export { RuntimeError } from "../socket/_errors.ts";

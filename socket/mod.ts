@@ -135,6 +135,7 @@ export {
 export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.ts";
 export type { BytesLike } from "./_bytes.ts";
 export { Socket, socket } from "./_socket.ts";
+export type { DatagramSocket } from "./_datagram_socket.ts";
 export {
   type BinaryMode,
   type MakefileOptions,

@@ -4,7 +4,7 @@
 // for UTF-8 and only as a fast path: browsers map "latin1", "iso-8859-1" and "ascii" to
 // windows-1252, which is not what Python does.
 import { NotImplementedError, ValueError } from "./_errors.ts";
-import { loneSurrogateIndex, UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+import { loneSurrogateIndex, pyTypeName, UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
 
 /**
  * Python's `LookupError`: an encoding (or error handler) name Python does not know.
@@ -111,7 +111,7 @@ export function checkErrors(errors: unknown): string {
   if (errors === undefined || errors === null) return "strict";
   if (typeof errors !== "string") {
     throw new TypeError(
-      `TextIOWrapper() argument 'errors' must be str or None, not ${typeof errors}`,
+      `TextIOWrapper() argument 'errors' must be str or None, not ${pyTypeName(errors)}`,
     );
   }
   if (MISSING_HANDLERS.has(errors)) {
@@ -199,7 +199,7 @@ export function normalizeEncoding(name: string): string {
 export function lookupCodec(name: unknown): Codec {
   if (typeof name !== "string") {
     throw new TypeError(
-      `TextIOWrapper() argument 'encoding' must be str or None, not ${typeof name}`,
+      `TextIOWrapper() argument 'encoding' must be str or None, not ${pyTypeName(name)}`,
     );
   }
   if (name.includes("\0")) throw new ValueError("embedded null character");

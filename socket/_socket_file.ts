@@ -104,8 +104,15 @@ export function makeSocketFile(
   if (binary && (options.encoding || options.errors || options.newline !== undefined)) {
     throw new ValueError("binary mode doesn't take an encoding argument");
   }
-  // A bad encoding must fail before the buffered file holds the socket open.
-  if (!binary) checkErrors(options.errors) && lookupCodec(options.encoding ?? "utf-8");
+  // A bad newline or encoding must fail before the buffered file holds the socket open.
+  if (!binary) {
+    const newline = options.newline;
+    if (newline != null && !["", "\n", "\r", "\r\n"].includes(newline)) {
+      throw new ValueError(`illegal newline value: ${newline}`);
+    }
+    lookupCodec(options.encoding ?? "utf-8");
+    checkErrors(options.errors);
+  }
   const file = new BufferedSocketFile(sock, mode, buffering, refs);
   return binary ? file : new TextSocketFile(file, options);
 }

@@ -9,6 +9,7 @@ import {
   SOCK_STREAM,
   Socket,
   UnicodeDecodeError,
+  ValueError,
 } from "../socket/mod.ts";
 import { recvAll, startPython, tcpPair, within } from "./_helpers.ts";
 
@@ -287,6 +288,11 @@ Deno.test("makefile() refuses unknown encodings and missing handlers before hold
   using pair = await tcpPair();
   assertThrows(() => pair.conn.makefile("r", { encoding: "koi8-x" }), LookupError);
   assertThrows(
+    () => pair.conn.makefile("r", { newline: "x" }),
+    ValueError,
+    "illegal newline value: x",
+  );
+  assertThrows(
     () => pair.conn.makefile("w", { errors: "namereplace" }),
     NotImplementedError,
     "'namereplace'",
@@ -294,4 +300,36 @@ Deno.test("makefile() refuses unknown encodings and missing handlers before hold
   // No file holds the socket: close() really closes it (the sanitizer would see a leak).
   pair.conn.close();
   assertEquals(await within(recvAll(pair.client)), new Uint8Array(0));
+});
+
+const PY_BAD_ARGUMENTS = `
+import json, socket
+a, b = socket.socketpair()
+for kw in [dict(encoding=5), dict(errors=5), dict(encoding="utf-8\\0"), dict(encoding="")]:
+    try:
+        a.makefile("r", **kw)
+        print(json.dumps(["ok"]))
+    except Exception as e:
+        print(json.dumps(["error", type(e).__name__, str(e)]))
+`;
+
+Deno.test("makefile() refuses a non-str encoding or errors, and a NUL, as CPython does", async () => {
+  await using peer = startPython(PY_BAD_ARGUMENTS);
+  const [a, b] = await tcpPairFree();
+  try {
+    for (
+      const options of [{ encoding: 5 }, { errors: 5 }, { encoding: "utf-8\0" }, { encoding: "" }]
+    ) {
+      const got = await asyncOutcome(async () => {
+        // Values JavaScript callers can pass although the types refuse them.
+        await a.makefile("r", options as unknown as { encoding: string }).close();
+        return "";
+      });
+      const want = JSON.parse(await peer.readLine()) as Outcome;
+      assertEquals(got[0] === "ok" ? ["ok"] : got, want);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
 });

@@ -4,7 +4,7 @@
 // for UTF-8 and only as a fast path: browsers map "latin1", "iso-8859-1" and "ascii" to
 // windows-1252, which is not what Python does.
 import { NotImplementedError, ValueError } from "./_errors.ts";
-import { loneSurrogateIndex, pyTypeName, UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+import { pyTypeName, UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
 
 /**
  * Python's `LookupError`: an encoding (or error handler) name Python does not know.
@@ -365,8 +365,26 @@ const CP437_HIGH = "\xc7\xfc\xe9\xe2\xe4\xe0\xe5\xe7\xea\xeb\xe8\xef\xee\xec\xc4
   "\u03c0\u03a3\u03c3\xb5\u03c4\u03a6\u0398\u03a9\u03b4\u221e\u03c6\u03b5\u2229\u2261\xb1" +
   "\u2265\u2264\u2320\u2321\xf7\u2248\xb0\u2219\xb7\u221a\u207f\xb2\u25a0\xa0";
 
+/** Whether every byte of `data` is below `limit`. */
+function below(data: Uint8Array, limit: number): boolean {
+  for (let i = 0; i < data.length; i++) if (data[i]! >= limit) return false;
+  return true;
+}
+
+/** The string whose code points are `data`'s bytes, built a slice at a time. */
+function byteString(data: Uint8Array): string {
+  const parts: string[] = [];
+  for (let i = 0; i < data.length; i += 8192) {
+    parts.push(String.fromCharCode(...data.subarray(i, i + 8192)));
+  }
+  return parts.join("");
+}
+
 /** Builds a single-byte codec from its 256-entry table ('\ufffe': undefined byte). */
 function singleByte(name: string, errorName: string, table: string, reason: string): Codec {
+  // Bytes below `identityEnd` decode to the same code point: a run of them needs no table.
+  let identityEnd = 0;
+  while (identityEnd < 256 && table.charCodeAt(identityEnd) === identityEnd) identityEnd++;
   const toByte = new Map<number, number>();
   for (let b = 0; b < 256; b++) {
     if (table[b] !== "\ufffe") toByte.set(table.charCodeAt(b), b);
@@ -381,6 +399,7 @@ function singleByte(name: string, errorName: string, table: string, reason: stri
         return true;
       }),
     decoder: (errors) => (data) => {
+      if (below(data, identityEnd)) return byteString(data);
       const parts: string[] = [];
       let run = "";
       for (let i = 0; i < data.length; i++) {
@@ -517,7 +536,7 @@ function utf8Decoder(errors: string, sig: boolean): Decode {
 }
 
 function utf8Encode(text: string, errors: string): Uint8Array {
-  if (loneSurrogateIndex(text) < 0) return utf8Encoder.encode(text);
+  if (text.isWellFormed()) return utf8Encoder.encode(text);
   return encodeWith(text, "utf-8", "surrogates not allowed", errors, (cp, out) => {
     if (cp >= 0xd800 && cp <= 0xdfff) return false;
     out.push(...utf8Encoder.encode(String.fromCodePoint(cp)));

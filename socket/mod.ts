@@ -40,7 +40,7 @@
  *
  * | Python | pynet |
  * |---|---|
- * | `socket.socket(family, type, proto, fileno)` | `socket(family, type, proto, fileno)` / `new Socket(...)` |
+ * | `socket.socket(family, type, proto, fileno)` | `socket(family, type, proto, fileno)` / `new Socket(...)`; `socket(f, SOCK_DGRAM)` is typed `DatagramSocket`, whose `recvfrom` address is never `null` |
  * | `s.accept()`, `s.connect(addr)`, `s.connect_ex(addr)` | `await s.accept()`, `await s.connect(addr)`, `await s.connectEx(addr)` |
  * | `s.recv`, `s.recvfrom`, `s.recv_into`, `s.recvfrom_into` | `await s.recv`, `await s.recvfrom`, `await s.recvInto`, `await s.recvfromInto` |
  * | `s.send`, `s.sendall`, `s.sendto` | `await s.send`, `await s.sendall`, `await s.sendto` |

@@ -120,7 +120,7 @@ section("select: waiting on several sockets at once");
 
 section("selectors: an event loop serving three clients");
 {
-  using sel = new DefaultSelector<string>();
+  using sel = new DefaultSelector<string, Socket>();
   using server = createServer(["127.0.0.1", 0]);
   server.setblocking(false);
   sel.register(server, EVENT_READ, "listener");
@@ -132,7 +132,7 @@ section("selectors: an event loop serving three clients");
   let served = 0;
   for (let round = 0; round < 50 && served < clients.length; round++) {
     for (const [key] of await sel.select(1)) {
-      const sock = key.fileobj as Socket;
+      const sock = key.fileobj;
       if (key.data === "listener") {
         const [conn] = await sock.accept();
         conn.setblocking(false);

@@ -58,7 +58,7 @@ function parseArgs(args: string[]): { clients: number; demo: boolean } {
 
 /** Serves until `clients` connections have been accepted and closed again. */
 async function serve(sock: Socket, clients: number): Promise<void> {
-  using sel = new DefaultSelector<Callback>();
+  using sel = new DefaultSelector<Callback, Socket>();
   let closed = 0;
 
   /** A connection its client reset (ConnectionResetError, ...) ends; the server goes on. */
@@ -102,8 +102,8 @@ async function serve(sock: Socket, clients: number): Promise<void> {
   while (closed < clients) {
     const events = await sel.select();
     for (const [key, mask] of events) {
-      const callback = key.data!;
-      await callback(key.fileobj as Socket, mask);
+      const callback = key.data;
+      await callback(key.fileobj, mask);
     }
   }
 }

@@ -64,7 +64,7 @@ function parseArgs(args: string[]): { clients: number; demo: boolean } {
 async function serve(listener: Socket, clients: number): Promise<void> {
   const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
   ctx.loadCertChain(new URL("server.pem", CERTS).pathname, new URL("server.key", CERTS).pathname);
-  using sel = new DefaultSelector<Callback>();
+  using sel = new DefaultSelector<Callback, Socket>();
   let closed = 0;
 
   const finish = (conn: SSLSocket) => {
@@ -137,7 +137,7 @@ async function serve(listener: Socket, clients: number): Promise<void> {
   listener.setblocking(false);
   sel.register(listener, EVENT_READ, accept);
   while (closed < clients) {
-    for (const [key, mask] of await sel.select()) await key.data!(key.fileobj as Socket, mask);
+    for (const [key, mask] of await sel.select()) await key.data(key.fileobj, mask);
   }
 }
 

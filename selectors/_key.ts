@@ -10,17 +10,25 @@ export const EVENT_WRITE = 2;
 /**
  * What a selector keeps for a registered file object (Python's `selectors.SelectorKey`
  * named tuple): the object, its descriptor, the events watched, and the caller's data.
+ * `T` is the selector's data type and `F` its file object type, so that a loop reads
+ * `key.data` and `key.fileobj` as what it registered, with no cast.
  */
-export interface SelectorKey<T = unknown> {
+export interface SelectorKey<T = unknown, F extends FileLike = FileLike> {
   /** The registered object: a socket, descriptor, or anything with `fileno()`. */
-  readonly fileobj: FileLike;
+  readonly fileobj: F;
   /** Its descriptor when it was registered. */
   readonly fd: number;
   /** `EVENT_READ`, `EVENT_WRITE`, or both. */
   readonly events: number;
-  /** The data given to `register` or `modify`. */
-  readonly data: T | null;
+  /** The data given to `register` or `modify` (`null` when none was given). */
+  readonly data: T;
 }
+
+/**
+ * The `data` argument of `register` and `modify`: optional (Python's default `None`) when the
+ * selector's data type admits `null`, required otherwise, so that `key.data` never lies.
+ */
+export type DataArg<T> = null extends T ? [data?: T] : [data: T];
 
 /** Python's `repr()` of a file object, for messages. */
 export function reprOf(fileobj: unknown): string {

@@ -11,8 +11,9 @@ export type Lookup = (fileobj: FileLike) => number;
  * A live, read-only view of a selector's registrations (Python's `_SelectorMapping`): keyed by
  * descriptor, and looked up by descriptor or by the registered file object.
  */
-export class SelectorMapping<T = unknown> implements Iterable<number> {
-  #keys: Map<number, SelectorKey<T>>;
+export class SelectorMapping<T = unknown, F extends FileLike = FileLike>
+  implements Iterable<number> {
+  #keys: Map<number, SelectorKey<T, F>>;
   #lookup: Lookup;
 
   /**
@@ -21,7 +22,7 @@ export class SelectorMapping<T = unknown> implements Iterable<number> {
    * @param keys The selector's own table.
    * @param lookup Its file object lookup.
    */
-  constructor(keys: Map<number, SelectorKey<T>>, lookup: Lookup) {
+  constructor(keys: Map<number, SelectorKey<T, F>>, lookup: Lookup) {
     this.#keys = keys;
     this.#lookup = lookup;
   }
@@ -36,7 +37,7 @@ export class SelectorMapping<T = unknown> implements Iterable<number> {
    *
    * @throws {KeyError} When it is not registered.
    */
-  getItem(fileobj: FileLike): SelectorKey<T> {
+  getItem(fileobj: FileLike): SelectorKey<T, F> {
     try {
       const key = this.#keys.get(this.#lookup(fileobj));
       if (key) return key;
@@ -47,7 +48,7 @@ export class SelectorMapping<T = unknown> implements Iterable<number> {
   }
 
   /** The key, or `undefined` when not registered. */
-  get(fileobj: FileLike): SelectorKey<T> | undefined {
+  get(fileobj: FileLike): SelectorKey<T, F> | undefined {
     try {
       return this.#keys.get(this.#lookup(fileobj));
     } catch {
@@ -66,12 +67,12 @@ export class SelectorMapping<T = unknown> implements Iterable<number> {
   }
 
   /** The selector keys. */
-  values(): IterableIterator<SelectorKey<T>> {
+  values(): IterableIterator<SelectorKey<T, F>> {
     return this.#keys.values();
   }
 
   /** `[fd, key]` pairs. */
-  entries(): IterableIterator<[number, SelectorKey<T>]> {
+  entries(): IterableIterator<[number, SelectorKey<T, F>]> {
     return this.#keys.entries();
   }
 

@@ -8,7 +8,14 @@ import type { FileLike } from "../select/mod.ts";
 import { sourceOf } from "../select/_fileobj.ts";
 import { selectorTimeoutMs } from "../select/_timeout.ts";
 import { type Entry, ReadySet } from "../select/_ready_set.ts";
-import { EVENT_READ, EVENT_WRITE, fileobjToFd, reprOf, type SelectorKey } from "./_key.ts";
+import {
+  type DataArg,
+  EVENT_READ,
+  EVENT_WRITE,
+  fileobjToFd,
+  reprOf,
+  type SelectorKey,
+} from "./_key.ts";
 import { SelectorMapping } from "./_mapping.ts";
 import type { AbortOptions } from "../socket/mod.ts";
 
@@ -28,6 +35,11 @@ function timeoutMs(timeout: unknown, policy: ClosedPolicy): number | null {
   return selectorTimeoutMs(timeout, SYSCALL[policy]);
 }
 
+/** The data of `register`/`modify`'s rest argument: Python's default `None` when left out. */
+function dataOf<T>(rest: readonly unknown[]): T {
+  return (rest[0] === undefined ? null : rest[0]) as T;
+}
+
 /** What a selector does with a registered descriptor that has been closed. */
 export type ClosedPolicy = "raise" | "report" | "drop";
 
@@ -37,28 +49,33 @@ export type ClosedPolicy = "raise" | "report" | "drop";
  * engine; they differ as CPython's do only where a closed descriptor is concerned (`select`
  * raises `EBADF`, `poll` reports it ready, `epoll` forgets it).
  *
+ * `T` is the type of the data registered and `F` that of the file objects: a port gives them
+ * (`new DefaultSelector<Callback, Socket>()`) and reads `key.data` and `key.fileobj` with no
+ * cast. `data` may be left out only when `T` admits `null` (Python's default `None`).
+ *
  * @example An echo server loop, as in Python's documentation
  * ```ts
  * import { DefaultSelector, EVENT_READ } from "@pynet/net/selectors";
  * import { createServer, type Socket } from "@pynet/net/socket";
  *
- * using sel = new DefaultSelector();
+ * using sel = new DefaultSelector<string, Socket>();
  * using server = createServer(["127.0.0.1", 0]);
  * server.setblocking(false);
  * sel.register(server, EVENT_READ, "accept");
  * for (const [key] of await sel.select(0)) {
  *   if (key.data === "accept") {
- *     const [conn] = await (key.fileobj as Socket).accept();
+ *     const [conn] = await key.fileobj.accept();
  *     conn.close();
  *   }
  * }
  * ```
  */
-export abstract class BaseSelector<T = unknown> implements Disposable {
-  #keys: Map<number, SelectorKey<T>> | null = new Map();
+export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
+  implements Disposable {
+  #keys: Map<number, SelectorKey<T, F>> | null = new Map();
   #entries = new Map<number, Entry>();
   #ready = new ReadySet();
-  #map: SelectorMapping<T>;
+  #map: SelectorMapping<T, F>;
   #closedPolicy: ClosedPolicy;
 
   /**
@@ -71,7 +88,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     this.#map = new SelectorMapping(this.#keys!, (fileobj) => this.#lookup(fileobj));
   }
 
-  #table(): Map<number, SelectorKey<T>> {
+  #table(): Map<number, SelectorKey<T, F>> {
     if (!this.#keys) throw new RuntimeError("Selector is closed");
     return this.#keys;
   }
@@ -93,12 +110,13 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    *
    * @param fileobj A socket, descriptor, or anything with `fileno()`.
    * @param events `EVENT_READ`, `EVENT_WRITE`, or both.
-   * @param data Anything to keep in the key.
+   * @param data Anything to keep in the key (`null` when left out).
    * @returns The new key.
    * @throws {ValueError} For invalid events or a negative descriptor.
    * @throws {KeyError} When the object (or its descriptor) is registered already.
    */
-  register(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
+  register(fileobj: F, events: number, ...rest: DataArg<T>): SelectorKey<T, F> {
+    const data = dataOf<T>(rest);
     const table = this.#table();
     if (
       typeof events !== "number" || !events || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0
@@ -108,7 +126,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     const fd = this.#lookup(fileobj);
     const existing = table.get(fd);
     if (existing) throw new KeyError(`${reprOf(fileobj)} (FD ${fd}) is already registered`);
-    const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data });
+    const key: SelectorKey<T, F> = Object.freeze({ fileobj, fd, events, data });
     const source = sourceOf(fileobj, fd);
     if (!source && this.#closedPolicy === "drop") throw new OSError(EBADF);
     table.set(fd, key);
@@ -131,7 +149,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @returns The key it had.
    * @throws {KeyError} When it is not registered.
    */
-  unregister(fileobj: FileLike): SelectorKey<T> {
+  unregister(fileobj: FileLike): SelectorKey<T, F> {
     const table = this.#table();
     let fd: number;
     try {
@@ -157,9 +175,10 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @returns The new key.
    * @throws {KeyError} When it is not registered.
    */
-  modify(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
+  modify(fileobj: F, events: number, ...rest: DataArg<T>): SelectorKey<T, F> {
+    const data = dataOf<T>(rest);
     const table = this.#table();
-    let key: SelectorKey<T> | undefined;
+    let key: SelectorKey<T, F> | undefined;
     try {
       key = table.get(this.#lookup(fileobj));
     } catch {
@@ -168,7 +187,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
     if (events !== key.events) {
       this.unregister(fileobj);
-      return this.register(fileobj, events, data);
+      return this.register(fileobj, events, ...rest);
     }
     if (data !== key.data) {
       key = Object.freeze({ ...key, data });
@@ -191,10 +210,10 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
   async select(
     timeout?: number | null,
     options: AbortOptions = {},
-  ): Promise<[SelectorKey<T>, number][]> {
+  ): Promise<[SelectorKey<T, F>, number][]> {
     if (!this.#keys) return [];
     const ms = timeoutMs(timeout, this.#closedPolicy);
-    const ready: [SelectorKey<T>, number][] = [];
+    const ready: [SelectorKey<T, F>, number][] = [];
     for (const [entry, polled] of await this.#ready.wait(ms, Infinity, options.signal)) {
       const key = this.#keys?.get(entry.fd);
       if (!key) continue;
@@ -231,13 +250,13 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @throws {KeyError} When it is not registered.
    * @throws {RuntimeError} When the selector is closed.
    */
-  getKey(fileobj: FileLike): SelectorKey<T> {
+  getKey(fileobj: FileLike): SelectorKey<T, F> {
     this.#table();
     return this.#map.getItem(fileobj);
   }
 
   /** A live, read-only view of the registrations, or `null` once closed. */
-  getMap(): SelectorMapping<T> | null {
+  getMap(): SelectorMapping<T, F> | null {
     return this.#keys ? this.#map : null;
   }
 

@@ -4,6 +4,7 @@ import { ValueError } from "../socket/_errors.ts";
 import { BaseSelector } from "./_selector.ts";
 import type { SelectorKey } from "./_key.ts";
 import type { AbortOptions } from "../socket/mod.ts";
+import type { FileLike } from "../select/mod.ts";
 
 /**
  * Python's `selectors.SelectSelector`, on `select.select()` semantics: a registered object
@@ -21,7 +22,7 @@ import type { AbortOptions } from "../socket/mod.ts";
  * console.log((await sel.select(0)).length); // 1
  * ```
  */
-export class SelectSelector<T = unknown> extends BaseSelector<T> {
+export class SelectSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
     super("raise");
@@ -46,7 +47,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
  * console.log(key.data, events); // "b" 1
  * ```
  */
-export class PollSelector<T = unknown> extends BaseSelector<T> {
+export class PollSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
   /** Creates the selector. */
   constructor() {
     super("report");
@@ -64,7 +65,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
  * console.log(sel.fileno() >= 0); // true
  * ```
  */
-export class EpollSelector<T = unknown> extends BaseSelector<T> {
+export class EpollSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
   #fd: number;
 
   /** Creates the selector. */
@@ -102,7 +103,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   override select(
     timeout?: number | null,
     options?: AbortOptions,
-  ): Promise<[SelectorKey<T>, number][]> {
+  ): Promise<[SelectorKey<T, F>, number][]> {
     if (this.#fd < 0) {
       return Promise.reject(new ValueError("I/O operation on closed epoll object"));
     }
@@ -127,4 +128,4 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
  */
 export const DefaultSelector: typeof EpollSelector = EpollSelector;
 /** The type of {@linkcode DefaultSelector} instances. */
-export type DefaultSelector<T = unknown> = EpollSelector<T>;
+export type DefaultSelector<T = unknown, F extends FileLike = FileLike> = EpollSelector<T, F>;

@@ -17,10 +17,10 @@
  *
  * | Python | pynet |
  * |---|---|
- * | `selectors.DefaultSelector()` (and `SelectSelector`, `PollSelector`, `EpollSelector`) | `new DefaultSelector()` (same names) |
- * | `sel.register(fileobj, events, data)`, `unregister`, `modify` | same names |
+ * | `selectors.DefaultSelector()` (and `SelectSelector`, `PollSelector`, `EpollSelector`) | `new DefaultSelector<Data, FileObj>()` (same names; the type arguments type `key.data` and `key.fileobj`, so a loop needs no cast) |
+ * | `sel.register(fileobj, events, data)`, `unregister`, `modify` | same names (`data` may be left out only when the data type admits `null`) |
  * | `sel.select(timeout)` | `await sel.select(timeout)`; `sel.select(timeout, { signal })` to cancel the wait with an `AbortSignal` |
- * | `sel.get_key(fileobj)`, `sel.get_map()` | `sel.getKey(fileobj)`, `sel.getMap()` (`map[fileobj]` -> `map.getItem(fileobj)`) |
+ * | `sel.get_key(fileobj)`, `sel.get_map()` | `sel.getKey(fileobj)`, `sel.getMap()` (`map[fileobj]` -> `map.getItem(fileobj)`; `if not sel.get_map():` -> `if (!sel.getMap()?.size)`: a map object is always true) |
  * | `sel.close()`, `with DefaultSelector() as sel:` | `sel.close()`, `using sel = new DefaultSelector()` |
  * | `EVENT_READ`, `EVENT_WRITE`, `SelectorKey(fileobj, fd, events, data)` | same names |
  *
@@ -29,7 +29,7 @@
  * import { DefaultSelector, EVENT_READ } from "@pynet/net/selectors";
  * import { createConnection, createServer, type Socket } from "@pynet/net/socket";
  *
- * using sel = new DefaultSelector<(sock: Socket) => Promise<void>>();
+ * using sel = new DefaultSelector<(sock: Socket) => Promise<void>, Socket>();
  * using server = createServer(["127.0.0.1", 0]);
  * server.setblocking(false);
  *
@@ -51,16 +51,16 @@
  * using client = await createConnection(server.getsockname() as [string, number]);
  * await client.sendall(new TextEncoder().encode("hi"));
  * for (let round = 0; round < 10; round++) {
- *   for (const [key] of await sel.select(0.1)) await key.data!(key.fileobj as Socket);
+ *   for (const [key] of await sel.select(0.1)) await key.data(key.fileobj);
  * }
  * console.log(new TextDecoder().decode(await client.recv(10))); // "hi"
- * for (const key of [...sel.getMap()!.values()]) (key.fileobj as Socket).close();
+ * for (const key of [...sel.getMap()?.values() ?? []]) key.fileobj.close();
  * ```
  *
  * @module
  */
 
-export { EVENT_READ, EVENT_WRITE, type SelectorKey } from "./_key.ts";
+export { type DataArg, EVENT_READ, EVENT_WRITE, type SelectorKey } from "./_key.ts";
 export { SelectorMapping } from "./_mapping.ts";
 export { BaseSelector } from "./_selector.ts";
 export { RuntimeError } from "../socket/_errors.ts";

@@ -1,6 +1,7 @@
 // Python's socket object on Deno's sockets. Every call that can block in Python returns a
 // Promise that settles when Python's call would return; readiness is the socket's own
 // (see _readiness.ts), so select() and a blocked recv() wait on the same events.
+import type { DatagramSocket } from "./_datagram_socket.ts";
 import {
   type Address,
   type DenoTarget,
@@ -1865,7 +1866,8 @@ function implicitBindAddress(family: number, toward: DenoTarget): [string, numbe
  * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
  * @param proto 0 or the matching protocol.
  * @param fileno A pseudo descriptor from `detach()`.
- * @returns The new socket.
+ * @returns The new socket; typed `DatagramSocket` for `SOCK_DGRAM`, whose `recvfrom` gives
+ * an address, never `null`.
  *
  * @example
  * ```ts
@@ -1874,6 +1876,35 @@ function implicitBindAddress(family: number, toward: DenoTarget): [string, numbe
  * console.log(s.family, s.type); // 2 1
  * ```
  */
+export function socket(
+  family: number,
+  type: typeof SOCK_DGRAM,
+  proto?: number,
+  fileno?: number | null,
+): DatagramSocket;
+/**
+ * Creates a socket, as Python's `socket.socket()` does (see the `SOCK_DGRAM` signature).
+ *
+ * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
+ * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
+ * @param proto 0 or the matching protocol.
+ * @param fileno A pseudo descriptor from `detach()`.
+ * @returns The new socket.
+ *
+ * @example A TCP socket
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { socket } from "@pynet/net/socket";
+ * using s = socket();
+ * assertEquals(s.type, 1);
+ * ```
+ */
+export function socket(
+  family?: number,
+  type?: number,
+  proto?: number,
+  fileno?: number | null,
+): Socket;
 export function socket(
   family: number = AF_INET,
   type: number = SOCK_STREAM,

@@ -2,6 +2,7 @@
 // writes return Promises, since the socket's calls do.
 import { BlockingIOError, OSError, TimeoutError, ValueError } from "./_errors.ts";
 import type { Socket } from "./_socket.ts";
+import { checkErrors, type Decode, type Encode, lookupCodec } from "./_codecs.ts";
 
 /** Options of {@linkcode Socket.makefile}, as Python's keyword arguments. */
 export interface MakefileOptions {
@@ -11,10 +12,18 @@ export interface MakefileOptions {
    * @default {8192}
    */
   buffering?: number;
-  /** The text encoding (text mode only). @default {"utf-8"} */
+  /**
+   * The text encoding (text mode only), under any of Python's spellings: ascii, latin-1,
+   * cp1252, cp437, utf-8, utf-8-sig, utf-16(-le/-be), utf-32(-le/-be); others raise
+   * `LookupError`. @default {"utf-8"}
+   */
   encoding?: string;
-  /** `"strict"` raises on undecodable bytes, `"replace"` substitutes U+FFFD. @default {"strict"} */
-  errors?: "strict" | "replace";
+  /**
+   * Python's error handler: `"strict"` (raise `UnicodeDecodeError`/`UnicodeEncodeError`),
+   * `"replace"`, `"ignore"`, `"backslashreplace"`, `"surrogateescape"`, `"xmlcharrefreplace"`
+   * (writing). @default {"strict"}
+   */
+  errors?: string;
   /**
    * `null`/`undefined`: universal newlines (`\r\n` and `\r` read as `\n`); `""`: lines end at
    * any of them, untranslated; `"\n"`, `"\r"`, `"\r\n"`: lines end there only.
@@ -32,7 +41,6 @@ export class UnsupportedOperation extends OSError {}
 
 const DEFAULT_BUFFER_SIZE = 8192;
 const LF = 0x0a;
-const encoder = new TextEncoder();
 
 /** The file object `Socket.makefile()` returns. `T` is `Uint8Array` (binary) or `string`. */
 export interface SocketFile<T extends Uint8Array | string = Uint8Array | string>
@@ -95,6 +103,15 @@ export function makeSocketFile(
   if (buffering === 0 && !binary) throw new ValueError("unbuffered streams must be binary");
   if (binary && (options.encoding || options.errors || options.newline !== undefined)) {
     throw new ValueError("binary mode doesn't take an encoding argument");
+  }
+  // A bad newline or encoding must fail before the buffered file holds the socket open.
+  if (!binary) {
+    const newline = options.newline;
+    if (newline != null && !["", "\n", "\r", "\r\n"].includes(newline)) {
+      throw new ValueError(`illegal newline value: ${newline}`);
+    }
+    lookupCodec(options.encoding ?? "utf-8");
+    checkErrors(options.errors);
   }
   const file = new BufferedSocketFile(sock, mode, buffering, refs);
   return binary ? file : new TextSocketFile(file, options);
@@ -306,8 +323,8 @@ class BufferedSocketFile implements SocketFile<Uint8Array> {
 
 class TextSocketFile implements SocketFile<string> {
   #raw: BufferedSocketFile;
-  #decoder: TextDecoder;
-  #encoding: string;
+  #decode: Decode;
+  #encode: Encode;
   #newline: string | null;
   #lineBuffered: boolean;
   #text = "";
@@ -317,8 +334,10 @@ class TextSocketFile implements SocketFile<string> {
 
   constructor(raw: BufferedSocketFile, options: MakefileOptions) {
     this.#raw = raw;
-    this.#encoding = options.encoding ?? "utf-8";
-    this.#decoder = new TextDecoder(this.#encoding, { fatal: options.errors !== "replace" });
+    const codec = lookupCodec(options.encoding ?? "utf-8");
+    const errors = checkErrors(options.errors);
+    this.#decode = codec.decoder(errors);
+    this.#encode = codec.encoder(errors);
     this.#newline = options.newline ?? null;
     if (this.#newline !== null && !["", "\n", "\r", "\r\n"].includes(this.#newline)) {
       throw new ValueError(`illegal newline value: ${this.#newline}`);
@@ -341,12 +360,7 @@ class TextSocketFile implements SocketFile<string> {
     if (this.#eof) return false;
     const bytes = await this.#raw.read1();
     if (bytes === null) return false;
-    let text: string;
-    try {
-      text = this.#decoder.decode(bytes, { stream: bytes.length > 0 });
-    } catch (e) {
-      throw new ValueError(`'${this.#encoding}' codec can't decode bytes`, { cause: e });
-    }
+    let text = this.#decode(bytes, bytes.length === 0);
     if (bytes.length === 0) this.#eof = true;
     if (this.#pendingCR) {
       text = "\r" + text;
@@ -431,7 +445,7 @@ class TextSocketFile implements SocketFile<string> {
     const out = this.#newline !== null && this.#newline !== "" && this.#newline !== "\n"
       ? data.replaceAll("\n", this.#newline)
       : data;
-    await this.#raw.write(encoder.encode(out));
+    await this.#raw.write(this.#encode(out));
     if (this.#lineBuffered && data.includes("\n")) await this.#raw.flush();
     return data.length;
   }

@@ -40,7 +40,7 @@
  *
  * | Python | pynet |
  * |---|---|
- * | `socket.socket(family, type, proto, fileno)` | `socket(family, type, proto, fileno)` / `new Socket(...)` |
+ * | `socket.socket(family, type, proto, fileno)` | `socket(family, type, proto, fileno)` / `new Socket(...)`; `socket(f, SOCK_DGRAM)` is typed `DatagramSocket`, whose `recvfrom` address is never `null` |
  * | `s.accept()`, `s.connect(addr)`, `s.connect_ex(addr)` | `await s.accept()`, `await s.connect(addr)`, `await s.connectEx(addr)` |
  * | `s.recv`, `s.recvfrom`, `s.recv_into`, `s.recvfrom_into` | `await s.recv`, `await s.recvfrom`, `await s.recvInto`, `await s.recvfromInto` |
  * | `s.send`, `s.sendall`, `s.sendto` | `await s.send`, `await s.sendall`, `await s.sendto` |
@@ -127,6 +127,16 @@
  * assertEquals(await b.recv(1024), new Uint8Array([1, 2, 3]));
  * ```
  *
+ * Text `makefile()` encodes and decodes with Python's codecs, byte for byte, under every
+ * spelling Python accepts ("latin-1", "ISO-8859-1", "l1", "cp437", "windows-1252", "UTF8",
+ * ...): ascii, latin-1, cp1252, cp437, utf-8, utf-8-sig, utf-16, utf-32 (and their -le/-be
+ * forms), with the error handlers strict, ignore, replace, backslashreplace, surrogateescape and
+ * xmlcharrefreplace. Other codecs raise `LookupError` ("unknown encoding: ..."), as CPython
+ * does for names it lacks; `namereplace` and `surrogatepass` raise `NotImplementedError`.
+ * As in CPython, "utf-16"/"utf-32" files on a socket write no BOM yet need one to read. A
+ * decoding error at the end of `read()` counts its position from the bytes the previous
+ * receive left undecoded (CPython counts from the start of the read).
+ *
  * Not available, because Deno has no way to do them: `sendmsg`/`recvmsg` and ancillary data,
  * `dup`, `fromfd`/`sendfile`, raw and packet sockets, `SOCK_SEQPACKET`, connecting from a
  * chosen local port, options other than those `setsockopt` lists.
@@ -187,6 +197,7 @@ export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.
 export type { BytesLike } from "./_bytes.ts";
 export type { AbortOptions } from "./_abort.ts";
 export { Socket, socket } from "./_socket.ts";
+export type { DatagramSocket } from "./_datagram_socket.ts";
 export {
   type BinaryMode,
   type MakefileOptions,
@@ -206,6 +217,7 @@ export {
 export { getdefaulttimeout, setdefaulttimeout } from "./_timeout.ts";
 export { htonl, htons, inetAton, inetNtoa, inetNtop, inetPton, ntohl, ntohs } from "./_inet.ts";
 export { UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+export { LookupError, UnicodeDecodeError } from "./_codecs.ts";
 export {
   type AddrInfo,
   getaddrinfo,

@@ -15,6 +15,7 @@ import {
   TLSVersion,
 } from "./_constants.ts";
 import { SSLError } from "./_errors.ts";
+import { defaultVerifyCerts } from "./_verify_paths.ts";
 import type { SessionOptions } from "./_session.ts";
 import { type SSLSocket, type WrapSocketOptions, wrapWithContext } from "./_sslsocket.ts";
 
@@ -290,9 +291,40 @@ export class SSLContext {
     this.#caCerts.push(...found);
   }
 
-  /** Trusts the default root certificates (Deno's). */
+  /**
+   * Trusts the default root certificates (Deno's), and those `SSL_CERT_FILE` /
+   * `SSL_CERT_DIR` name, as CPython's does through `set_default_verify_paths()`.
+   */
   loadDefaultCerts(): void {
+    this.setDefaultVerifyPaths();
+  }
+
+  /**
+   * Python's `set_default_verify_paths()`: trusts the default roots (Deno's stand for
+   * OpenSSL's default file and directory) and, as OpenSSL does, the CA certificates in the
+   * file `SSL_CERT_FILE` names and in the files of the directories `SSL_CERT_DIR` names. The
+   * variables are read only when Deno's `--allow-env` grants them (never prompted); a path
+   * that is missing is ignored, as OpenSSL ignores it.
+   *
+   * @throws {PermissionError} When `--allow-read` does not grant a path the variables name.
+   *
+   * @example The default roots are trusted, not listed
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pynet/net/ssl";
+   * // Run as `SSL_CERT_FILE=ca.pem deno run --allow-env ...`, ca.pem's CAs would be listed too.
+   * Deno.env.delete("SSL_CERT_FILE");
+   * Deno.env.delete("SSL_CERT_DIR");
+   * const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+   * ctx.setDefaultVerifyPaths();
+   * assertEquals(ctx.getCaCerts(), []);
+   * ```
+   */
+  setDefaultVerifyPaths(): void {
     this.#defaultCerts = true;
+    for (const pem of defaultVerifyCerts()) {
+      if (!this.#caCerts.includes(pem)) this.#caCerts.push(pem);
+    }
   }
 
   /**
@@ -386,7 +418,9 @@ export interface DefaultContextOptions {
 /**
  * A context with secure defaults (Python's `ssl.create_default_context`): for
  * `Purpose.SERVER_AUTH` a verifying client context, for `Purpose.CLIENT_AUTH` a server context.
- * With no CA given, a verifying context trusts Deno's default roots.
+ * With no CA given, a verifying context trusts Deno's default roots, and the CAs that
+ * `SSL_CERT_FILE` / `SSL_CERT_DIR` name when `--allow-env` lets pynet read them (as CPython,
+ * through OpenSSL, trusts them).
  *
  * @param purpose `Purpose.SERVER_AUTH` (default) or `Purpose.CLIENT_AUTH`.
  * @param options `cafile`, `capath`, `cadata`.

@@ -18,10 +18,11 @@
  * | Python | pynet | notes |
  * |---|---|---|
  * | `SSLContext(protocol)`, `PROTOCOL_TLS_CLIENT`, `PROTOCOL_TLS_SERVER`, `PROTOCOL_TLS` | same | |
- * | `create_default_context(purpose, cafile=, capath=, cadata=)` | `createDefaultContext(purpose, { cafile, capath, cadata })` | no CA given: Deno's default roots |
+ * | `create_default_context(purpose, cafile=, capath=, cadata=)` | `createDefaultContext(purpose, { cafile, capath, cadata })` | no CA given: Deno's default roots, plus `SSL_CERT_FILE` / `SSL_CERT_DIR` with `--allow-env` |
  * | `ctx.load_cert_chain(certfile, keyfile, password)` | `ctx.loadCertChain(certfile, keyfile, password)` | PEM files; encrypted keys through node:crypto |
  * | `ctx.load_verify_locations(cafile, capath, cadata)` | `ctx.loadVerifyLocations(cafile, capath, cadata)` | |
- * | `ctx.load_default_certs()` | `ctx.loadDefaultCerts()` | Deno's root store |
+ * | `ctx.load_default_certs()` | `ctx.loadDefaultCerts()` | Deno's root store, plus `SSL_CERT_FILE` / `SSL_CERT_DIR` |
+ * | `ctx.set_default_verify_paths()` | `ctx.setDefaultVerifyPaths()` | the same; the variables are read only with `--allow-env` (without it, as if unset) |
  * | `ctx.check_hostname`, `ctx.verify_mode` (`CERT_NONE`, `CERT_OPTIONAL`, `CERT_REQUIRED`) | `ctx.checkHostname`, `ctx.verifyMode` | Python's coupling rules |
  * | `ctx.minimum_version`, `ctx.maximum_version`, `TLSVersion` | `ctx.minimumVersion`, `ctx.maximumVersion`, `TLSVersion` | TLS 1.2 and 1.3 only (Deno has no older versions) |
  * | `ctx.set_alpn_protocols(list)` | `ctx.setAlpnProtocols(list)` | a pynet server (either engine) with no protocol in common with its client ends the handshake (CPython: `None`); a pynet client of a server that goes on gets `null` |

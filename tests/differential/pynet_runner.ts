@@ -196,7 +196,7 @@ async function run(c: Case): Promise<Result> {
     const called = c.new
       ? new (fn as new (...a: unknown[]) => unknown)(...args)
       : (fn as (...a: unknown[]) => unknown).apply(target, args);
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const hang = new Promise<"hang">((resolve) =>
       timer = setTimeout(() => resolve("hang"), HANG_MS)
     );

@@ -67,10 +67,12 @@ import { allocateFd, releaseFd } from "./_fd.ts";
 import { DatagramChannel } from "./_datagram.ts";
 import { ListenerChannel } from "./_listener.ts";
 import {
+  checkGetOption,
   checkSetOption,
   hasUnstableNet,
-  isKnownOption,
   optionKey,
+  parseGetOption,
+  parseSetOption,
   unstableNetError,
 } from "./_options.ts";
 import {
@@ -1462,12 +1464,18 @@ export class Socket implements Watchable, Disposable {
    * Sets a socket option Deno can honour: `SO_REUSEADDR` (Deno's listeners always reuse
    * addresses), `SO_REUSEPORT` (needs `--unstable-net`), `SO_KEEPALIVE`, `SO_BROADCAST`
    * (Deno's datagram sockets always allow broadcast), `TCP_NODELAY`, `IPV6_V6ONLY` (an
-   * IPv6-only listener drops IPv4 peers). Others: `OSError` `ENOPROTOOPT`.
+   * IPv6-only listener drops IPv4 peers). Others: `OSError` `ENOPROTOOPT` naming Deno, which
+   * has no `setsockopt()` (`SO_RCVBUF`, `TCP_KEEPIDLE`, `IP_TTL`, ... are taken by Linux but
+   * cannot be applied). As in CPython, the arguments' types are checked first (`TypeError`,
+   * `OverflowError`), and a call Linux itself refuses raises Linux's errno (`EINVAL` for
+   * `SO_LINGER` given an int, `ENOPROTOOPT` for an IPv6 option on an `AF_INET` socket, ...).
    *
    * @param level `SOL_SOCKET`, `IPPROTO_TCP` or `IPPROTO_IPV6`.
    * @param option The option.
    * @param value An integer or boolean (or 4 bytes, little-endian).
-   * @throws {OSError} `ENOPROTOOPT` for an option Deno cannot honour.
+   * @throws {OSError} `ENOPROTOOPT` for an option Deno cannot honour, Linux's errno for a call
+   * Linux refuses.
+   * @throws {TypeError} For a value neither an int nor bytes.
    *
    * @example
    * ```ts
@@ -1478,8 +1486,9 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
+    const parsed = parseSetOption(level, option, value);
     this.#open();
-    const recorded = checkSetOption(level, option, value);
+    const recorded = checkSetOption(this.family, this.type, level, option, parsed);
     if (level === IPPROTO_IPV6 && this.family !== AF_INET6) throw new OSError(ENOPROTOOPT);
     this.#options.set(optionKey(level, option), recorded);
     this.#applyConnOptions();
@@ -1507,7 +1516,9 @@ export class Socket implements Watchable, Disposable {
    * @param option The option.
    * @param buflen Accepted for compatibility; the value is always returned as a number.
    * @returns The option's value.
-   * @throws {OSError} `ENOPROTOOPT` for an option pynet does not keep.
+   * @throws {OSError} `ENOPROTOOPT` for an option pynet does not keep (naming Deno where Linux
+   * would answer), Linux's errno for a call Linux refuses (`EOPNOTSUPP` for an IPv6 option on an
+   * `AF_INET` socket), and, as CPython, an `OSError` for a `buflen` outside 0..1024.
    *
    * @example
    * ```ts
@@ -1518,9 +1529,9 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   getsockopt(level: number, option: number, buflen?: number): number {
-    void buflen;
+    parseGetOption(level, option, buflen);
     const state = this.#open();
-    if (!isKnownOption(level, option)) throw new OSError(ENOPROTOOPT);
+    checkGetOption(this.family, this.type, level, option);
     if (level === SOL_SOCKET) {
       switch (option) {
         case SO_TYPE:

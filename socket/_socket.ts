@@ -91,7 +91,8 @@ import {
 } from "./_readiness.ts";
 import { awaiting } from "./_keep_alive.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
-import { pyTypeName } from "./_pyargs.ts";
+import { asCInt, asCLong } from "./_pyargs.ts";
+import { socketArgs } from "./_socket_args.ts";
 import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
 import {
   type BinaryMode,
@@ -285,11 +286,7 @@ export class Socket implements Watchable, Disposable {
     proto: number = 0,
     fileno: number | null = null,
   ) {
-    for (const value of [family, type, proto]) {
-      if (typeof value !== "number" || !Number.isInteger(value)) {
-        throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
-      }
-    }
+    [family, type, proto] = socketArgs(family, type, proto);
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) {
       throw new OSError(EAFNOSUPPORT);
     }
@@ -316,9 +313,7 @@ export class Socket implements Watchable, Disposable {
       armRead: () => this.#armRead(),
     }, this.#watchers);
     if (fileno !== null) {
-      if (typeof fileno !== "number" || !Number.isInteger(fileno)) {
-        throw new TypeError(`'${pyTypeName(fileno)}' object cannot be interpreted as an integer`);
-      }
+      asCLong(fileno);
       if (fileno < 0) throw new ValueError("negative file descriptor");
       const found = detached.get(fileno);
       if (!found) throw new OSError(EBADF);
@@ -618,9 +613,7 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   listen(backlog?: number): void {
-    if (backlog !== undefined && (typeof backlog !== "number" || !Number.isInteger(backlog))) {
-      throw new TypeError(`'${pyTypeName(backlog)}' object cannot be interpreted as an integer`);
-    }
+    if (backlog !== undefined) asCInt(backlog);
     let state = this.#open();
     if (this.type !== SOCK_STREAM) throw new OSError(EOPNOTSUPP);
     if (state.kind === "fresh") {
@@ -1316,11 +1309,10 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   shutdown(how: number): void {
-    if (typeof how !== "number" || !Number.isInteger(how)) {
-      throw new TypeError(`'${pyTypeName(how)}' object cannot be interpreted as an integer`);
-    }
-    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(EINVAL);
+    asCInt(how);
+    // As CPython: the descriptor (EBADF) before the value (EINVAL).
     const state = this.#open();
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(EINVAL);
     if (state.kind !== "connected") throw new OSError(ENOTCONN);
     if (how !== SHUT_WR) state.channel.shutdownRead();
     if (how !== SHUT_RD) state.channel.shutdownWrite();
@@ -1398,7 +1390,9 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   setblocking(flag: boolean): void {
-    // CPython sets O_NONBLOCK on the descriptor, so a closed socket raises EBADF.
+    // CPython reads the flag as a C long (None and floats are TypeErrors) before it sets
+    // O_NONBLOCK on the descriptor, so a closed socket raises EBADF.
+    asCLong(flag);
     this.#open();
     this.#timeout = flag ? null : 0;
   }

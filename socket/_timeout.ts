@@ -1,5 +1,8 @@
 // Timeout values: Python's validation, and the module-wide default for new sockets.
-import { ValueError } from "./_errors.ts";
+import { OverflowError, ValueError } from "./_errors.ts";
+
+/** The largest timeout CPython can hold: 2**63 nanoseconds. */
+const MAX_TIMEOUT_SECONDS = 2 ** 63 / 1e9;
 import { pyTypeName } from "./_pyargs.ts";
 
 let defaultTimeout: number | null = null;
@@ -7,10 +10,15 @@ let defaultTimeout: number | null = null;
 /** Checks a timeout as `settimeout()` does: `null`, or a finite number of seconds >= 0. */
 export function checkTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === "boolean") return value ? 1 : 0; // a Python bool is an int
   if (typeof value !== "number") {
     throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
   }
   if (Number.isNaN(value)) throw new ValueError("Invalid value NaN (not a number)");
+  // CPython keeps timeouts as int64 nanoseconds.
+  if (Math.abs(value) >= MAX_TIMEOUT_SECONDS) {
+    throw new OverflowError("timestamp out of range for platform time_t");
+  }
   if (value < 0) throw new ValueError("Timeout value out of range");
   return value;
 }

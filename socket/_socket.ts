@@ -45,6 +45,7 @@ import {
   EAGAIN,
   EALREADY,
   EBADF,
+  ECONNREFUSED,
   EINPROGRESS,
   EINVAL,
   EISCONN,
@@ -649,6 +650,7 @@ export class Socket implements Watchable, Disposable {
    */
   async accept(): Promise<[Socket, Address]> {
     const state = this.#open();
+    if (this.type !== SOCK_STREAM) throw new OSError(EOPNOTSUPP);
     if (state.kind !== "listening") throw new OSError(EINVAL);
     const start = performance.now();
     let conn: Deno.Conn | null = null;
@@ -699,7 +701,7 @@ export class Socket implements Watchable, Disposable {
       case "connecting":
         throw new BlockingIOError(EALREADY);
       case "listening":
-        throw new OSError(EINVAL);
+        throw new OSError(EISCONN); // as Linux
       case "bound":
         this.#unbindForConnect(state.channel);
     }
@@ -739,6 +741,9 @@ export class Socket implements Watchable, Disposable {
     const abort = new AbortController();
     const connecting = "path" in target
       ? Deno.connect({ transport: "unix", path: target.path })
+      : target.port === 0
+      // Linux refuses port 0 at once; Deno would raise a TypeError.
+      ? Promise.reject(osError(ECONNREFUSED))
       : Deno.connect({ hostname: target.hostname, port: target.port, signal: abort.signal });
     const done = connecting.then(
       (conn) => {
@@ -1232,6 +1237,11 @@ export class Socket implements Watchable, Disposable {
   }
 
   #writableStream(): StreamChannel {
+    const kind = this.#state.kind;
+    // Linux: a send on a TCP socket never connected is EPIPE (ENOTCONN for AF_UNIX).
+    if ((kind === "fresh" || kind === "bound" || kind === "listening") && this.family !== AF_UNIX) {
+      throw osError(EPIPE);
+    }
     const channel = this.#stream();
     const error = channel.takeSendError();
     if (error) throw error;

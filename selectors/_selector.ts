@@ -1,7 +1,7 @@
 // BaseSelector and the one implementation every pynet selector shares: registrations kept in
 // the readiness core's ready set, so select() costs what is ready, not what is registered.
 import { EBADF } from "../socket/_errno.ts";
-import { KeyError, OSError, RuntimeError, ValueError } from "../socket/_errors.ts";
+import { KeyError, OSError, OverflowError, RuntimeError, ValueError } from "../socket/_errors.ts";
 import { pyTypeName } from "../socket/_pyargs.ts";
 import { POLLIN, POLLNVAL, POLLOUT } from "../socket/_readiness.ts";
 import type { FileLike } from "../select/mod.ts";
@@ -20,6 +20,10 @@ function timeoutMs(timeout: unknown): number | null {
   }
   // NaN would otherwise wait in a busy loop: CPython's math.ceil() refuses it.
   if (Number.isNaN(timeout)) throw new ValueError("cannot convert float NaN to integer");
+  // CPython's poll and epoll keep the timeout as int64 nanoseconds.
+  if (Math.abs(timeout) >= 2 ** 63 / 1e9) {
+    throw new OverflowError("timestamp out of range for platform time_t");
+  }
   return Math.max(0, timeout * 1000);
 }
 
@@ -50,7 +54,8 @@ export type ClosedPolicy = "raise" | "report" | "drop";
  * ```
  */
 export abstract class BaseSelector<T = unknown> implements Disposable {
-  #keys: Map<number, SelectorKey<T>> | null = new Map();
+  #keys: Map<number, SelectorKey<T>> = new Map();
+  #closed = false;
   #entries = new Map<number, Entry>();
   #ready = new ReadySet();
   #map: SelectorMapping<T>;
@@ -63,12 +68,30 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    */
   constructor(closedPolicy: ClosedPolicy) {
     this.#closedPolicy = closedPolicy;
-    this.#map = new SelectorMapping(this.#keys!, (fileobj) => this.#lookup(fileobj));
+    this.#map = new SelectorMapping(this.#keys, (fileobj) => this.#lookup(fileobj));
   }
 
   #table(): Map<number, SelectorKey<T>> {
-    if (!this.#keys) throw new RuntimeError("Selector is closed");
     return this.#keys;
+  }
+
+  /** CPython's check of `register()`'s events: `TypeError` for a non-int, `ValueError` else. */
+  #checkEvents(events: unknown): number {
+    if (events === undefined) {
+      throw new TypeError("register() missing 1 required positional argument: 'events'");
+    }
+    if (events === null || events === 0 || events === false) {
+      throw new ValueError(`Invalid events: ${events === null ? "None" : 0}`);
+    }
+    if (typeof events !== "number" || !Number.isInteger(events)) {
+      throw new TypeError(
+        `unsupported operand type(s) for &: '${pyTypeName(events)}' and 'int'`,
+      );
+    }
+    if (events < 0 || events > (EVENT_READ | EVENT_WRITE)) {
+      throw new ValueError(`Invalid events: ${events}`);
+    }
+    return events;
   }
 
   /** The descriptor of `fileobj`, or of the registered object itself once it is closed. */
@@ -76,7 +99,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     try {
       return fileobjToFd(fileobj);
     } catch (e) {
-      for (const key of this.#keys?.values() ?? []) {
+      for (const key of this.#keys.values()) {
         if (key.fileobj === fileobj) return key.fd;
       }
       throw e;
@@ -95,14 +118,14 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    */
   register(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
     const table = this.#table();
-    if (
-      typeof events !== "number" || !events || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0
-    ) {
-      throw new ValueError(`Invalid events: ${events}`);
-    }
+    this.#checkEvents(events);
     const fd = this.#lookup(fileobj);
     const existing = table.get(fd);
     if (existing) throw new KeyError(`${reprOf(fileobj)} (FD ${fd}) is already registered`);
+    // CPython's EpollSelector registers with its closed epoll object.
+    if (this.#closed && this.#closedPolicy === "drop") {
+      throw new ValueError("I/O operation on closed epoll object");
+    }
     const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data });
     const source = sourceOf(fileobj, fd);
     if (!source && this.#closedPolicy === "drop") throw new OSError(EBADF);
@@ -128,12 +151,8 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    */
   unregister(fileobj: FileLike): SelectorKey<T> {
     const table = this.#table();
-    let fd: number;
-    try {
-      fd = this.#lookup(fileobj);
-    } catch {
-      throw new KeyError(`${reprOf(fileobj)} is not registered`);
-    }
+    // As CPython: an invalid file object is a ValueError, an unknown one a KeyError.
+    const fd = this.#lookup(fileobj);
     const key = table.get(fd);
     if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
     table.delete(fd);
@@ -154,14 +173,23 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    */
   modify(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
     const table = this.#table();
-    let key: SelectorKey<T> | undefined;
-    try {
-      key = table.get(this.#lookup(fileobj));
-    } catch {
-      key = undefined;
-    }
+    let key = table.get(this.#lookup(fileobj));
     if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
     if (events !== key.events) {
+      if (this.#closedPolicy !== "raise") {
+        // CPython's poll and epoll selectors take any int here (their bits, not a check).
+        if (typeof events !== "number" || !Number.isInteger(events)) {
+          throw new TypeError(
+            `unsupported operand type(s) for &: '${pyTypeName(events)}' and 'int'`,
+          );
+        }
+        const entry = this.#entries.get(key.fd);
+        const interest = (events & EVENT_READ ? POLLIN : 0) | (events & EVENT_WRITE ? POLLOUT : 0);
+        if (entry) this.#ready.modify(entry, interest, false, false);
+        key = Object.freeze({ ...key, events, data });
+        table.set(key.fd, key);
+        return key;
+      }
       this.unregister(fileobj);
       return this.register(fileobj, events, data);
     }
@@ -180,11 +208,17 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @throws {OSError} `EBADF` (select-based selector only) when a registered object was closed.
    */
   async select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
-    if (!this.#keys) return [];
     const ms = timeoutMs(timeout);
+    if (this.#closed) {
+      // CPython's EpollSelector polls its closed epoll object; the others find nothing.
+      if (this.#closedPolicy === "drop") {
+        throw new ValueError("I/O operation on closed epoll object");
+      }
+      return [];
+    }
     const ready: [SelectorKey<T>, number][] = [];
     for (const [entry, polled] of await this.#ready.wait(ms)) {
-      const key = this.#keys?.get(entry.fd);
+      const key = this.#keys.get(entry.fd);
       if (!key) continue;
       if (polled & POLLNVAL) {
         if (this.#closedPolicy === "raise") throw new OSError(EBADF);
@@ -206,11 +240,10 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
 
   /** Closes the selector: every registration is dropped; `getKey` then raises `RuntimeError`. */
   close(): void {
-    if (!this.#keys) return;
     this.#ready.clear();
     this.#entries.clear();
     this.#keys.clear();
-    this.#keys = null;
+    this.#closed = true;
   }
 
   /**
@@ -220,13 +253,13 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @throws {RuntimeError} When the selector is closed.
    */
   getKey(fileobj: FileLike): SelectorKey<T> {
-    this.#table();
+    if (this.#closed) throw new RuntimeError("Selector is closed");
     return this.#map.getItem(fileobj);
   }
 
   /** A live, read-only view of the registrations, or `null` once closed. */
   getMap(): SelectorMapping<T> | null {
-    return this.#keys ? this.#map : null;
+    return this.#closed ? null : this.#map;
   }
 
   /** Same as `close()`, for `using`. */

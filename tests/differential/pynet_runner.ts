@@ -171,7 +171,12 @@ const ENGINE_TYPE_ERROR =
 function classify(id: string, e: unknown): Result {
   if (!(e instanceof Error)) return { id, error: `non-Error ${String(e)}`, errno: null };
   let error = e.constructor.name;
-  if (e.constructor === TypeError && ENGINE_TYPE_ERROR.test(e.message)) error = "JSTypeError";
+  // pynet's own messages quote Python type names ("'NoneType' object is not iterable").
+  if (
+    e.constructor === TypeError && ENGINE_TYPE_ERROR.test(e.message) && !e.message.startsWith("'")
+  ) {
+    error = "JSTypeError";
+  }
   const errno = (e as { errno?: unknown }).errno;
   return {
     id,

@@ -92,7 +92,7 @@ import {
 } from "./_readiness.ts";
 import { awaiting } from "./_keep_alive.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
-import { asCInt, asCLong } from "./_pyargs.ts";
+import { asCInt, asCLong, pyTypeName } from "./_pyargs.ts";
 import { socketArgs } from "./_socket_args.ts";
 import { checkTimeout, getdefaulttimeout, withTimeout } from "./_timeout.ts";
 import {
@@ -1608,6 +1608,19 @@ export class Socket implements Watchable, Disposable {
    */
   makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
+    // CPython's makefile() iterates the mode and compares the buffering with 0.
+    if (typeof mode !== "string" && !((mode as unknown) instanceof Uint8Array)) {
+      throw new TypeError(`'${pyTypeName(mode)}' object is not iterable`);
+    }
+    const buffering = options?.buffering as unknown;
+    if (buffering !== undefined && buffering !== null) {
+      if (typeof buffering !== "number" && typeof buffering !== "boolean") {
+        throw new TypeError(
+          `'<' not supported between instances of '${pyTypeName(buffering)}' and 'int'`,
+        );
+      }
+      if (buffering !== 0) checkSize(Math.abs(Number(buffering)), "makefile");
+    }
     this.#open();
     // The file holds this socket (as CPython's does); its refs must not, since they are what
     // the file leaves behind when it is collected unclosed (see _socket_file.ts).

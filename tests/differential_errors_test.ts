@@ -41,7 +41,7 @@ async function run(command: string, args: string[]): Promise<Result[]> {
 const ALLOWED: { why: string; test: (py: Result, js: Result, id: string) => boolean }[] = [
   {
     why: "Deno has no setsockopt()/getsockopt(): options it cannot apply or read are refused " +
-      "with ENOPROTOOPT (README.md, socket/_options.ts), where Linux takes them",
+      "with ENOPROTOOPT (tests/differential/README.md, socket/_options.ts), where Linux takes them",
     test: (py, js, id) =>
       /\.(set|get)sockopt\(/.test(id) && py.error === null && js.error === "OSError" &&
       /Deno cannot/.test(js.message ?? ""),

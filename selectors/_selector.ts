@@ -114,6 +114,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    * @param data Anything to keep in the key.
    * @returns The new key.
    * @throws {ValueError} For invalid events or a negative descriptor.
+   * @throws {TypeError} For events that are not an int, as CPython's `events & ~3`.
    * @throws {KeyError} When the object (or its descriptor) is registered already.
    */
   register(fileobj: FileLike, events: number, data: T | null = null): SelectorKey<T> {
@@ -148,6 +149,7 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
    *
    * @returns The key it had.
    * @throws {KeyError} When it is not registered.
+   * @throws {ValueError} For an invalid file object (no `fileno()`, a negative descriptor).
    */
   unregister(fileobj: FileLike): SelectorKey<T> {
     const table = this.#table();
@@ -238,7 +240,11 @@ export abstract class BaseSelector<T = unknown> implements Disposable {
     return ready;
   }
 
-  /** Closes the selector: every registration is dropped; `getKey` then raises `RuntimeError`. */
+  /**
+   * Closes the selector: every registration is dropped. Then, as in CPython, `getKey` raises
+   * `RuntimeError`, `getMap` gives `null`, `unregister`/`modify` raise `KeyError`, and an epoll
+   * selector raises `ValueError` on `register`/`select` (the others go on working).
+   */
   close(): void {
     this.#ready.clear();
     this.#entries.clear();

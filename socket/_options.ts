@@ -114,6 +114,7 @@ export function parseGetOption(level: unknown, option: unknown, buflen: unknown)
  * answer but Deno gives no way to read the option.
  */
 export function checkGetOption(family: number, type: number, level: number, option: number): void {
+  if (level === SOL_SOCKET && option === SO_DENO_LOADBALANCED) return; // pynet's own
   const errno = linuxGetErrno(family, type, level, option);
   if (errno !== null) throw osError(errno);
   if (!isKnownOption(level, option)) {

@@ -310,7 +310,7 @@ export class SSLContext {
     }
     if (cadata !== null && cadata.length === 0) throw new ValueError("Empty certificate data");
     if (cadata instanceof Uint8Array && !isDerSequence(cadata)) {
-      throw new SSLError(null, "not enough data: cadata does not contain a certificate");
+      throw new SSLError(0, "not enough data: cadata does not contain a certificate");
     }
     const found: string[] = [];
     if (cafile !== null) found.push(...pemCertificates(readText(cafile)));
@@ -324,7 +324,7 @@ export class SSLContext {
       const certs = pemCertificates(cadata);
       // OpenSSL parses each PEM block: one that is no certificate is an SSLError.
       if (certs.some((pem) => !isDerSequence(pemCertToDerCert(pem)))) {
-        throw new SSLError(null, "no start line: cadata does not contain a certificate");
+        throw new SSLError(0, "no start line: cadata does not contain a certificate");
       }
       found.push(...certs);
     } else if (cadata instanceof Uint8Array) found.push(derCertToPemCert(cadata));

@@ -2,7 +2,7 @@
 // fileno() method, resolved to the readiness source behind them.
 import { objectForFd } from "../socket/_fd.ts";
 import { isWatchable, type ReadinessSource, readinessSource } from "../socket/_readiness.ts";
-import { ValueError } from "../socket/_errors.ts";
+import { OverflowError, ValueError } from "../socket/_errors.ts";
 
 /** An object `select` can watch: a socket, or anything with a `fileno()` method. */
 export interface HasFileno {
@@ -26,6 +26,8 @@ export function descriptorOf(obj: unknown): number {
     }
   } else if (!Number.isInteger(obj)) {
     throw new TypeError("argument must be an int, or have a fileno() method.");
+  } else if (obj > 2147483647 || obj < -2147483648) {
+    throw new OverflowError("Python int too large to convert to C int"); // CPython's C int fd
   }
   if ((fd as number) < 0) {
     throw new ValueError(`file descriptor cannot be a negative integer (${fd})`);

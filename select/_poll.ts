@@ -1,6 +1,7 @@
 // select.poll(): registrations kept between calls, results from the ready set.
-import { EBADF, EEXIST, ENOENT } from "../socket/_errno.ts";
-import { KeyError, OSError, osError, ValueError } from "../socket/_errors.ts";
+import { EBADF, EEXIST, EINVAL, ENOENT } from "../socket/_errno.ts";
+import { KeyError, OSError, osError, OverflowError, ValueError } from "../socket/_errors.ts";
+import { asCInt, asCLong, asCUIntMask } from "../socket/_pyargs.ts";
 import { allocateFd, releaseFd } from "../socket/_fd.ts";
 import { POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../socket/_readiness.ts";
 import {
@@ -16,6 +17,9 @@ import { descriptorOf, type FileLike, sourceOf } from "./_fileobj.ts";
 import { type Entry, ReadySet } from "./_ready_set.ts";
 import { epollTimeoutMs, pollTimeoutMs } from "./_timeout.ts";
 import type { AbortOptions } from "../socket/mod.ts";
+
+/** `select.EPOLL_CLOEXEC`, the one flag `epoll()` takes. */
+const EPOLL_CLOEXEC = 0o2000000;
 
 /** The flags that select a mode rather than an event. */
 const MODE_FLAGS = EPOLLET | EPOLLONESHOT;
@@ -63,10 +67,23 @@ function liveEntry(reg: Registrations, fd: number): Entry | undefined {
 }
 
 function checkMask(mask: unknown): number {
-  if (typeof mask !== "number" || !Number.isInteger(mask)) {
-    throw new TypeError(`'${typeof mask}' object cannot be interpreted as an integer`);
-  }
-  return mask;
+  // CPython's poll takes a C unsigned short.
+  const n = asCLong(mask);
+  if (n < 0n) throw new ValueError("value must be positive");
+  if (n > 0xffffn) throw new OverflowError("Python int too large for C unsigned short");
+  return Number(n);
+}
+
+/** EPOLLEXCLUSIVE: Linux takes it only on its own with the event bits, and only in add. */
+const EPOLLEXCLUSIVE = 1 << 28;
+const EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | (1 << 29) | EPOLLET |
+  EPOLLEXCLUSIVE;
+
+/** CPython's epoll takes a C unsigned int, wrapped without an overflow check; Linux checks. */
+function checkEpollMask(mask: unknown, adding: boolean): number {
+  const n = asCUIntMask(mask);
+  if (n & EPOLLEXCLUSIVE && (!adding || (n & ~EXCLUSIVE_OK) !== 0)) throw osError(EINVAL);
+  return n;
 }
 
 /**
@@ -99,8 +116,9 @@ export class Poll {
    * @param eventmask `POLL*` bits.
    */
   register(fd: FileLike, eventmask: number = POLLIN | POLLPRI | POLLOUT): void {
-    const mask = checkMask(eventmask);
+    // CPython converts the descriptor first, then the mask.
     const key = descriptorOf(fd);
+    const mask = checkMask(eventmask);
     const existing = this.#reg.entries.get(key);
     // poll(2) watches numbers: if the registered object was closed and its number now names
     // another one, the new one is watched.
@@ -118,8 +136,9 @@ export class Poll {
    * @throws {FileNotFoundError} When `fd` is not registered.
    */
   modify(fd: FileLike, eventmask: number): void {
+    const key = descriptorOf(fd);
     const mask = checkMask(eventmask);
-    const entry = this.#reg.entries.get(descriptorOf(fd));
+    const entry = this.#reg.entries.get(key);
     if (!entry) throw osError(ENOENT);
     this.#reg.modify(entry, mask);
   }
@@ -196,8 +215,10 @@ export class Epoll implements Disposable {
    * @param flags Accepted for compatibility (0 or `EPOLL_CLOEXEC`).
    */
   constructor(sizehint: number = -1, flags: number = 0) {
+    asCInt(sizehint);
+    asCInt(flags);
     if (sizehint === 0 || sizehint < -1) throw new ValueError("negative sizehint");
-    void flags;
+    if (flags && flags !== EPOLL_CLOEXEC) throw new OSError(null, "invalid flags");
     this.#fd = allocateFd(this);
   }
 
@@ -224,9 +245,11 @@ export class Epoll implements Disposable {
    * @throws {OSError} `EBADF` when `fd` is not an open descriptor pynet knows.
    */
   register(fd: FileLike, eventmask: number = EPOLLIN | EPOLLOUT | EPOLLPRI): void {
-    const reg = this.#open();
-    const mask = checkMask(eventmask);
+    // CPython converts the arguments before it finds the epoll object closed.
     const key = descriptorOf(fd);
+    asCUIntMask(eventmask);
+    const reg = this.#open();
+    const mask = checkEpollMask(eventmask, true);
     if (liveEntry(reg, key)) throw osError(EEXIST);
     if (!sourceOf(fd, key)) throw new OSError(EBADF);
     reg.add(fd, mask | EPOLLERR | EPOLLHUP);
@@ -238,9 +261,10 @@ export class Epoll implements Disposable {
    * @throws {FileNotFoundError} When `fd` is not registered.
    */
   modify(fd: FileLike, eventmask: number): void {
-    const reg = this.#open();
-    const mask = checkMask(eventmask);
     const key = descriptorOf(fd);
+    asCUIntMask(eventmask);
+    const reg = this.#open();
+    const mask = checkEpollMask(eventmask, false);
     const entry = liveEntry(reg, key);
     if (!entry) throw sourceOf(fd, key) ? osError(ENOENT) : new OSError(EBADF);
     reg.modify(entry, mask | EPOLLERR | EPOLLHUP);
@@ -252,8 +276,8 @@ export class Epoll implements Disposable {
    * @throws {FileNotFoundError} When `fd` is not registered.
    */
   unregister(fd: FileLike): void {
-    const reg = this.#open();
     const key = descriptorOf(fd);
+    const reg = this.#open();
     const entry = liveEntry(reg, key);
     if (!entry) throw sourceOf(fd, key) ? osError(ENOENT) : new OSError(EBADF);
     reg.remove(entry);
@@ -274,6 +298,7 @@ export class Epoll implements Disposable {
     maxevents: number = -1,
     options: AbortOptions = {},
   ): Promise<[number, number][]> {
+    asCInt(maxevents);
     const reg = this.#open();
     const ms = epollTimeoutMs(timeout);
     if (maxevents === 0 || maxevents < -1) {

@@ -33,6 +33,7 @@ function checkInt(ms: number): number {
 /** select.select()'s timeout, in seconds, as milliseconds; null waits without limit. */
 export function selectTimeoutMs(timeout: unknown): number | null {
   if (timeout === undefined || timeout === null) return null;
+  if (typeof timeout === "boolean") timeout = timeout ? 1 : 0; // a Python bool is an int
   if (typeof timeout !== "number") throw new TypeError("timeout must be a float or None");
   checkSeconds(timeout, looksInt(timeout));
   if (timeout < 0) throw new ValueError("timeout must be non-negative");

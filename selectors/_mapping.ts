@@ -38,12 +38,9 @@ export class SelectorMapping<T = unknown, F extends FileLike = FileLike>
    * @throws {KeyError} When it is not registered.
    */
   getItem(fileobj: FileLike): SelectorKey<T, F> {
-    try {
-      const key = this.#keys.get(this.#lookup(fileobj));
-      if (key) return key;
-    } catch {
-      // Falls through to Python's message.
-    }
+    // An invalid file object is CPython's ValueError; an unknown one its KeyError.
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key) return key;
     throw new KeyError(`${String(fileobj)} is not registered`);
   }
 

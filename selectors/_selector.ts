@@ -6,8 +6,8 @@ import { pyTypeName } from "../socket/_pyargs.ts";
 import { POLLIN, POLLNVAL, POLLOUT } from "../socket/_readiness.ts";
 import type { FileLike } from "../select/mod.ts";
 import { sourceOf } from "../select/_fileobj.ts";
-import { selectorTimeoutMs } from "../select/_timeout.ts";
 import { type Entry, ReadySet } from "../select/_ready_set.ts";
+import { selectorTimeoutMs } from "../select/_timeout.ts";
 import {
   type DataArg,
   EVENT_READ,
@@ -72,7 +72,8 @@ export type ClosedPolicy = "raise" | "report" | "drop";
  */
 export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
   implements Disposable {
-  #keys: Map<number, SelectorKey<T, F>> | null = new Map();
+  #keys: Map<number, SelectorKey<T, F>> = new Map();
+  #closed = false;
   #entries = new Map<number, Entry>();
   #ready = new ReadySet();
   #map: SelectorMapping<T, F>;
@@ -85,12 +86,30 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
    */
   constructor(closedPolicy: ClosedPolicy) {
     this.#closedPolicy = closedPolicy;
-    this.#map = new SelectorMapping(this.#keys!, (fileobj) => this.#lookup(fileobj));
+    this.#map = new SelectorMapping(this.#keys, (fileobj) => this.#lookup(fileobj));
   }
 
   #table(): Map<number, SelectorKey<T, F>> {
-    if (!this.#keys) throw new RuntimeError("Selector is closed");
     return this.#keys;
+  }
+
+  /** CPython's check of `register()`'s events: `TypeError` for a non-int, `ValueError` else. */
+  #checkEvents(events: unknown): number {
+    if (events === undefined) {
+      throw new TypeError("register() missing 1 required positional argument: 'events'");
+    }
+    if (events === null || events === 0 || events === false) {
+      throw new ValueError(`Invalid events: ${events === null ? "None" : 0}`);
+    }
+    if (typeof events !== "number" || !Number.isInteger(events)) {
+      throw new TypeError(
+        `unsupported operand type(s) for &: '${pyTypeName(events)}' and 'int'`,
+      );
+    }
+    if (events < 0 || events > (EVENT_READ | EVENT_WRITE)) {
+      throw new ValueError(`Invalid events: ${events}`);
+    }
+    return events;
   }
 
   /** The descriptor of `fileobj`, or of the registered object itself once it is closed. */
@@ -98,7 +117,7 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
     try {
       return fileobjToFd(fileobj);
     } catch (e) {
-      for (const key of this.#keys?.values() ?? []) {
+      for (const key of this.#keys.values()) {
         if (key.fileobj === fileobj) return key.fd;
       }
       throw e;
@@ -113,19 +132,20 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
    * @param data Anything to keep in the key (`null` when left out).
    * @returns The new key.
    * @throws {ValueError} For invalid events or a negative descriptor.
+   * @throws {TypeError} For events that are not an int, as CPython's `events & ~3`.
    * @throws {KeyError} When the object (or its descriptor) is registered already.
    */
   register(fileobj: F, events: number, ...rest: DataArg<T>): SelectorKey<T, F> {
     const data = dataOf<T>(rest);
     const table = this.#table();
-    if (
-      typeof events !== "number" || !events || (events & ~(EVENT_READ | EVENT_WRITE)) !== 0
-    ) {
-      throw new ValueError(`Invalid events: ${events}`);
-    }
+    this.#checkEvents(events);
     const fd = this.#lookup(fileobj);
     const existing = table.get(fd);
     if (existing) throw new KeyError(`${reprOf(fileobj)} (FD ${fd}) is already registered`);
+    // CPython's EpollSelector registers with its closed epoll object.
+    if (this.#closed && this.#closedPolicy === "drop") {
+      throw new ValueError("I/O operation on closed epoll object");
+    }
     const key: SelectorKey<T, F> = Object.freeze({ fileobj, fd, events, data });
     const source = sourceOf(fileobj, fd);
     if (!source && this.#closedPolicy === "drop") throw new OSError(EBADF);
@@ -148,15 +168,12 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
    *
    * @returns The key it had.
    * @throws {KeyError} When it is not registered.
+   * @throws {ValueError} For an invalid file object (no `fileno()`, a negative descriptor).
    */
   unregister(fileobj: FileLike): SelectorKey<T, F> {
     const table = this.#table();
-    let fd: number;
-    try {
-      fd = this.#lookup(fileobj);
-    } catch {
-      throw new KeyError(`${reprOf(fileobj)} is not registered`);
-    }
+    // As CPython: an invalid file object is a ValueError, an unknown one a KeyError.
+    const fd = this.#lookup(fileobj);
     const key = table.get(fd);
     if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
     table.delete(fd);
@@ -178,14 +195,23 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
   modify(fileobj: F, events: number, ...rest: DataArg<T>): SelectorKey<T, F> {
     const data = dataOf<T>(rest);
     const table = this.#table();
-    let key: SelectorKey<T, F> | undefined;
-    try {
-      key = table.get(this.#lookup(fileobj));
-    } catch {
-      key = undefined;
-    }
+    let key = table.get(this.#lookup(fileobj));
     if (!key) throw new KeyError(`${reprOf(fileobj)} is not registered`);
     if (events !== key.events) {
+      if (this.#closedPolicy !== "raise") {
+        // CPython's poll and epoll selectors take any int here (their bits, not a check).
+        if (typeof events !== "number" || !Number.isInteger(events)) {
+          throw new TypeError(
+            `unsupported operand type(s) for &: '${pyTypeName(events)}' and 'int'`,
+          );
+        }
+        const entry = this.#entries.get(key.fd);
+        const interest = (events & EVENT_READ ? POLLIN : 0) | (events & EVENT_WRITE ? POLLOUT : 0);
+        if (entry) this.#ready.modify(entry, interest, false, false);
+        key = Object.freeze({ ...key, events, data });
+        table.set(key.fd, key);
+        return key;
+      }
       this.unregister(fileobj);
       return this.register(fileobj, events, ...rest);
     }
@@ -200,9 +226,9 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
    * Waits until registered objects are ready.
    *
    * @param timeout Seconds; `null` or left out waits without limit; 0 or less polls.
+   * @returns `[key, events]` pairs, `events` being the ready subset of the key's events.
    * @param options `signal` cancels the wait (a pynet addition): the call rejects with its
    * reason, and nothing is taken from the registered objects.
-   * @returns `[key, events]` pairs, `events` being the ready subset of the key's events.
    * @throws {OSError} `EBADF` (select-based selector only) when a registered object was closed.
    * @throws {OverflowError} For a timeout CPython's selector of the same kind refuses: more than
    * 2^31 - 1 ms (24.8 days) or `Infinity` for poll and epoll, about 292 years for select.
@@ -211,11 +237,17 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
     timeout?: number | null,
     options: AbortOptions = {},
   ): Promise<[SelectorKey<T, F>, number][]> {
-    if (!this.#keys) return [];
     const ms = timeoutMs(timeout, this.#closedPolicy);
+    if (this.#closed) {
+      // CPython's EpollSelector polls its closed epoll object; the others find nothing.
+      if (this.#closedPolicy === "drop") {
+        throw new ValueError("I/O operation on closed epoll object");
+      }
+      return [];
+    }
     const ready: [SelectorKey<T, F>, number][] = [];
     for (const [entry, polled] of await this.#ready.wait(ms, Infinity, options.signal)) {
-      const key = this.#keys?.get(entry.fd);
+      const key = this.#keys.get(entry.fd);
       if (!key) continue;
       if (polled & POLLNVAL) {
         if (this.#closedPolicy === "raise") throw new OSError(EBADF);
@@ -235,13 +267,16 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
     return ready;
   }
 
-  /** Closes the selector: every registration is dropped; `getKey` then raises `RuntimeError`. */
+  /**
+   * Closes the selector: every registration is dropped. Then, as in CPython, `getKey` raises
+   * `RuntimeError`, `getMap` gives `null`, `unregister`/`modify` raise `KeyError`, and an epoll
+   * selector raises `ValueError` on `register`/`select` (the others go on working).
+   */
   close(): void {
-    if (!this.#keys) return;
     this.#ready.clear();
     this.#entries.clear();
     this.#keys.clear();
-    this.#keys = null;
+    this.#closed = true;
   }
 
   /**
@@ -251,13 +286,13 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
    * @throws {RuntimeError} When the selector is closed.
    */
   getKey(fileobj: FileLike): SelectorKey<T, F> {
-    this.#table();
+    if (this.#closed) throw new RuntimeError("Selector is closed");
     return this.#map.getItem(fileobj);
   }
 
   /** A live, read-only view of the registrations, or `null` once closed. */
   getMap(): SelectorMapping<T, F> | null {
-    return this.#keys ? this.#map : null;
+    return this.#closed ? null : this.#map;
   }
 
   /** Same as `close()`, for `using`. */

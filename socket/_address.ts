@@ -1,8 +1,9 @@
 // Socket addresses: Python's tuple forms, checked with CPython's exception types and messages,
 // and converted to and from Deno's address objects.
-import { AF_INET6, AF_UNIX } from "./_constants.ts";
+import { AF_INET6, AF_UNIX, EAI_ADDRFAMILY } from "./_constants.ts";
 import { OSError, OverflowError } from "./_errors.ts";
-import { pyTypeName } from "./_pyargs.ts";
+import { loneSurrogateIndex, pyTypeName } from "./_pyargs.ts";
+import { gai } from "./_resolve_errors.ts";
 
 /** An AF_INET address: `[host, port]`. */
 export type IPv4Address = [host: string, port: number];
@@ -58,29 +59,56 @@ export function toDenoTarget(
         : "AF_INET address must be a pair (host, port)",
     );
   }
-  const [host, port, flowinfo = 0] = address as unknown[];
-  if (typeof host !== "string") {
-    throw new TypeError(`str, bytes or bytearray expected, not ${pyTypeName(host)}`);
-  }
-  checkInteger(port);
-  checkInteger(flowinfo);
-  if ((port as number) < 0 || (port as number) > 65535) {
+  const [rawHost, rawPort, rawFlowinfo = 0] = address as unknown[];
+  const host = hostArgument(rawHost);
+  const port = intArgument(rawPort);
+  const flowinfo = intArgument(rawFlowinfo);
+  if (port < 0 || port > 65535) {
     throw new OverflowError(`${caller}(): port must be 0-65535.`);
   }
-  if ((flowinfo as number) < 0 || (flowinfo as number) > 0xfffff) {
+  if (flowinfo < 0 || flowinfo > 0xfffff) {
     throw new OverflowError(`${caller}(): flowinfo must be 0-1048575.`);
   }
+  checkHostFamily(host, v6);
   return {
     transport: datagram ? "udp" : "tcp",
     hostname: denoHostname(host, v6),
-    port: port as number,
+    port,
   };
 }
 
-function checkInteger(value: unknown): void {
+/** A port or flowinfo: an int (a Python bool is one). */
+function intArgument(value: unknown): number {
+  if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
   }
+  return value;
+}
+
+/** A host as CPython takes it: `str`, or bytes (`Uint8Array`) holding its ASCII name. */
+function hostArgument(value: unknown): string {
+  let host: string;
+  if (typeof value === "string") host = value;
+  else if (value instanceof Uint8Array) host = decoder.decode(value);
+  else throw new TypeError(`str, bytes or bytearray expected, not ${pyTypeName(value)}`);
+  if (host.includes("\0")) throw new TypeError("host name must not contain null character");
+  if (loneSurrogateIndex(host) >= 0) throw new TypeError("encoding of hostname failed");
+  return host;
+}
+
+const IPV4_LITERAL = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * CPython resolves a host for the socket's family: an IPv6 literal for an AF_INET socket, or an
+ * IPv4 literal for an AF_INET6 one, is `gaierror` `EAI_ADDRFAMILY` (an IPv4-mapped IPv6
+ * literal, `::ffff:1.2.3.4`, resolves for AF_INET).
+ */
+function checkHostFamily(host: string, v6: boolean): void {
+  const mismatch = v6
+    ? IPV4_LITERAL.test(host)
+    : host.includes(":") && !/^::ffff:[\d.]+$/i.test(host);
+  if (mismatch) throw gai(EAI_ADDRFAMILY);
 }
 
 /** Python's special host strings, and `localhost` pinned to the socket's family. */

@@ -1,6 +1,9 @@
 // Argument checks for data and sizes, with CPython's exception types and messages.
-import { ValueError } from "./_errors.ts";
-import { pyTypeName } from "./_pyargs.ts";
+import { OverflowError, ValueError } from "./_errors.ts";
+import { asCInt, pyTypeName } from "./_pyargs.ts";
+
+/** 2**63: a C `ssize_t` is below it. */
+const SSIZE_LIMIT = 2 ** 63;
 
 /** Bytes-like data a send method accepts. */
 export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -15,19 +18,22 @@ export function asBytes(data: unknown): Uint8Array {
   throw new TypeError(`a bytes-like object is required, not '${pyTypeName(data)}'`);
 }
 
-/** Checks a buffer size argument as `recv(bufsize)` does. */
+/** Checks a buffer size argument as `recv(bufsize)` does (a C `ssize_t`). */
 export function checkSize(value: unknown, caller: string): number {
+  if (typeof value === "boolean") return value ? 1 : 0; // a Python bool is an int
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
+  }
+  if (value >= SSIZE_LIMIT || value < -SSIZE_LIMIT) {
+    throw new OverflowError("Python int too large to convert to C ssize_t");
   }
   if (value < 0) throw new ValueError(`negative buffersize in ${caller}`);
   return value;
 }
 
-/** Checks a flags argument: an integer. */
+/** Checks a flags argument: a C `int`. */
 export function checkFlags(value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
-  }
-  return value;
+  // The common case first: flags are small ints.
+  if (typeof value === "number" && (value | 0) === value) return value;
+  return asCInt(value);
 }

@@ -14,6 +14,7 @@ import {
 import { EOPNOTSUPP } from "./_errno.ts";
 import { OSError, osError, ValueError } from "./_errors.ts";
 import { memoryPipePair } from "./_memory_pipe.ts";
+import { asCLong, pyTypeName } from "./_pyargs.ts";
 import { getaddrinfo } from "./_resolve.ts";
 import { Socket, wrapConn } from "./_socket.ts";
 import { type AbortOptions, checkSignal, raceAbort } from "./_abort.ts";
@@ -60,10 +61,17 @@ export async function createConnection(
   sourceAddress: [host: string, port: number] | null = null,
   options: CreateConnectionOptions = {},
 ): Promise<Socket> {
-  if (!Array.isArray(address) || address.length !== 2) {
-    throw new TypeError("create_connection(): address must be a (host, port) pair");
+  // As CPython's `host, port = address`: any iterable of two, else TypeError or ValueError.
+  const pair = address as unknown;
+  if (typeof (pair as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`cannot unpack non-iterable ${pyTypeName(pair)} object`);
   }
-  const [host, port] = address;
+  const parts = [...(pair as Iterable<unknown>)];
+  if (parts.length < 2) {
+    throw new ValueError(`not enough values to unpack (expected 2, got ${parts.length})`);
+  }
+  if (parts.length > 2) throw new ValueError("too many values to unpack (expected 2)");
+  const [host, port] = parts as [string | null, number | string];
   const signal = options.signal;
   checkSignal(signal);
   const errors: unknown[] = [];
@@ -218,6 +226,9 @@ export function socketpair(
   type: number = SOCK_STREAM,
   proto: number = 0,
 ): [Socket, Socket] {
+  asCLong(family);
+  asCLong(type);
+  asCLong(proto);
   if (family !== AF_UNIX || type !== SOCK_STREAM || proto !== 0) {
     throw new OSError(
       EOPNOTSUPP,

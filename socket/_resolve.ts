@@ -416,7 +416,7 @@ function cString(s: string): string {
  * When `type` and `proto` are 0, each address comes once per socket type
  * (`SOCK_STREAM`/6, `SOCK_DGRAM`/17, `SOCK_RAW`/0), as in CPython.
  *
- * @param host A host name, an address, or `null`.
+ * @param host A host name, an address (as text, or bytes as Python takes them), or `null`.
  * @param port A port number (wrapped to 16 bits as C does), a numeric string, a service name
  * (`"http"`), or `null` for port 0.
  * @param family `AF_UNSPEC` (0), `AF_INET` or `AF_INET6`.
@@ -456,8 +456,8 @@ function cString(s: string): string {
  * ```
  */
 export async function getaddrinfo(
-  host: string | null,
-  port: number | string | null,
+  host: string | Uint8Array | null,
+  port: number | string | Uint8Array | null,
   family: number = 0,
   type: number = 0,
   proto: number = 0,
@@ -472,6 +472,7 @@ export async function getaddrinfo(
   let name: string | null;
   if (host === null) name = null;
   else if (typeof host === "string") name = cString(idnaEncode(host));
+  else if (host instanceof Uint8Array) name = cString(latin1(host)); // bytes pass as they are
   else throw new TypeError("getaddrinfo() argument 1 must be string or None");
   let service: string | null;
   if (port === null) {
@@ -481,6 +482,8 @@ export async function getaddrinfo(
   } else if (typeof port === "string") {
     checkUtf8(port);
     service = cString(port);
+  } else if (port instanceof Uint8Array) {
+    service = cString(latin1(port));
   } else {
     throw new OSError(null, "Int or String expected");
   }
@@ -493,8 +496,16 @@ export async function getaddrinfo(
 // ---------------------------------------------------------------------------------------------
 // gethostbyname, gethostbyname_ex, gethostbyaddr (CPython's setipaddr + gethostby*_r).
 
+/** Bytes as the C string CPython hands the resolver, one character per byte. */
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return text;
+}
+
 /** CPython's `"et"` conversion with the idna codec. */
 function hostArgument(value: unknown, fname: string): string {
+  if (value instanceof Uint8Array) value = latin1(value); // bytes and bytearray pass as they are
   if (typeof value !== "string") {
     throw new TypeError(
       `${fname}() argument 1 must be str, bytes or bytearray, not ${pyTypeName(value)}`,
@@ -587,7 +598,7 @@ async function gethostbyaddrR(addr: Addr): Promise<[string, string[]]> {
  * quads come back unchanged, `""` is `"0.0.0.0"` and `"<broadcast>"` is `"255.255.255.255"`;
  * names resolve as in {@linkcode getaddrinfo} with `AF_INET`.
  *
- * @param hostname A host name or IPv4 address.
+ * @param hostname A host name or IPv4 address (text, or bytes as in Python).
  * @returns A promise of the address as `"a.b.c.d"`.
  * @throws {gaierror} (by rejecting) `EAI_NONAME` (-2) for an unknown name or a malformed
  * address such as `"0.1.1.~1"`, `EAI_ADDRFAMILY` (-9) for an IPv6 address.
@@ -602,7 +613,7 @@ async function gethostbyaddrR(addr: Addr): Promise<[string, string[]]> {
  * console.log(await gethostbyname("localhost")); // "127.0.0.1"
  * ```
  */
-export async function gethostbyname(hostname: string): Promise<string> {
+export async function gethostbyname(hostname: string | Uint8Array): Promise<string> {
   const name = hostArgument(hostname, "gethostbyname");
   return formatAddr(await setipaddr(name, AF_INET));
 }
@@ -612,7 +623,7 @@ export async function gethostbyname(hostname: string): Promise<string> {
  * the primary name, the aliases and all the addresses (from `/etc/hosts`, merging every line
  * that names the host, or from DNS).
  *
- * @param hostname A host name or IPv4 address.
+ * @param hostname A host name or IPv4 address (text, or bytes as in Python).
  * @returns A promise of `[hostname, aliases, addresses]`.
  * @throws {gaierror} (by rejecting) If the name does not resolve at all (as in
  * {@linkcode gethostbyname}).
@@ -629,7 +640,7 @@ export async function gethostbyname(hostname: string): Promise<string> {
  * console.log(await gethostbynameEx("127.0.0.1")); // [ "127.0.0.1", [], [ "127.0.0.1" ] ]
  * ```
  */
-export async function gethostbynameEx(hostname: string): Promise<HostInfo> {
+export async function gethostbynameEx(hostname: string | Uint8Array): Promise<HostInfo> {
   const name = hostArgument(hostname, "gethostbyname_ex");
   await setipaddr(name, AF_INET);
   return await gethostbynameR(name);
@@ -656,7 +667,7 @@ export async function gethostbynameEx(hostname: string): Promise<HostInfo> {
  * console.log(name, addresses); // "localhost" [ "127.0.0.1" ]
  * ```
  */
-export async function gethostbyaddr(ipAddress: string): Promise<HostInfo> {
+export async function gethostbyaddr(ipAddress: string | Uint8Array): Promise<HostInfo> {
   const name = hostArgument(ipAddress, "gethostbyaddr");
   const addr = await setipaddr(name, AF_UNSPEC);
   const [hostname, aliases] = await gethostbyaddrR(addr);

@@ -47,6 +47,7 @@ import {
   EALREADY,
   EBADF,
   EBUSY,
+  ECONNREFUSED,
   EINPROGRESS,
   EINVAL,
   EISCONN,
@@ -69,10 +70,12 @@ import { allocateFd, releaseFd } from "./_fd.ts";
 import { DatagramChannel } from "./_datagram.ts";
 import { ListenerChannel } from "./_listener.ts";
 import {
+  checkGetOption,
   checkSetOption,
   hasUnstableNet,
-  isKnownOption,
   optionKey,
+  parseGetOption,
+  parseSetOption,
   unstableNetError,
 } from "./_options.ts";
 import {
@@ -91,7 +94,8 @@ import {
 } from "./_readiness.ts";
 import { awaiting } from "./_keep_alive.ts";
 import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
-import { pyTypeName } from "./_pyargs.ts";
+import { asCInt, asCLong, pyTypeName } from "./_pyargs.ts";
+import { socketArgs } from "./_socket_args.ts";
 import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./_timeout.ts";
 import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "./_abort.ts";
 import {
@@ -296,11 +300,7 @@ export class Socket implements Watchable, Disposable {
     proto: number = 0,
     fileno: number | null = null,
   ) {
-    for (const value of [family, type, proto]) {
-      if (typeof value !== "number" || !Number.isInteger(value)) {
-        throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
-      }
-    }
+    [family, type, proto] = socketArgs(family, type, proto);
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) {
       throw new OSError(EAFNOSUPPORT);
     }
@@ -327,9 +327,7 @@ export class Socket implements Watchable, Disposable {
       armRead: () => this.#armRead(),
     }, this.#watchers);
     if (fileno !== null) {
-      if (typeof fileno !== "number" || !Number.isInteger(fileno)) {
-        throw new TypeError(`'${pyTypeName(fileno)}' object cannot be interpreted as an integer`);
-      }
+      asCLong(fileno);
       if (fileno < 0) throw new ValueError("negative file descriptor");
       const found = detached.get(fileno);
       if (!found) throw new OSError(EBADF);
@@ -637,9 +635,7 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   listen(backlog?: number): void {
-    if (backlog !== undefined && (typeof backlog !== "number" || !Number.isInteger(backlog))) {
-      throw new TypeError(`'${pyTypeName(backlog)}' object cannot be interpreted as an integer`);
-    }
+    if (backlog !== undefined) asCInt(backlog);
     let state = this.#open();
     if (this.type !== SOCK_STREAM) throw new OSError(EOPNOTSUPP);
     if (state.kind === "fresh") {
@@ -678,6 +674,7 @@ export class Socket implements Watchable, Disposable {
   async accept(options: AbortOptions = NO_OPTIONS): Promise<[Socket, Address]> {
     checkSignal(options.signal);
     const state = this.#open();
+    if (this.type !== SOCK_STREAM) throw new OSError(EOPNOTSUPP);
     if (state.kind !== "listening") throw new OSError(EINVAL);
     const start = performance.now();
     let conn: Deno.Conn | null = null;
@@ -728,7 +725,7 @@ export class Socket implements Watchable, Disposable {
       case "connecting":
         throw new BlockingIOError(EALREADY);
       case "listening":
-        throw new OSError(EINVAL);
+        throw new OSError(EISCONN); // as Linux
       case "bound":
         this.#unbindForConnect(state.channel);
     }
@@ -768,6 +765,9 @@ export class Socket implements Watchable, Disposable {
     const abort = new AbortController();
     const connecting = "path" in target
       ? Deno.connect({ transport: "unix", path: target.path })
+      : target.port === 0
+      // Linux refuses port 0 at once; Deno would raise a TypeError.
+      ? Promise.reject(osError(ECONNREFUSED))
       : Deno.connect({ hostname: target.hostname, port: target.port, signal: abort.signal });
     // Compared by identity: an abandoned (timed-out, aborted) connect that completes late must
     // not take over the socket while a newer connect runs.
@@ -1341,6 +1341,11 @@ export class Socket implements Watchable, Disposable {
   }
 
   #writableStream(): StreamChannel {
+    const kind = this.#state.kind;
+    // Linux: a send on a TCP socket never connected is EPIPE (ENOTCONN for AF_UNIX).
+    if ((kind === "fresh" || kind === "bound" || kind === "listening") && this.family !== AF_UNIX) {
+      throw osError(EPIPE);
+    }
     const channel = this.#stream();
     const error = channel.takeSendError();
     if (error) throw error;
@@ -1435,11 +1440,10 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   shutdown(how: number): void {
-    if (typeof how !== "number" || !Number.isInteger(how)) {
-      throw new TypeError(`'${pyTypeName(how)}' object cannot be interpreted as an integer`);
-    }
-    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(EINVAL);
+    asCInt(how);
+    // As CPython: the descriptor (EBADF) before the value (EINVAL).
     const state = this.#open();
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(EINVAL);
     if (state.kind !== "connected") throw new OSError(ENOTCONN);
     if (how !== SHUT_WR) state.channel.shutdownRead();
     if (how !== SHUT_RD) state.channel.shutdownWrite();
@@ -1594,7 +1598,9 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   setblocking(flag: boolean): void {
-    // CPython sets O_NONBLOCK on the descriptor, so a closed socket raises EBADF.
+    // CPython reads the flag as a C long (None and floats are TypeErrors) before it sets
+    // O_NONBLOCK on the descriptor, so a closed socket raises EBADF.
+    asCLong(flag);
     this.#open();
     this.#timeout = flag ? null : 0;
   }
@@ -1661,12 +1667,18 @@ export class Socket implements Watchable, Disposable {
    * Sets a socket option Deno can honour: `SO_REUSEADDR` (Deno's listeners always reuse
    * addresses), `SO_REUSEPORT` (needs `--unstable-net`), `SO_KEEPALIVE`, `SO_BROADCAST`
    * (Deno's datagram sockets always allow broadcast), `TCP_NODELAY`, `IPV6_V6ONLY` (an
-   * IPv6-only listener drops IPv4 peers). Others: `OSError` `ENOPROTOOPT`.
+   * IPv6-only listener drops IPv4 peers). Others: `OSError` `ENOPROTOOPT` naming Deno, which
+   * has no `setsockopt()` (`SO_RCVBUF`, `TCP_KEEPIDLE`, `IP_TTL`, ... are taken by Linux but
+   * cannot be applied). As in CPython, the arguments' types are checked first (`TypeError`,
+   * `OverflowError`), and a call Linux itself refuses raises Linux's errno (`EINVAL` for
+   * `SO_LINGER` given an int, `ENOPROTOOPT` for an IPv6 option on an `AF_INET` socket, ...).
    *
    * @param level `SOL_SOCKET`, `IPPROTO_TCP` or `IPPROTO_IPV6`.
    * @param option The option.
    * @param value An integer or boolean (or 4 bytes, little-endian).
-   * @throws {OSError} `ENOPROTOOPT` for an option Deno cannot honour.
+   * @throws {OSError} `ENOPROTOOPT` for an option Deno cannot honour, Linux's errno for a call
+   * Linux refuses.
+   * @throws {TypeError} For a value neither an int nor bytes.
    *
    * @example
    * ```ts
@@ -1677,8 +1689,9 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
+    const parsed = parseSetOption(level, option, value);
     this.#open();
-    const recorded = checkSetOption(level, option, value);
+    const recorded = checkSetOption(this.family, this.type, level, option, parsed);
     if (level === IPPROTO_IPV6 && this.family !== AF_INET6) throw new OSError(ENOPROTOOPT);
     this.#options.set(optionKey(level, option), recorded);
     this.#applyConnOptions();
@@ -1706,7 +1719,9 @@ export class Socket implements Watchable, Disposable {
    * @param option The option.
    * @param buflen Accepted for compatibility; the value is always returned as a number.
    * @returns The option's value.
-   * @throws {OSError} `ENOPROTOOPT` for an option pynet does not keep.
+   * @throws {OSError} `ENOPROTOOPT` for an option pynet does not keep (naming Deno where Linux
+   * would answer), Linux's errno for a call Linux refuses (`EOPNOTSUPP` for an IPv6 option on an
+   * `AF_INET` socket), and, as CPython, an `OSError` for a `buflen` outside 0..1024.
    *
    * @example
    * ```ts
@@ -1717,9 +1732,9 @@ export class Socket implements Watchable, Disposable {
    * ```
    */
   getsockopt(level: number, option: number, buflen?: number): number {
-    void buflen;
+    parseGetOption(level, option, buflen);
     const state = this.#open();
-    if (!isKnownOption(level, option)) throw new OSError(ENOPROTOOPT);
+    checkGetOption(this.family, this.type, level, option);
     if (level === SOL_SOCKET) {
       switch (option) {
         case SO_TYPE:
@@ -1792,6 +1807,19 @@ export class Socket implements Watchable, Disposable {
    */
   makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
+    // CPython's makefile() iterates the mode and compares the buffering with 0.
+    if (typeof mode !== "string" && !((mode as unknown) instanceof Uint8Array)) {
+      throw new TypeError(`'${pyTypeName(mode)}' object is not iterable`);
+    }
+    const buffering = options?.buffering as unknown;
+    if (buffering !== undefined && buffering !== null) {
+      if (typeof buffering !== "number" && typeof buffering !== "boolean") {
+        throw new TypeError(
+          `'<' not supported between instances of '${pyTypeName(buffering)}' and 'int'`,
+        );
+      }
+      if (buffering !== 0) checkSize(Math.abs(Number(buffering)), "makefile");
+    }
     this.#open();
     // The file holds this socket (as CPython's does); its refs must not, since they are what
     // the file leaves behind when it is collected unclosed (see _socket_file.ts).

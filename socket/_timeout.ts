@@ -12,6 +12,7 @@ let defaultTimeout: number | null = null;
  */
 export function checkTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === "boolean") return value ? 1 : 0; // a Python bool is an int
   if (typeof value !== "number") {
     throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
   }

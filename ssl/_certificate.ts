@@ -1,5 +1,6 @@
 // Certificates as CPython shows them: getpeercert()'s dictionary, and PEM <-> DER.
 import { ValueError } from "../socket/_errors.ts";
+import { pyTypeName } from "../socket/_pyargs.ts";
 
 /** A distinguished name as CPython's nested tuples: `[[["commonName", "localhost"]], ...]`. */
 export type DistinguishedName = [string, string][][];
@@ -112,6 +113,9 @@ const PEM_FOOTER = "-----END CERTIFICATE-----";
  * ```
  */
 export function derCertToPemCert(der: Uint8Array): string {
+  if (!(der instanceof Uint8Array)) {
+    throw new TypeError(`a bytes-like object is required, not '${pyTypeName(der)}'`);
+  }
   let binary = "";
   for (const byte of der) binary += String.fromCharCode(byte);
   const base64 = btoa(binary);
@@ -133,6 +137,11 @@ export function derCertToPemCert(der: Uint8Array): string {
  * ```
  */
 export function pemCertToDerCert(pem: string): Uint8Array {
+  if (typeof pem !== "string") {
+    throw new TypeError(
+      `startswith first arg must be ${pyTypeName(pem)} or a tuple of ${pyTypeName(pem)}, not str`,
+    );
+  }
   const text = pem.trim();
   if (!text.startsWith(PEM_HEADER)) {
     throw new ValueError(`Invalid PEM encoding; must start with ${PEM_HEADER}`);
@@ -140,11 +149,41 @@ export function pemCertToDerCert(pem: string): Uint8Array {
   if (!text.endsWith(PEM_FOOTER)) {
     throw new ValueError(`Invalid PEM encoding; must end with ${PEM_FOOTER}`);
   }
-  const body = text.slice(PEM_HEADER.length, -PEM_FOOTER.length).replace(/\s+/g, "");
-  return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+  // As Python's base64.decodebytes: characters outside the alphabet are skipped.
+  const body = text.slice(PEM_HEADER.length, -PEM_FOOTER.length).replace(/[^A-Za-z0-9+/=]/g, "");
+  let binary: string;
+  try {
+    binary = atob(body);
+  } catch {
+    throw new ValueError("Incorrect padding"); // Python's binascii.Error, a ValueError
+  }
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
 /** Splits PEM text into its certificates. */
 export function pemCertificates(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/**
+ * Whether `data` is one or more whole DER structures (SEQUENCEs), as OpenSSL must find in DER
+ * `cadata`; garbage is CPython's `SSLError` at load time.
+ */
+export function isDerSequence(data: Uint8Array): boolean {
+  let at = 0;
+  while (at < data.length) {
+    if (data[at] !== 0x30 || at + 2 > data.length) return false;
+    let length = data[at + 1]!;
+    let header = 2;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      if (bytes === 0 || bytes > 4 || at + 2 + bytes > data.length) return false;
+      length = 0;
+      for (let i = 0; i < bytes; i++) length = length * 256 + data[at + 2 + i]!;
+      header += bytes;
+    }
+    at += header + length;
+    if (at > data.length) return false;
+  }
+  return data.length > 0;
 }

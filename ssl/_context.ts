@@ -1,8 +1,14 @@
 // SSLContext: CPython's settings object for TLS, and the session settings it gives a socket.
 import { ENOENT } from "../socket/_errno.ts";
 import { fromDenoError, osError, ValueError } from "../socket/_errors.ts";
+import { asCInt, asCLong, pyTypeName, reprChar, UnicodeEncodeError } from "../socket/_pyargs.ts";
 import type { Socket } from "../socket/_socket.ts";
-import { derCertToPemCert, pemCertificates } from "./_certificate.ts";
+import {
+  derCertToPemCert,
+  isDerSequence,
+  pemCertificates,
+  pemCertToDerCert,
+} from "./_certificate.ts";
 import {
   CERT_NONE,
   CERT_OPTIONAL,
@@ -18,6 +24,34 @@ import { SSLError } from "./_errors.ts";
 import { defaultVerifyCerts } from "./_verify_paths.ts";
 import type { SessionOptions } from "./_session.ts";
 import { type SSLSocket, type WrapSocketOptions, wrapWithContext } from "./_sslsocket.ts";
+
+/** CPython's check of a path argument (a `str` or bytes). */
+function checkPath(path: unknown, what: string): void {
+  if (typeof path !== "string" && !(path instanceof Uint8Array)) {
+    throw new TypeError(`${what} should be a valid filesystem path`);
+  }
+}
+
+/**
+ * CPython (OpenSSL) checks that the private key belongs to the certificate when it loads them:
+ * `SSLError` `KEY_VALUES_MISMATCH`. Checked where node:crypto is at hand.
+ */
+function checkKeyMatches(cert: string, key: string): void {
+  const crypto = nodeCrypto();
+  if (!crypto?.X509Certificate) return;
+  let matches = true;
+  try {
+    matches = new crypto.X509Certificate(cert).checkPrivateKey(crypto.createPrivateKey(key));
+  } catch {
+    return; // what node:crypto cannot read is left to the handshake, as before
+  }
+  if (!matches) {
+    const error = new SSLError(116, "[X509: KEY_VALUES_MISMATCH] key values mismatch");
+    error.library = "X509";
+    error.reason = "KEY_VALUES_MISMATCH";
+    throw error;
+  }
+}
 
 /**
  * Reads a text file as Python's `open()` would, with CPython's errors: `FileNotFoundError`,
@@ -49,9 +83,10 @@ const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]*?
 
 /** What `process.getBuiltinModule` gives for node:crypto (the parts used here). */
 interface NodeCrypto {
-  createPrivateKey(options: { key: string; passphrase: string }): {
+  createPrivateKey(options: { key: string; passphrase: string } | string): {
     export(options: { type: "pkcs8"; format: "pem" }): string | Uint8Array;
   };
+  X509Certificate?: new (pem: string) => { checkPrivateKey(key: unknown): boolean };
 }
 
 /**
@@ -144,6 +179,8 @@ export class SSLContext {
    * @throws {ValueError} For another protocol.
    */
   constructor(protocol: number = PROTOCOL_TLS) {
+    // As CPython: None is the default; the protocol is a C int.
+    protocol = protocol === null ? PROTOCOL_TLS : asCInt(protocol);
     if (
       protocol !== PROTOCOL_TLS && protocol !== PROTOCOL_TLS_CLIENT &&
       protocol !== PROTOCOL_TLS_SERVER
@@ -162,11 +199,7 @@ export class SSLContext {
   }
 
   set verifyMode(mode: number) {
-    if (typeof mode !== "number") {
-      throw new TypeError(
-        `'${mode === null ? "NoneType" : typeof mode}' object cannot be interpreted as an integer`,
-      );
-    }
+    asCLong(mode);
     if (mode !== CERT_NONE && mode !== CERT_OPTIONAL && mode !== CERT_REQUIRED) {
       throw new ValueError("invalid value for verify_mode");
     }
@@ -219,6 +252,14 @@ export class SSLContext {
     keyfile: string | null = null,
     password: Password | null = null,
   ): void {
+    checkPath(certfile, "certfile");
+    if (keyfile !== null) checkPath(keyfile, "keyfile");
+    if (
+      password !== null && typeof password !== "string" && typeof password !== "function" &&
+      !(password instanceof Uint8Array)
+    ) {
+      throw new TypeError("password should be a string or callable");
+    }
     const certText = readText(certfile);
     const keyText = keyfile === null ? certText : readText(keyfile);
     const certs = pemCertificates(certText);
@@ -227,6 +268,7 @@ export class SSLContext {
     if (!block) throw pemError("no private key found");
     if (!block.includes("ENCRYPTED")) {
       // As in CPython, a password (or its callable) is not used for a key that needs none.
+      checkKeyMatches(certs[0]!, block);
       this.#cert = certs.join("\n");
       this.#key = block;
       this.#keyLoading = null;
@@ -272,13 +314,28 @@ export class SSLContext {
     if (cafile === null && capath === null && cadata === null) {
       throw new TypeError("cafile, capath and cadata cannot be all omitted");
     }
+    if (cafile !== null) checkPath(cafile, "cafile");
+    if (capath !== null) checkPath(capath, "capath");
+    if (cadata !== null && typeof cadata !== "string" && !(cadata instanceof Uint8Array)) {
+      throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+    }
+    if (cadata !== null && cadata.length === 0) throw new ValueError("Empty certificate data");
+    if (cadata instanceof Uint8Array && !isDerSequence(cadata)) {
+      throw new SSLError(0, "not enough data: cadata does not contain a certificate");
+    }
     const found: string[] = [];
     if (cafile !== null) found.push(...pemCertificates(readText(cafile)));
     if (capath !== null) {
       for (const file of filesIn(capath)) found.push(...pemCertificates(readText(file)));
     }
-    if (typeof cadata === "string") found.push(...pemCertificates(cadata));
-    else if (cadata instanceof Uint8Array) found.push(derCertToPemCert(cadata));
+    if (typeof cadata === "string") {
+      const certs = pemCertificates(cadata);
+      // OpenSSL parses each PEM block: one that is no certificate is an SSLError.
+      if (certs.some((pem) => !isDerSequence(pemCertToDerCert(pem)))) {
+        throw new SSLError(0, "no start line: cadata does not contain a certificate");
+      }
+      found.push(...certs);
+    } else if (cadata instanceof Uint8Array) found.push(derCertToPemCert(cadata));
     if (found.length === 0 && (cafile !== null || cadata !== null)) {
       const error = new SSLError(
         0,
@@ -333,6 +390,21 @@ export class SSLContext {
    * @param protocols Protocol names such as `"h2"`, `"http/1.1"`.
    */
   setAlpnProtocols(protocols: string[]): void {
+    if (typeof (protocols as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== "function") {
+      throw new TypeError(`'${pyTypeName(protocols)}' object is not iterable`);
+    }
+    protocols = [...protocols]; // a string gives its characters, as in Python
+    for (const protocol of protocols) {
+      // CPython encodes each with bytes(protocol, "ascii").
+      if (typeof protocol !== "string") throw new TypeError("encoding without a string argument");
+      const bad = [...protocol].findIndex((c) => c.charCodeAt(0) > 0x7f);
+      if (bad >= 0) {
+        throw new UnicodeEncodeError(
+          `'ascii' codec can't encode character ${reprChar([...protocol][bad]!)} in position ` +
+            `${bad}: ordinal not in range(128)`,
+        );
+      }
+    }
     for (const protocol of protocols) {
       if (protocol.length === 0 || protocol.length > 255) {
         throw new SSLError(null, "ALPN protocols must be 1 to 255 in length");
@@ -400,6 +472,7 @@ export class SSLContext {
 }
 
 function checkVersion(version: number): number {
+  asCLong(version);
   const known: number[] = Object.values(TLSVersion);
   if (!known.includes(version)) throw new ValueError(`${version} is not a valid TLSVersion`);
   return version;

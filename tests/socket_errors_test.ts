@@ -181,11 +181,12 @@ Deno.test("accept() on a socket that is not listening raises EINVAL (22)", async
   assertEquals((await rejects(() => s.accept(), OSError)).errno, 22);
 });
 
-Deno.test("recv() on an unconnected stream socket raises ENOTCONN (107)", async () => {
+Deno.test("recv() on an unconnected stream socket raises ENOTCONN (107), send() BrokenPipeError (EPIPE) as CPython", async () => {
   using s = socket();
   const e = await rejects(() => s.recv(1), OSError);
   assertEquals(e.errno, 107);
-  assertEquals((await rejects(() => s.send(bytes("x")), OSError)).errno, 107);
+  assertEquals((await rejects(() => s.send(bytes("x")), BrokenPipeError)).errno, 32);
+  assertEquals((await rejects(() => s.sendall(bytes("x")), BrokenPipeError)).errno, 32);
 });
 
 Deno.test("send() to a peer that closed eventually raises BrokenPipeError or ConnectionResetError", async () => {

@@ -1181,8 +1181,22 @@ Deno.test("createConnection() refuses a fixed source port instead of ignoring it
   assertEquals(e.errno, 95);
 });
 
-Deno.test("createConnection() needs a (host, port) pair", async () => {
-  await rejects(() => createConnection(["127.0.0.1"] as unknown as [string, number]), TypeError);
+Deno.test("createConnection() needs a (host, port) pair: ValueError or TypeError as CPython's unpacking", async () => {
+  const one = await rejects(
+    () => createConnection(["127.0.0.1"] as unknown as [string, number]),
+    ValueError,
+  );
+  assertEquals(one.message, "not enough values to unpack (expected 2, got 1)");
+  const three = await rejects(
+    () => createConnection(["a", 1, 2] as unknown as [string, number]),
+    ValueError,
+  );
+  assertEquals(three.message, "too many values to unpack (expected 2)");
+  const none = await rejects(
+    () => createConnection(null as unknown as [string, number]),
+    TypeError,
+  );
+  assertEquals(none.message, "cannot unpack non-iterable NoneType object");
 });
 
 // ---- createServer -------------------------------------------------------------------------------

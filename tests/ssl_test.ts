@@ -238,16 +238,33 @@ Deno.test("context: a password callable is not called for a key that needs none"
   assertEquals(called, 0);
 });
 
-Deno.test("context: a key that does not match the certificate is SSLError 'key values mismatch' at listen", async () => {
-  // CPython raises it from load_cert_chain; pynet finds out when Deno's TLS server starts.
+Deno.test("context: a key that does not match the certificate is SSLError 'key values mismatch' from loadCertChain, as CPython", () => {
   const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
-  ctx.loadCertChain(certPath("server.pem"), certPath("client.key"));
-  const e = await rejects(
-    () => ctx.wrapSocket(createServer(["127.0.0.1", 0]), { serverSide: true }),
+  const e = assertThrows(
+    () => ctx.loadCertChain(certPath("server.pem"), certPath("client.key")),
     SSLError,
   );
   assertEquals(e.message, "[X509: KEY_VALUES_MISMATCH] key values mismatch");
   assertEquals([e.library, e.reason], ["X509", "KEY_VALUES_MISMATCH"]);
+});
+
+Deno.test("context: garbage cadata is SSLError at load time, empty cadata ValueError, as CPython", () => {
+  const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+  assertThrows(
+    () => ctx.loadVerifyLocations(null, null, new TextEncoder().encode("garbage")),
+    SSLError,
+  );
+  assertThrows(
+    () =>
+      ctx.loadVerifyLocations(
+        null,
+        null,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+      ),
+    SSLError,
+  );
+  assertThrows(() => ctx.loadVerifyLocations(null, null, ""), ValueError, "Empty certificate data");
+  assertThrows(() => ctx.loadVerifyLocations(null, null, 123 as unknown as string), TypeError);
 });
 
 Deno.test("context: loadVerifyLocations with no argument is CPython's TypeError", () => {

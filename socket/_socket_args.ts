@@ -1,0 +1,40 @@
+// CPython's checks of `socket()`'s arguments, and the errnos Linux's socket() gives for the
+// values it refuses, so `socket(...)` fails as it does in Python.
+import { EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT } from "./_errno.ts";
+import { osError } from "./_errors.ts";
+import { asCInt } from "./_pyargs.ts";
+
+const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_STREAM = 1;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+/** Linux's NPROTO: families are below it. */
+const NPROTO = 46;
+/** Linux's IPPROTO_MAX: an inet protocol at or above it is EINVAL, below it EPROTONOSUPPORT. */
+const IPPROTO_MAX = 263;
+
+/**
+ * `family`, `type` and `proto` as CPython reads them: C ints (`TypeError`, `OverflowError`),
+ * -1 meaning the default (`AF_INET`, `SOCK_STREAM`, 0), then Linux's checks in its order: flag
+ * bits of `type` (`EINVAL`), the family (`EAFNOSUPPORT`), an inet protocol out of range
+ * (`EINVAL`). What pynet cannot create is left to the caller.
+ */
+export function socketArgs(
+  family: unknown,
+  type: unknown,
+  proto: unknown,
+): [number, number, number] {
+  let f = asCInt(family);
+  let t = asCInt(type);
+  let p = asCInt(proto);
+  if (f === -1) f = AF_INET;
+  if (t === -1) t = SOCK_STREAM;
+  if (p === -1) p = 0;
+  if ((t & ~0xf) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) throw osError(EINVAL);
+  if (f < 0 || f >= NPROTO) throw osError(EAFNOSUPPORT);
+  if ((f === AF_INET || f === AF_INET6) && (p < 0 || p >= IPPROTO_MAX)) throw osError(EINVAL);
+  if (f === AF_UNIX && p !== 0) throw osError(EPROTONOSUPPORT);
+  return [f, t, p];
+}

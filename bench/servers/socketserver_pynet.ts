@@ -9,8 +9,14 @@
 // row does; `stream`: a StreamRequestHandler with `rfile.read1(65536)` / `wfile.write`.
 // `--work N` first spends N rounds of an FNV-1a loop over each request (the multi-core load).
 // Prints its port on the first line of stdout and serves until killed.
+//
+// `--server forking`: ForkingMixIn's workers load this module again (import.meta.main is false
+// there) and build the exported server and handler classes, so both are exported and the server
+// starts only under import.meta.main; the workers see the same Deno.args, hence the same
+// --work and --handler.
 import {
   BaseRequestHandler,
+  ForkingTCPServer,
   StreamRequestHandler,
   ThreadingTCPServer,
 } from "../../socketserver/mod.ts";
@@ -28,7 +34,7 @@ function parseArgs(args: readonly string[]) {
   const o = { server: "threading", handler: "base", work: 0, workers: 2 };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value = ""] = [args[i], args[i + 1]];
-    if (flag === "--server" && value === "threading") o.server = value;
+    if (flag === "--server" && (value === "threading" || value === "forking")) o.server = value;
     else if (flag === "--handler" && (value === "base" || value === "stream")) o.handler = value;
     else if (flag === "--work" && /^\d+$/.test(value)) o.work = Number(value);
     else if (flag === "--workers" && /^[1-9]\d*$/.test(value)) o.workers = Number(value);
@@ -49,7 +55,7 @@ function busy(data: Uint8Array, rounds: number): number {
 }
 let sink = 0;
 
-class EchoHandler extends BaseRequestHandler<Socket> {
+export class EchoHandler extends BaseRequestHandler<Socket> {
   override setup(): void {
     this.request.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   }
@@ -68,7 +74,7 @@ class EchoHandler extends BaseRequestHandler<Socket> {
 /** `rfile` as what it is, a buffered binary reader, with the `read1` its type leaves out. */
 type Reader = { read1(size?: number): Promise<Uint8Array | null> };
 
-class StreamEchoHandler extends StreamRequestHandler {
+export class StreamEchoHandler extends StreamRequestHandler {
   override disableNagleAlgorithm = true;
   override rbufsize = 65536;
 
@@ -87,11 +93,19 @@ const Handler = opts.handler === "stream" ? StreamEchoHandler : EchoHandler;
 
 // Every contender listens with a backlog of at least 128 (CPython's default of 5 drops SYNs
 // when 20 clients connect at once).
-class ThreadingServer extends ThreadingTCPServer {
+export class ThreadingServer extends ThreadingTCPServer {
   static override requestQueueSize = 128;
 }
 
-const server = new ThreadingServer(["127.0.0.1", 0], Handler);
-console.log((server.serverAddress as [string, number])[1]);
-await server.serveForever();
+export class ForkingServer extends ForkingTCPServer {
+  static override requestQueueSize = 128;
+  static override maxChildren = opts.workers;
+}
+
+if (import.meta.main) {
+  const Server = opts.server === "forking" ? ForkingServer : ThreadingServer;
+  const server = new Server(["127.0.0.1", 0], Handler);
+  console.log((server.serverAddress as [string, number])[1]);
+  await server.serveForever();
+}
 if (sink === 0.5) console.log(sink); // never: only keeps `sink` alive

@@ -975,7 +975,8 @@ export class Socket implements Watchable, Disposable {
       await channel.readNow(bufsize);
       channel = this.#stream();
     }
-    const start = timeout === null ? 0 : performance.now();
+    // Only a timed call needs the clock (timeLeft leaves null and 0 as they are).
+    const start = timeout ? performance.now() : 0;
     // Another recv() waiting at the same time may take the input first: wait on.
     while (!channel.readable) {
       await this.#ready(POLLIN, flags, bufsize, timeLeft(timeout, start));
@@ -1178,7 +1179,10 @@ export class Socket implements Watchable, Disposable {
     if (channel.idle && this.#timeout === null && !(flags & MSG_DONTWAIT)) {
       return await channel.writeOnce(bytes);
     }
-    await this.#sendReady(channel, flags, this.#timeout);
+    // With room in the send buffer, no wait (and no extra Promise) before taking the bytes.
+    if (!(this.#pollEvents() & (POLLOUT | ALWAYS))) {
+      await this.#sendReady(channel, flags, this.#timeout);
+    }
     return this.#writableStream().enqueue(bytes);
   }
 
@@ -1221,7 +1225,7 @@ export class Socket implements Watchable, Disposable {
       return await channel.writeAll(bytes);
     }
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
-    const start = timeout === null ? 0 : performance.now();
+    const start = timeout ? performance.now() : 0;
     let offset = 0;
     while (offset < bytes.length) {
       let left: number | null;

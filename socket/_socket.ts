@@ -948,7 +948,21 @@ export class Socket implements Watchable, Disposable {
    * console.log(new TextDecoder().decode(await b.recv(1024))); // "hello"
    * ```
    */
-  async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+  recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+    // Input already buffered on a stream: the answer is known now, so it is given without the
+    // async path's frames (a readiness loop's recv finds its input buffered).
+    if (flags === 0 && this.type === SOCK_STREAM && Number.isInteger(bufsize) && bufsize > 0) {
+      const state = this.#state;
+      if (state.kind === "connected" && state.channel.buffered > 0) {
+        const data = state.channel.take(bufsize);
+        if (this.#watchers.interest & POLLIN) state.channel.armRead();
+        return Promise.resolve(data);
+      }
+    }
+    return this.#recv(bufsize, flags);
+  }
+
+  async #recv(bufsize: number, flags: number): Promise<Uint8Array> {
     checkSize(bufsize, "recv");
     checkFlags(flags);
     // CPython answers recv(0) at once without touching the socket: no datagram is consumed,
@@ -1168,7 +1182,23 @@ export class Socket implements Watchable, Disposable {
    * console.log(await a.send(new Uint8Array(10))); // 10
    * ```
    */
-  async send(data: BytesLike, flags: number = 0): Promise<number> {
+  send(data: BytesLike, flags: number = 0): Promise<number> {
+    // A non-blocking send with room in the send buffer: taken now, without the async path's
+    // frames. The checks are the async path's, in its order.
+    if (flags === 0 && this.#timeout === 0 && this.#state.kind === "connected") {
+      try {
+        const bytes = asBytes(data);
+        const channel = this.#writableStream();
+        if (bytes.length === 0) return Promise.resolve(0);
+        if (this.#pollEvents() & (POLLOUT | ALWAYS)) return Promise.resolve(channel.enqueue(bytes));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.#send(data, flags);
+  }
+
+  async #send(data: BytesLike, flags: number): Promise<number> {
     const bytes = asBytes(data);
     checkFlags(flags);
     if (this.type === SOCK_DGRAM) return await this.#sendDatagram(bytes, null);

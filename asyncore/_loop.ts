@@ -48,17 +48,24 @@ export class ExitNow extends Error {
 }
 
 /** CPython's `read()`/`write()`: one event entry point, its error to `handleError()`. */
-async function guarded(
+function guarded(
   obj: Dispatcher<DispatcherSocket>,
   event: "handleReadEvent" | "handleWriteEvent",
 ): Promise<void> {
+  // A Promise chain rather than an async function: this runs for every event of a loop.
+  let r: void | Promise<void>;
   try {
-    const r = obj[event]();
-    if (r) await r;
+    r = obj[event]();
   } catch (e) {
-    if (e instanceof ExitNow) throw e;
-    await obj.handleError(e);
+    return handled(obj, e);
   }
+  return r ? r.then(undefined, (e) => handled(obj, e)) : Promise.resolve();
+}
+
+/** The error of an event handler: to `handleError()`, except ExitNow, which ends the loop. */
+async function handled(obj: Dispatcher<DispatcherSocket>, e: unknown): Promise<void> {
+  if (e instanceof ExitNow) throw e;
+  await obj.handleError(e);
 }
 
 /**

@@ -234,7 +234,9 @@ export async function poll(
   const ready = await watch.wait(timeout === null ? null : Math.ceil(timeout * 1000), map);
   const reads: number[] = [];
   const writes: number[] = [];
-  for (const [fd, events] of ready) {
+  for (let i = 0; i < ready.length; i++) {
+    // Indexed, not destructured: no iterator per pair.
+    const fd = ready[i]![0], events = ready[i]![1];
     if (events & POLLNVAL) throw new OSError(EBADF);
     const flags = watch.flagsOf(fd);
     if (flags & POLLIN && events & SELECT_READ) reads.push(fd);
@@ -294,9 +296,10 @@ export async function poll2(
   if (map.size === 0) return releaseWatch(map);
   const watch = watchOf(map);
   await watch.ask(map);
-  for (const [fd, events] of await watch.wait(ms !== null && ms < 0 ? null : ms, map)) {
-    const obj = map.get(fd);
-    if (obj !== undefined) await readwrite(obj, events);
+  const ready = await watch.wait(ms !== null && ms < 0 ? null : ms, map);
+  for (let i = 0; i < ready.length; i++) {
+    const obj = map.get(ready[i]![0]);
+    if (obj !== undefined) await readwrite(obj, ready[i]![1]);
   }
 }
 

@@ -143,7 +143,8 @@ export class Poll {
    */
   async poll(timeout?: number | null): Promise<[number, number][]> {
     const ms = pollTimeoutMs(timeout);
-    return (await this.#reg.set.wait(ms)).map(([entry, events]) => [entry.fd, events]);
+    // Not destructured: no iterator per pair.
+    return (await this.#reg.set.wait(ms)).map((found) => [found[0].fd, found[1]]);
   }
 }
 

@@ -10,6 +10,7 @@ import {
 
 /** CPython sends at most this much per `initiate_send()`. */
 const SEND_CHUNK = 65536;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Python's `asyncore.dispatcher_with_send`: `send()` appends to `outBuffer` and sends what the
@@ -57,9 +58,12 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
   /** Sends what the socket takes of `outBuffer` (at most 64 KiB) through `Dispatcher.send`. */
   initiateSend(): Promise<void> {
     // A Promise chain rather than an async function: this runs for every send of a loop.
-    return super.send(this.outBuffer.subarray(0, SEND_CHUNK)).then(
+    const out = this.outBuffer;
+    // No view made for a buffer that fits, or for an emptied one.
+    return super.send(out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out).then(
       this.#sent ??= (numSent) => {
-        this.outBuffer = this.outBuffer.subarray(numSent);
+        const buffer = this.outBuffer;
+        this.outBuffer = numSent >= buffer.length ? EMPTY : buffer.subarray(numSent);
       },
     );
   }

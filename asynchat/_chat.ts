@@ -219,25 +219,42 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * `collectIncomingData`, terminators to `foundTerminator`, the terminator read afresh after
    * each call. `BlockingIOError` is ignored; another `OSError` goes to `handleError`.
    */
-  override async handleRead(): Promise<void> {
-    let data: Uint8Array;
+  override handleRead(): Promise<void> {
+    // A Promise chain rather than an async function: this runs for every read, and with small
+    // reads its frame was much of what parsing allocated. The handlers are bound once.
+    let reading: Promise<Uint8Array>;
     try {
-      data = await this.recv(this.acInBufferSize);
+      reading = this.recv(this.acInBufferSize);
     } catch (e) {
-      if (e instanceof BlockingIOError) return;
-      if (e instanceof OSError) {
-        await this.handleError(e);
-        return;
-      }
-      throw e;
+      return this.#readFailed(e);
     }
+    return reading.then(
+      this.#onData ??= (data) => this.#received(data),
+      this.#onError ??= (e) => this.#readFailed(e),
+    );
+  }
+
+  #onData: ((data: Uint8Array) => void | Promise<void>) | undefined;
+  #onError: ((e: unknown) => Promise<void>) | undefined;
+
+  /** A failed read: `BlockingIOError` is ignored, another `OSError` goes to `handleError`. */
+  async #readFailed(e: unknown): Promise<void> {
+    if (e instanceof BlockingIOError) return;
+    if (e instanceof OSError) {
+      await this.handleError(e);
+      return;
+    }
+    throw e;
+  }
+
+  /** The bytes a read brought: appended to what is unparsed, then parsed. */
+  #received(data: Uint8Array): void | Promise<void> {
     if (this.#pos < this.#in.length) {
       if (data.length > 0) this.acInBuffer = joinBytes([this.#in.subarray(this.#pos), data]);
     } else {
       this.acInBuffer = data;
     }
-    const parsing = this.#parse();
-    if (parsing) await parsing;
+    return this.#parse();
   }
 
   /**
@@ -354,10 +371,11 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * @param data The bytes.
    * @throws {TypeError} For anything but bytes, as CPython's message has it.
    */
-  async push(data: Uint8Array): Promise<void> {
+  push(data: Uint8Array): Promise<void> {
+    // Not an async function: this runs for every reply, and its frame was allocated each time.
     if (!(data instanceof Uint8Array)) {
-      throw new TypeError(
-        `('data argument must be byte-ish (%r)', <class '${pyType(data)}'>)`,
+      return Promise.reject(
+        new TypeError(`('data argument must be byte-ish (%r)', <class '${pyType(data)}'>)`),
       );
     }
     const sabs = this.acOutBufferSize;
@@ -368,7 +386,17 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     } else {
       this.producerFifo.push(data);
     }
-    await this.initiateSend();
+    return this.#startSend();
+  }
+
+  /** `initiateSend()`, as a Promise even from an override that throws or returns nothing. */
+  #startSend(): Promise<void> {
+    try {
+      const r = this.initiateSend();
+      return r instanceof Promise ? r : Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -408,7 +436,40 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * Sends from the head of the queue: at most one `send()` per call, only while connected;
    * a producer is asked for more; the `closeWhenDone()` mark calls `handleClose()`.
    */
-  async initiateSend(): Promise<void> {
+  initiateSend(): Promise<void> {
+    const fifo = this.producerFifo;
+    const first = fifo[0];
+    // The common case, bytes at the head: one send() and a Promise chain, not an async frame.
+    // The same steps as the general path below.
+    if (first instanceof Uint8Array && first.length > 0 && this.connected) {
+      const obs = this.acOutBufferSize;
+      const data = first.length > obs ? first.subarray(0, obs) : first;
+      let sending: Promise<number>;
+      try {
+        sending = this.send(data);
+      } catch (e) {
+        sending = Promise.reject(e);
+      }
+      return sending.then((numSent) => {
+        if (numSent) {
+          if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
+          else fifo.shift();
+        }
+      }, (e) => this.#sendFailed(e));
+    }
+    return this.#initiateSend();
+  }
+
+  /** A send that failed: an `OSError` goes to `handleError`, another error rejects. */
+  async #sendFailed(e: unknown): Promise<void> {
+    if (e instanceof OSError) {
+      await this.handleError(e);
+      return;
+    }
+    throw e;
+  }
+
+  async #initiateSend(): Promise<void> {
     const fifo = this.producerFifo;
     while (fifo.length > 0 && this.connected) {
       const first = fifo[0]!;
@@ -425,7 +486,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       if (typeof first === "string") {
         data = first.slice(0, obs);
       } else if (first instanceof Uint8Array) {
-        data = first.subarray(0, obs);
+        data = first.length > obs ? first.subarray(0, obs) : first;
       } else {
         let more = (first as Producer).more();
         if (more instanceof Promise) more = await more;

@@ -390,17 +390,26 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
    * @param data The bytes.
    * @returns The count sent.
    */
-  async send(data: Uint8Array): Promise<number> {
+  send(data: Uint8Array): Promise<number> {
+    // A Promise chain rather than an async function: this runs for every send of a loop.
+    let sending: Promise<number>;
     try {
-      return await this.socket!.send(data);
+      sending = this.socket!.send(data);
     } catch (e) {
-      if (hasErrno(e, WOULD_BLOCK)) return 0;
-      if (hasErrno(e, DISCONNECTED)) {
-        await this.handleClose();
-        return 0;
-      }
-      throw e;
+      sending = Promise.reject(e);
     }
+    return sending.then(undefined, this.#sendFailed ??= (e) => this.#afterSendError(e));
+  }
+
+  #sendFailed: ((e: unknown) => Promise<number>) | undefined;
+
+  async #afterSendError(e: unknown): Promise<number> {
+    if (hasErrno(e, WOULD_BLOCK)) return 0;
+    if (hasErrno(e, DISCONNECTED)) {
+      await this.handleClose();
+      return 0;
+    }
+    throw e;
   }
 
   /**
@@ -410,21 +419,34 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
    * @param bufferSize The most bytes to return.
    * @returns The bytes.
    */
-  async recv(bufferSize: number): Promise<Uint8Array> {
+  recv(bufferSize: number): Promise<Uint8Array> {
+    // A Promise chain rather than an async function: this runs for every read of a loop.
+    let reading: Promise<Uint8Array>;
     try {
-      const data = await this.socket!.recv(bufferSize);
-      if (data.length === 0) {
-        await this.handleClose();
-        return EMPTY;
-      }
-      return data;
+      reading = this.socket!.recv(bufferSize);
     } catch (e) {
-      if (hasErrno(e, DISCONNECTED)) {
-        await this.handleClose();
-        return EMPTY;
-      }
-      throw e;
+      reading = Promise.reject(e);
     }
+    return reading.then(
+      this.#received ??= (data) => data.length === 0 ? this.#closedByPeer() : data,
+      this.#recvFailed ??= (e) => this.#afterRecvError(e),
+    );
+  }
+
+  #received: ((data: Uint8Array) => Uint8Array | Promise<Uint8Array>) | undefined;
+  #recvFailed: ((e: unknown) => Promise<Uint8Array>) | undefined;
+
+  async #closedByPeer(): Promise<Uint8Array> {
+    await this.handleClose();
+    return EMPTY;
+  }
+
+  async #afterRecvError(e: unknown): Promise<Uint8Array> {
+    if (hasErrno(e, DISCONNECTED)) {
+      await this.handleClose();
+      return EMPTY;
+    }
+    throw e;
   }
 
   /** Leaves the map and closes the socket; the state flags turn false. */

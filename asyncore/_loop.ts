@@ -48,17 +48,24 @@ export class ExitNow extends Error {
 }
 
 /** CPython's `read()`/`write()`: one event entry point, its error to `handleError()`. */
-async function guarded(
+function guarded(
   obj: Dispatcher<DispatcherSocket>,
   event: "handleReadEvent" | "handleWriteEvent",
 ): Promise<void> {
+  // A Promise chain rather than an async function: this runs for every event of a loop.
+  let r: void | Promise<void>;
   try {
-    const r = obj[event]();
-    if (r) await r;
+    r = obj[event]();
   } catch (e) {
-    if (e instanceof ExitNow) throw e;
-    await obj.handleError(e);
+    return handled(obj, e);
   }
+  return r ? r.then(undefined, (e) => handled(obj, e)) : Promise.resolve();
+}
+
+/** The error of an event handler: to `handleError()`, except ExitNow, which ends the loop. */
+async function handled(obj: Dispatcher<DispatcherSocket>, e: unknown): Promise<void> {
+  if (e instanceof ExitNow) throw e;
+  await obj.handleError(e);
 }
 
 /**
@@ -227,7 +234,9 @@ export async function poll(
   const ready = await watch.wait(timeout === null ? null : Math.ceil(timeout * 1000), map);
   const reads: number[] = [];
   const writes: number[] = [];
-  for (const [fd, events] of ready) {
+  for (let i = 0; i < ready.length; i++) {
+    // Indexed, not destructured: no iterator per pair.
+    const fd = ready[i]![0], events = ready[i]![1];
     if (events & POLLNVAL) throw new OSError(EBADF);
     const flags = watch.flagsOf(fd);
     if (flags & POLLIN && events & SELECT_READ) reads.push(fd);
@@ -287,9 +296,10 @@ export async function poll2(
   if (map.size === 0) return releaseWatch(map);
   const watch = watchOf(map);
   await watch.ask(map);
-  for (const [fd, events] of await watch.wait(ms !== null && ms < 0 ? null : ms, map)) {
-    const obj = map.get(fd);
-    if (obj !== undefined) await readwrite(obj, events);
+  const ready = await watch.wait(ms !== null && ms < 0 ? null : ms, map);
+  for (let i = 0; i < ready.length; i++) {
+    const obj = map.get(ready[i]![0]);
+    if (obj !== undefined) await readwrite(obj, ready[i]![1]);
   }
 }
 

@@ -100,8 +100,10 @@ export class Watch {
    */
   async wait(ms: number | null, map: SocketMap): Promise<[number, number][]> {
     let ready = await this.#poll.poll(ms);
-    if (ready.some(([fd]) => map.get(fd) !== this.#regs.get(fd)?.obj)) {
-      ready = ready.filter(([fd]) => {
+    // No destructuring of the pairs: it would make an iterator per pair.
+    if (ready.some((pair) => map.get(pair[0]) !== this.#regs.get(pair[0])?.obj)) {
+      ready = ready.filter((pair) => {
+        const fd = pair[0];
         if (map.get(fd) === this.#regs.get(fd)?.obj) return true;
         if (this.#regs.has(fd)) this.#drop(fd);
         return false;
@@ -109,7 +111,7 @@ export class Watch {
     }
     if (ready.length > 1) {
       const regs = this.#regs;
-      ready.sort(([a], [b]) => (regs.get(a)?.order ?? 0) - (regs.get(b)?.order ?? 0));
+      ready.sort((a, b) => (regs.get(a[0])?.order ?? 0) - (regs.get(b[0])?.order ?? 0));
     }
     return ready;
   }

@@ -10,6 +10,7 @@ import {
 
 /** CPython sends at most this much per `initiate_send()`. */
 const SEND_CHUNK = 65536;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Python's `asyncore.dispatcher_with_send`: `send()` appends to `outBuffer` and sends what the
@@ -55,10 +56,19 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
   }
 
   /** Sends what the socket takes of `outBuffer` (at most 64 KiB) through `Dispatcher.send`. */
-  async initiateSend(): Promise<void> {
-    const numSent = await super.send(this.outBuffer.subarray(0, SEND_CHUNK));
-    this.outBuffer = this.outBuffer.subarray(numSent);
+  initiateSend(): Promise<void> {
+    // A Promise chain rather than an async function: this runs for every send of a loop.
+    const out = this.outBuffer;
+    // No view made for a buffer that fits, or for an emptied one.
+    return super.send(out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out).then(
+      this.#sent ??= (numSent) => {
+        const buffer = this.outBuffer;
+        this.outBuffer = numSent >= buffer.length ? EMPTY : buffer.subarray(numSent);
+      },
+    );
   }
+
+  #sent: ((numSent: number) => void) | undefined;
 
   /** Flushes `outBuffer`. */
   override async handleWrite(): Promise<void> {
@@ -82,17 +92,24 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
    * them meanwhile).
    * @returns `data.length`.
    */
-  override async send(data: Uint8Array): Promise<number> {
-    if (this.debug) this.logInfo(`sending ${JSON.stringify(new TextDecoder().decode(data))}`);
-    if (this.outBuffer.length === 0) {
-      this.outBuffer = data;
-    } else {
-      const joined = new Uint8Array(this.outBuffer.length + data.length);
-      joined.set(this.outBuffer);
-      joined.set(data, this.outBuffer.length);
-      this.outBuffer = joined;
+  override send(data: Uint8Array): Promise<number> {
+    // A Promise chain rather than an async function: this runs for every send of a loop.
+    let sending: Promise<void>;
+    try {
+      if (this.debug) this.logInfo(`sending ${JSON.stringify(new TextDecoder().decode(data))}`);
+      if (this.outBuffer.length === 0) {
+        this.outBuffer = data;
+      } else {
+        const joined = new Uint8Array(this.outBuffer.length + data.length);
+        joined.set(this.outBuffer);
+        joined.set(data, this.outBuffer.length);
+        this.outBuffer = joined;
+      }
+      sending = this.initiateSend();
+    } catch (e) {
+      return Promise.reject(e);
     }
-    await this.initiateSend();
-    return data.length;
+    const n = data.length;
+    return sending.then(() => n);
   }
 }

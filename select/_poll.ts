@@ -165,8 +165,9 @@ export class Poll {
    */
   async poll(timeout?: number | null, options: AbortOptions = {}): Promise<[number, number][]> {
     const ms = pollTimeoutMs(timeout);
+    // Not destructured: no iterator per pair.
     const found = await this.#reg.set.wait(ms, Infinity, options.signal);
-    return found.map(([entry, events]) => [entry.fd, events]);
+    return found.map((pair) => [pair[0].fd, pair[1]]);
   }
 }
 

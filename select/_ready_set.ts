@@ -99,6 +99,22 @@ export class ReadySet implements ReadinessWatcher {
    */
   collect(max = Infinity): [Entry, number][] {
     const out: [Entry, number][] = [];
+    if (max === Infinity) {
+      // Everything ready is reported, so moving a level-triggered entry to the back would leave
+      // the order as it is: only the entries that leave the set are deleted, with no copy of the
+      // set and no delete and re-add per entry. A Set may delete its current entry mid-loop.
+      for (const entry of this.#ready) {
+        const events = entry.disabled ? 0 : eventsOf(entry);
+        if (events === 0) {
+          this.#ready.delete(entry);
+          continue;
+        }
+        out.push([entry, events]);
+        if (entry.oneShot) entry.disabled = true;
+        if (entry.oneShot || entry.edge) this.#ready.delete(entry);
+      }
+      return out;
+    }
     for (const entry of [...this.#ready]) {
       if (out.length >= max) break;
       const events = entry.disabled ? 0 : eventsOf(entry);

@@ -58,6 +58,11 @@ export function isWatchable(obj: unknown): obj is Watchable {
 export class WatcherSet {
   #watchers = new Map<ReadinessWatcher, number>();
   #interest = 0;
+  /**
+   * The watchers to notify, made when they change rather than on every notification (one per
+   * landing and per write): a watcher added or removed meanwhile changes the next one only.
+   */
+  #list: ReadinessWatcher[] = [];
 
   /** The union of every watcher's interest. */
   get interest(): number {
@@ -78,11 +83,12 @@ export class WatcherSet {
   }
 
   notify(source: ReadinessSource): void {
-    if (this.#watchers.size === 0) return;
-    for (const watcher of [...this.#watchers.keys()]) watcher.readinessChanged(source);
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) list[i]!.readinessChanged(source);
   }
 
   #recompute(): void {
+    this.#list = [...this.#watchers.keys()];
     let interest = 0;
     for (const mask of this.#watchers.values()) interest |= mask;
     this.#interest = interest;

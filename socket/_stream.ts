@@ -221,11 +221,25 @@ export class StreamChannel {
   armRead(sizeHint = 0): void {
     if (!this.canReadNow) return;
     const buffer = this.#startRead(sizeHint);
+    // Handlers made once per stream, not per read: the buffer waits in #aheadBuffer.
+    this.#aheadBuffer = buffer;
     this.conn.read(buffer).then(
-      (n) => this.#landed(buffer, n),
-      (e) => this.#failed(e),
+      this.#aheadLanded ??= (n) => {
+        const landed = this.#aheadBuffer!;
+        this.#aheadBuffer = null;
+        this.#landed(landed, n);
+      },
+      this.#aheadFailed ??= (e) => {
+        this.#aheadBuffer = null;
+        this.#failed(e);
+      },
     );
   }
+
+  /** The buffer of the read-ahead in flight (armRead), and that read's handlers. */
+  #aheadBuffer: Uint8Array | null = null;
+  #aheadLanded: ((n: number | null) => void) | undefined;
+  #aheadFailed: ((e: unknown) => void) | undefined;
 
   /** Whether a read may start: none is running, and no input is waiting or can come. */
   get canReadNow(): boolean {
@@ -576,17 +590,22 @@ export class StreamChannel {
     }
     this.#writing = true;
     const batch = this.#outbox.length === 1 ? this.#outbox[0]! : this.#joinOutbox();
+    // Handlers made once per stream, not per write: the batch waits in #batch.
+    this.#batch = batch;
     this.conn.write(batch).then(
-      (n) => {
+      this.#batchWritten ??= (n) => {
+        const written = this.#batch;
+        this.#batch = EMPTY;
         this.#writing = false;
         this.#progressed = true;
         this.#queued -= n;
-        if (n < batch.length) this.#outbox[0] = batch.subarray(n);
+        if (n < written.length) this.#outbox[0] = written.subarray(n);
         else this.#outbox.shift();
         this.onChange();
         this.#pump();
       },
-      (e) => {
+      this.#batchFailed ??= (e) => {
+        this.#batch = EMPTY;
         this.#writing = false;
         this.#outbox = [];
         this.#queued = 0;
@@ -599,6 +618,11 @@ export class StreamChannel {
       },
     );
   }
+
+  /** The bytes of the background write in flight (#pump), and that write's handlers. */
+  #batch: Uint8Array = EMPTY;
+  #batchWritten: ((n: number) => void) | undefined;
+  #batchFailed: ((e: unknown) => void) | undefined;
 
   #joinOutbox(): Uint8Array {
     const joined = new Uint8Array(this.#queued);

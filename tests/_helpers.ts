@@ -301,13 +301,27 @@ export function runDenoFile(
 }
 
 /** Runs the Deno binary with `args` to its end (killed after `ms`): exit code and output. */
-async function runDenoChild(
+function runDenoChild(
   args: string[],
   ms: number,
   what: string,
   env?: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
+  return runChild(Deno.execPath(), args, ms, what, env);
+}
+
+/**
+ * Runs `command args...` to its end, killed (SIGKILL) after `ms` with an error naming `what`,
+ * and returns its exit code and output; stdin is null.
+ */
+export async function runChild(
+  command: string,
+  args: string[],
+  ms: number,
+  what: string,
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(command, {
     args,
     ...(env ? { env } : {}),
     stdin: "null",

@@ -12,72 +12,9 @@ import {
   TimeoutError,
 } from "../socket/mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE } from "../selectors/mod.ts";
-import { bytes, sleep, startPython, text, within } from "./_helpers.ts";
+import { bytes, sleep, startExample, startPython, text, within } from "./_helpers.ts";
 
 const CERTS = new URL("./certs/", import.meta.url).pathname;
-
-/** A running example: its port, its exit, its output so far. */
-interface RunningExample extends AsyncDisposable {
-  port: string;
-  /** Waits for the example to exit by itself, and returns its code and whole output. */
-  exit(): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-/** Starts `deno run` of an example and waits for its `port <n>` line. */
-async function startExample(
-  file: string,
-  flags: string[],
-  args: string[],
-): Promise<RunningExample> {
-  const example = new URL(`../examples/${file}`, import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", ...flags, example, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const errors = new Response(child.stderr).text();
-  let seen = "";
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  const drain = async () => {
-    for (;;) {
-      const { value, done } = await output.read();
-      if (done) return;
-      seen += value;
-    }
-  };
-  const kill = async () => {
-    if (!exited) child.kill("SIGKILL");
-    await status;
-    await drain();
-    await errors;
-  };
-  try {
-    while (!seen.includes("\n")) {
-      const { value, done } = await within(output.read(), 30_000, "port line");
-      if (done) throw new Error(`the example exited: ${await errors}`);
-      seen += value;
-    }
-  } catch (e) {
-    await kill();
-    throw e;
-  }
-  const port = /^port (\d+)\n/.exec(seen)?.[1] ?? "";
-  return {
-    port,
-    async exit() {
-      const { code } = await within(status, 30_000, `${file} exit`);
-      await drain();
-      return { code, stdout: seen, stderr: await errors };
-    },
-    [Symbol.asyncDispose]: kill,
-  };
-}
 
 // `count` CPython clients connect and reset (SO_LINGER 0), then one well-behaved client
 // (TLS when a CA file is given) sends a message and checks the echo.

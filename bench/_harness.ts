@@ -306,7 +306,6 @@ export interface RunningServer {
   readonly stop: () => Promise<void>;
 }
 
-/** Keeps the last bytes of a stream, to show why a process failed. */
 /** The last `limit` characters of a stream's text so far, to show why a process failed. */
 export function tail(stream: ReadableStream<Uint8Array>, limit = 4000): () => string {
   let text = "";
@@ -319,12 +318,45 @@ export function tail(stream: ReadableStream<Uint8Array>, limit = 4000): () => st
   return () => text;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects, naming `what`, if `p` has not settled within `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms / 1000} s`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Reads a stream line by line; null at its end. */
+export function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return async () => {
+    for (;;) {
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) return null;
+      buf += value;
+    }
+  };
+}
+
+/** Kills (SIGKILL) each child given (null: never started) and waits for its end. */
+export async function stopChildren(children: readonly (Deno.ChildProcess | null)[]): Promise<void> {
+  for (const child of children) {
+    if (!child) continue;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
 }
 
 /** Starts a server pinned to `core` (or to its own `cores`) and waits for the port on its

@@ -25,7 +25,17 @@
  */
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { Socket } from "../socket/mod.ts";
-import { buildC, machineInfo, ROOT, spawnPinned, tail, withCleanup } from "./_harness.ts";
+import {
+  buildC,
+  lineReader,
+  machineInfo,
+  ROOT,
+  spawnPinned,
+  stopChildren,
+  tail,
+  withCleanup,
+  withTimeout,
+} from "./_harness.ts";
 
 const COMMAND = "./tools/node_modules/.bin/deno run --import-map=import_map.json --allow-run " +
   "--allow-read --allow-write --allow-net=127.0.0.1 bench/idle_memory_bench.ts";
@@ -178,33 +188,6 @@ for s in [busy, *idle]:
 
 // ------------------------------------------------------------------------ the orchestrator
 
-/** Reads a stream line by line; null at its end. */
-function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  return async () => {
-    for (;;) {
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        return line;
-      }
-      const { value, done } = await reader.read();
-      if (done) return null;
-      buf += value;
-    }
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 interface Options {
   n: number;
   rounds: number;
@@ -258,15 +241,7 @@ async function runOne(impl: Impl, opts: Options, peerPath: string): Promise<Work
     if (line === null) throw new Error(`${impl.id} exited without a result: ${workerErr()}`);
     return JSON.parse(line) as WorkerResult;
   } finally {
-    for (const child of [worker, peer]) {
-      if (!child) continue;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-    }
+    await stopChildren([worker, peer]);
   }
 }
 

@@ -36,12 +36,15 @@ import { poll, POLLIN, select } from "../select/mod.ts";
 import { IPPROTO_TCP, Socket, TCP_NODELAY } from "../socket/mod.ts";
 import {
   buildC,
+  lineReader,
   machineInfo,
   ROOT,
   spawnPinned,
+  stopChildren,
   tail,
   waitQuiet,
   withCleanup,
+  withTimeout,
 } from "./_harness.ts";
 import process from "node:process";
 
@@ -419,33 +422,6 @@ function parseArgs(args: readonly string[]): Options {
   return opts;
 }
 
-/** Reads a stream line by line; null at its end. */
-function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  return async () => {
-    for (;;) {
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        return line;
-      }
-      const { value, done } = await reader.read();
-      if (done) return null;
-      buf += value;
-    }
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 interface Run {
   readonly round: number;
   readonly impl: string;
@@ -540,15 +516,7 @@ async function runOne(
     }
     throw e;
   } finally {
-    for (const child of [worker, peer]) {
-      if (!child) continue;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-    }
+    await stopChildren([worker, peer]);
   }
 }
 

@@ -101,6 +101,18 @@ export interface RunRecord {
 
 // ---------------------------------------------------------------- command line
 
+/** The command line that runs a harness bench script from the repository root (for --help and
+ * the reports' "reproduce" lines). */
+export function benchCommand(file: string): string {
+  return "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
+    `--allow-net=127.0.0.1 --import-map=import_map.json ${file}`;
+}
+
+/** A comma-separated flag value as its non-empty, trimmed items. */
+export function splitList(value: string): string[] {
+  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
 /** Removes a script's own string flags (`--name value` or `--name=value`) from `args` before
  * parseOptions sees the rest; returns them by name. */
 export function takeFlags(args: string[], names: readonly string[]): Record<string, string> {
@@ -163,7 +175,7 @@ export function parseOptions<E extends Record<string, number>>(
     const name = eq >= 0 ? flag.slice(2, eq) : flag.slice(2);
     const value = eq >= 0 ? flag.slice(eq + 1) : args[++i];
     if (value === undefined) return bad(`--${name} needs a value`);
-    const list = () => value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const list = () => splitList(value);
     switch (name) {
       case "servers":
         opts.servers = list();

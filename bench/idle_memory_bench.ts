@@ -26,6 +26,7 @@
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { Socket } from "../socket/mod.ts";
 import {
+  acceptAll,
   buildC,
   lineReader,
   machineInfo,
@@ -85,28 +86,6 @@ function memPoint(): MemPoint {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
-/**
- * Accepts the busy connection, then the idle ones batch by batch (see select_peer.c); also
- * returns the memory before the idle ones.
- */
-async function acceptAll<C>(
-  n: number,
-  batch: number,
-  accept: () => Promise<C>,
-  go: (busy: C) => Promise<unknown>,
-): Promise<[C, C[], MemPoint]> {
-  const busy = await accept();
-  await go(busy);
-  const base = memPoint();
-  const idle: C[] = [];
-  while (idle.length < n) {
-    const k = Math.min(batch, n - idle.length);
-    for (let i = 0; i < k; i++) idle.push(await accept());
-    await go(busy);
-  }
-  return [busy, idle, base];
-}
-
 async function rawWorker(n: number, batch: number): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   console.log(String((listener.addr as Deno.NetAddr).port));
@@ -115,6 +94,7 @@ async function rawWorker(n: number, batch: number): Promise<void> {
     batch,
     () => listener.accept(),
     (b) => b.write(GO),
+    memPoint,
   );
   const accepted = memPoint();
   // Closing the connections at exit rejects these reads; nothing to report then.
@@ -136,6 +116,7 @@ async function pynetWorker(kind: string, n: number, batch: number): Promise<void
     batch,
     async () => (await listener.accept())[0],
     (b) => b.sendall(GO),
+    memPoint,
   );
   const accepted = memPoint();
   using sel = new DefaultSelector();

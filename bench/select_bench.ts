@@ -35,6 +35,7 @@ import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { poll, POLLIN, select } from "../select/mod.ts";
 import { IPPROTO_TCP, Socket, TCP_NODELAY } from "../socket/mod.ts";
 import {
+  acceptAll,
   buildC,
   lineReader,
   machineInfo,
@@ -156,25 +157,6 @@ interface Loop {
   recv(): Promise<Uint8Array>;
 }
 
-/** Accepts the busy connection, then the idle ones batch by batch (see select_peer.c). */
-async function acceptAll<C>(
-  n: number,
-  batch: number,
-  accept: () => Promise<C>,
-  go: (busy: C) => Promise<void>,
-): Promise<[C, C[], MemPoint]> {
-  const busy = await accept();
-  await go(busy);
-  const base = memPoint();
-  const idle: C[] = [];
-  while (idle.length < n) {
-    const k = Math.min(batch, n - idle.length);
-    for (let i = 0; i < k; i++) idle.push(await accept());
-    await go(busy);
-  }
-  return [busy, idle, base];
-}
-
 /** The timed loop; returns the samples (µs) and the process's CPU time per iteration (µs). */
 async function timedLoop(loop: Loop, iters: number, warmup: number): Promise<[number[], number]> {
   const samples: number[] = [];
@@ -210,6 +192,7 @@ async function worker(kind: Kind, n: number, iters: number, warmup: number, batc
     batch,
     async () => (await listener.accept())[0],
     (busy) => busy.sendall(GO),
+    memPoint,
   );
   busy.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   const socks = [busy, ...idle];
@@ -270,6 +253,7 @@ async function rawWorker(n: number, iters: number, warmup: number, batch: number
     batch,
     () => listener.accept(),
     async (busy) => void await busy.write(GO),
+    memPoint,
   );
   busy.setNoDelay(true);
   const accepted = memPoint();

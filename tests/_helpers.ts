@@ -373,14 +373,14 @@ function runDenoChild(
   what: string,
   env?: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runChild(Deno.execPath(), args, ms, what, env);
+  return runCommand(Deno.execPath(), args, ms, what, env);
 }
 
 /**
  * Runs `command args...` to its end, killed (SIGKILL) after `ms` with an error naming `what`,
  * and returns its exit code and output; stdin is null.
  */
-export async function runChild(
+export async function runCommand(
   command: string,
   args: string[],
   ms: number,

@@ -5,7 +5,7 @@ import { assert, assertEquals } from "@std/assert";
 import { createServer, type Socket } from "../socket/mod.ts";
 import { epoll, EPOLLIN, poll, POLLIN, select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ, PollSelector, SelectSelector } from "../selectors/mod.ts";
-import { runChild, startPython, text, within } from "./_helpers.ts";
+import { runCommand, startPython, text, within } from "./_helpers.ts";
 
 /** A way of waiting until a listener has a connection, as a server would. */
 interface Waiter extends Disposable {
@@ -155,7 +155,7 @@ Deno.test("listener: after an accept error (EMFILE), every way of waiting sees t
     await Deno.writeTextFile(file, EMFILE_CHILD(new URL("../", import.meta.url).href));
     const kinds = WAITERS.map(([name]) => name);
     // `ulimit -n` lowers both limits, so Deno cannot raise its own at startup.
-    const { code, stdout, stderr } = await runChild(
+    const { code, stdout, stderr } = await runCommand(
       "sh",
       [
         "-c",

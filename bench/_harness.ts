@@ -101,6 +101,18 @@ export interface RunRecord {
 
 // ---------------------------------------------------------------- command line
 
+/** The command line that runs a harness bench script from the repository root (for --help and
+ * the reports' "reproduce" lines). */
+export function benchCommand(file: string): string {
+  return "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
+    `--allow-net=127.0.0.1 --import-map=import_map.json ${file}`;
+}
+
+/** A comma-separated flag value as its non-empty, trimmed items. */
+export function splitList(value: string): string[] {
+  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
 /** Removes a script's own string flags (`--name value` or `--name=value`) from `args` before
  * parseOptions sees the rest; returns them by name. */
 export function takeFlags(args: string[], names: readonly string[]): Record<string, string> {
@@ -163,7 +175,7 @@ export function parseOptions<E extends Record<string, number>>(
     const name = eq >= 0 ? flag.slice(2, eq) : flag.slice(2);
     const value = eq >= 0 ? flag.slice(eq + 1) : args[++i];
     if (value === undefined) return bad(`--${name} needs a value`);
-    const list = () => value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const list = () => splitList(value);
     switch (name) {
       case "servers":
         opts.servers = list();
@@ -208,6 +220,32 @@ export function parseOptions<E extends Record<string, number>>(
     }
   }
   return opts;
+}
+
+// ---------------------------------------------------------------- select_peer.c workers
+
+/**
+ * The worker side of bench/select_peer.c (idle_memory_bench.ts, select_bench.ts): accepts the
+ * busy connection, then the idle ones batch by batch, letting the peer go on (`go`) after each
+ * batch. Returns the busy one, the idle ones, and `measure()` taken before the idle ones came.
+ */
+export async function acceptAll<C, M>(
+  n: number,
+  batch: number,
+  accept: () => Promise<C>,
+  go: (busy: C) => Promise<unknown>,
+  measure: () => M,
+): Promise<[C, C[], M]> {
+  const busy = await accept();
+  await go(busy);
+  const base = measure();
+  const idle: C[] = [];
+  while (idle.length < n) {
+    const k = Math.min(batch, n - idle.length);
+    for (let i = 0; i < k; i++) idle.push(await accept());
+    await go(busy);
+  }
+  return [busy, idle, base];
 }
 
 // ---------------------------------------------------------------- processes
@@ -306,7 +344,6 @@ export interface RunningServer {
   readonly stop: () => Promise<void>;
 }
 
-/** Keeps the last bytes of a stream, to show why a process failed. */
 /** The last `limit` characters of a stream's text so far, to show why a process failed. */
 export function tail(stream: ReadableStream<Uint8Array>, limit = 4000): () => string {
   let text = "";
@@ -319,12 +356,45 @@ export function tail(stream: ReadableStream<Uint8Array>, limit = 4000): () => st
   return () => text;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects, naming `what`, if `p` has not settled within `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms / 1000} s`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Reads a stream line by line; null at its end. */
+export function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return async () => {
+    for (;;) {
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) return null;
+      buf += value;
+    }
+  };
+}
+
+/** Kills (SIGKILL) each child given (null: never started) and waits for its end. */
+export async function stopChildren(children: readonly (Deno.ChildProcess | null)[]): Promise<void> {
+  for (const child of children) {
+    if (!child) continue;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
 }
 
 /** Starts a server pinned to `core` (or to its own `cores`) and waits for the port on its

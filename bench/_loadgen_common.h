@@ -260,6 +260,19 @@ static double window_close(struct window *w) {
   return stop - w->start;
 }
 
+/* One request (or connection, or handshake) done at now(), started at t_start: counted in total,
+ * and in measured with its latency when the window is open. Returns now(), the last progress. */
+static double count_done(const struct window *w, struct latencies *lat, uint64_t *total,
+                         uint64_t *measured, double t_start) {
+  double done = now();
+  (*total)++;
+  if (w->measuring) {
+    (*measured)++;
+    lat_add(lat, (done - t_start) * 1e6);
+  }
+  return done;
+}
+
 /* Appends ,"client_cpu":x[,"server_cpu":y],"cores_busy":[...],"steal":z to the result. */
 static void print_window_cpu(const struct window *w, double secs) {
   printf(",\"client_cpu\":%.3f", w->cpu / secs);

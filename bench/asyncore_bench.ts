@@ -16,6 +16,7 @@
  * @module
  */
 import {
+  benchCommand,
   type BenchOptions,
   type BenchSpec,
   buildC,
@@ -34,11 +35,12 @@ import {
   runRounds,
   type ServerSpec,
   spawnPinned,
+  splitList,
+  takeFlags,
   withCleanup,
 } from "./_harness.ts";
 
-const COMMAND = "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
-  "--allow-net=127.0.0.1 --import-map=import_map.json bench/asyncore_bench.ts";
+const COMMAND = benchCommand("bench/asyncore_bench.ts");
 
 const USAGE = `usage: ${COMMAND} [flags]
 
@@ -115,13 +117,8 @@ const READS: Record<string, number> = { read1: 1, read64k: 65536 };
 
 const argv = [...Deno.args];
 // --parsers is this script's own list flag; the harness parses the rest.
-let parserIds = PARSERS.map((p) => p.id);
-const at = argv.findIndex((a) => a === "--parsers" || a.startsWith("--parsers="));
-if (at >= 0) {
-  const value = argv[at]!.includes("=") ? argv[at]!.split("=")[1]! : argv[at + 1] ?? "";
-  argv.splice(at, argv[at]!.includes("=") ? 1 : 2);
-  parserIds = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
+const own = takeFlags(argv, ["parsers"]);
+let parserIds = own.parsers === undefined ? PARSERS.map((p) => p.id) : splitList(own.parsers);
 const opts = parseOptions(argv, {
   servers: SERVERS.map((s) => s.id).filter((id) => havePynet || !id.startsWith("pynet")),
   modes: ["rr", "read1", "read64k"],

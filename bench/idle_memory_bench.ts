@@ -25,7 +25,18 @@
  */
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { Socket } from "../socket/mod.ts";
-import { buildC, machineInfo, ROOT, spawnPinned, tail, withCleanup } from "./_harness.ts";
+import {
+  acceptAll,
+  buildC,
+  lineReader,
+  machineInfo,
+  ROOT,
+  spawnPinned,
+  stopChildren,
+  tail,
+  withCleanup,
+  withTimeout,
+} from "./_harness.ts";
 
 const COMMAND = "./tools/node_modules/.bin/deno run --import-map=import_map.json --allow-run " +
   "--allow-read --allow-write --allow-net=127.0.0.1 bench/idle_memory_bench.ts";
@@ -75,28 +86,6 @@ function memPoint(): MemPoint {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
-/**
- * Accepts the busy connection, then the idle ones batch by batch (see select_peer.c); also
- * returns the memory before the idle ones.
- */
-async function acceptAll<C>(
-  n: number,
-  batch: number,
-  accept: () => Promise<C>,
-  go: (busy: C) => Promise<unknown>,
-): Promise<[C, C[], MemPoint]> {
-  const busy = await accept();
-  await go(busy);
-  const base = memPoint();
-  const idle: C[] = [];
-  while (idle.length < n) {
-    const k = Math.min(batch, n - idle.length);
-    for (let i = 0; i < k; i++) idle.push(await accept());
-    await go(busy);
-  }
-  return [busy, idle, base];
-}
-
 async function rawWorker(n: number, batch: number): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   console.log(String((listener.addr as Deno.NetAddr).port));
@@ -105,6 +94,7 @@ async function rawWorker(n: number, batch: number): Promise<void> {
     batch,
     () => listener.accept(),
     (b) => b.write(GO),
+    memPoint,
   );
   const accepted = memPoint();
   // Closing the connections at exit rejects these reads; nothing to report then.
@@ -126,6 +116,7 @@ async function pynetWorker(kind: string, n: number, batch: number): Promise<void
     batch,
     async () => (await listener.accept())[0],
     (b) => b.sendall(GO),
+    memPoint,
   );
   const accepted = memPoint();
   using sel = new DefaultSelector();
@@ -177,33 +168,6 @@ for s in [busy, *idle]:
 `;
 
 // ------------------------------------------------------------------------ the orchestrator
-
-/** Reads a stream line by line; null at its end. */
-function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  return async () => {
-    for (;;) {
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        return line;
-      }
-      const { value, done } = await reader.read();
-      if (done) return null;
-      buf += value;
-    }
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 interface Options {
   n: number;
@@ -258,15 +222,7 @@ async function runOne(impl: Impl, opts: Options, peerPath: string): Promise<Work
     if (line === null) throw new Error(`${impl.id} exited without a result: ${workerErr()}`);
     return JSON.parse(line) as WorkerResult;
   } finally {
-    for (const child of [worker, peer]) {
-      if (!child) continue;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-    }
+    await stopChildren([worker, peer]);
   }
 }
 

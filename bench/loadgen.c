@@ -143,17 +143,69 @@ static void start_request(int ep, struct conn *c, int idx, int size, int termina
   rr_write(ep, c, idx, size);
 }
 
-static int run_rr(const struct opts *o) {
-  int n = o->conns, size = o->size;
+/* The N slots of rr and churn, each with room for one request and its echo. */
+static struct conn *alloc_conns(int n, int size) {
   struct conn *cs = calloc((size_t)n, sizeof *cs);
   if (!cs) fail("out of memory");
+  for (int i = 0; i < n; i++) {
+    cs[i].req = malloc((size_t)size);
+    cs[i].resp = malloc((size_t)size);
+    if (!cs[i].req || !cs[i].resp) fail("out of memory");
+  }
+  return cs;
+}
+
+/* Reads what the server has echoed on c so far and checks it (rr and churn). Returns 1 once the
+ * whole `size`-byte echo is in and equals the request, 0 when the socket has nothing more for
+ * now. `unit` names what c->seq counts in failure messages ("request" or "connection"). */
+static int read_echo(struct conn *c, int idx, int size, const char *unit) {
+  /* Large enough to notice a server that echoes more than was sent. */
+  uint8_t scratch[4096];
+  for (;;) {
+    ssize_t r = read(c->fd, scratch, sizeof scratch);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      if (errno == EINTR) continue;
+      fail("conn %d: read: %s (%s %llu)", idx, strerror(errno), unit,
+           (unsigned long long)c->seq);
+    }
+    if (r == 0)
+      fail("conn %d: server closed the connection (%s %llu, %d/%d bytes echoed)", idx, unit,
+           (unsigned long long)c->seq, c->got, size);
+    /* A partial echo of a partially written request is legal; more than was sent is not. */
+    if (c->got + r > c->sent)
+      fail("conn %d: server echoed %zd bytes more than were sent (%s %llu)", idx,
+           (ssize_t)(c->got + r - c->sent), unit, (unsigned long long)c->seq);
+    memcpy(c->resp + c->got, scratch, (size_t)r);
+    c->got += (int)r;
+    if (c->got < size) continue;
+    if (memcmp(c->req, c->resp, (size_t)size) != 0) {
+      int at = 0;
+      while (c->req[at] == c->resp[at]) at++;
+      fail("conn %d: echo mismatch in %s %llu at byte %d: sent 0x%02x, got 0x%02x", idx, unit,
+           (unsigned long long)c->seq, at, c->req[at], c->resp[at]);
+    }
+    return 1;
+  }
+}
+
+/* The latency fields of the rr and churn results (lat is sorted in place). */
+static void print_latency_fields(struct latencies *lat) {
+  lat_sort(lat);
+  double sum = 0;
+  for (size_t i = 0; i < lat->n; i++) sum += lat->v[i];
+  printf(",\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,\"mean_us\":%.1f",
+         percentile(lat, 0.50), percentile(lat, 0.99), percentile(lat, 0.999), lat_max(lat),
+         lat->n ? sum / (double)lat->n : 0.0);
+}
+
+static int run_rr(const struct opts *o) {
+  int n = o->conns, size = o->size;
+  struct conn *cs = alloc_conns(n, size);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) fail("epoll_create1: %s", strerror(errno));
   for (int i = 0; i < n; i++) {
     cs[i].fd = connect_to(o->host, o->port);
-    cs[i].req = malloc((size_t)size);
-    cs[i].resp = malloc((size_t)size);
-    if (!cs[i].req || !cs[i].resp) fail("out of memory");
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0) fail("epoll_ctl: %s", strerror(errno));
   }
@@ -161,8 +213,6 @@ static int run_rr(const struct opts *o) {
   struct latencies lat;
   lat_init(&lat, 1 << 20);
   uint64_t total = 0, measured = 0;
-  /* Large enough to notice a server that echoes more than was sent. */
-  uint8_t scratch[4096];
 
   double t0 = now();
   struct window w;
@@ -180,56 +230,20 @@ static int run_rr(const struct opts *o) {
       struct conn *c = &cs[idx];
       if (evs[e].events & EPOLLOUT) rr_write(ep, c, idx, size);
       if (!(evs[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
-      for (;;) {
-        ssize_t r = read(c->fd, scratch, sizeof scratch);
-        if (r < 0) {
-          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-          if (errno == EINTR) continue;
-          fail("conn %d: read: %s (request %llu)", idx, strerror(errno),
-               (unsigned long long)c->seq);
-        }
-        if (r == 0)
-          fail("conn %d: server closed the connection (request %llu, %d/%d bytes echoed)", idx,
-               (unsigned long long)c->seq, c->got, size);
-        /* A partial echo of a partially written request is legal; more than was sent is not. */
-        if (c->got + r > c->sent)
-          fail("conn %d: server echoed %zd bytes more than were sent (request %llu)", idx,
-               (ssize_t)(c->got + r - c->sent), (unsigned long long)c->seq);
-        memcpy(c->resp + c->got, scratch, (size_t)r);
-        c->got += (int)r;
-        if (c->got < size) continue;
-        if (memcmp(c->req, c->resp, (size_t)size) != 0) {
-          int at = 0;
-          while (c->req[at] == c->resp[at]) at++;
-          fail("conn %d: echo mismatch in request %llu at byte %d: sent 0x%02x, got 0x%02x", idx,
-               (unsigned long long)c->seq, at, c->req[at], c->resp[at]);
-        }
-        double done = now();
-        total++;
-        if (w.measuring) {
-          measured++;
-          lat_add(&lat, (done - c->t_start) * 1e6);
-        }
-        last_progress = done;
-        c->seq++;
-        start_request(ep, c, idx, size, o->terminator);
-        break;
-      }
+      if (!read_echo(c, idx, size, "request")) continue;
+      last_progress = count_done(&w, &lat, &total, &measured, c->t_start);
+      c->seq++;
+      start_request(ep, c, idx, size, o->terminator);
     }
     if (t - last_progress > o->timeout)
       fail("stalled: no echo completed for %.1f s (%llu requests done)", o->timeout,
            (unsigned long long)total);
   }
   double secs = window_close(&w);
-  lat_sort(&lat);
-  double sum = 0;
-  for (size_t i = 0; i < lat.n; i++) sum += lat.v[i];
   printf("{\"mode\":\"rr\",\"conns\":%d,\"size\":%d,\"seconds\":%.4f,\"requests\":%llu,"
-         "\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
-         "\"mean_us\":%.1f",
-         n, size, secs, (unsigned long long)measured, (double)measured / secs,
-         percentile(&lat, 0.50), percentile(&lat, 0.99), percentile(&lat, 0.999), lat_max(&lat),
-         lat.n ? sum / (double)lat.n : 0.0);
+         "\"rps\":%.1f",
+         n, size, secs, (unsigned long long)measured, (double)measured / secs);
+  print_latency_fields(&lat);
   print_window_cpu(&w, secs);
   printf("}\n");
   if (measured == 0) fail("no request completed in the measurement window");
@@ -352,20 +366,13 @@ static int run_churn(const struct opts *o) {
   sa.sin_port = htons((uint16_t)o->port);
   if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) fail("bad IPv4 host %s", o->host);
 
-  struct conn *cs = calloc((size_t)n, sizeof *cs);
-  if (!cs) fail("out of memory");
+  struct conn *cs = alloc_conns(n, size);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) fail("epoll_create1: %s", strerror(errno));
-  for (int i = 0; i < n; i++) {
-    cs[i].req = malloc((size_t)size);
-    cs[i].resp = malloc((size_t)size);
-    if (!cs[i].req || !cs[i].resp) fail("out of memory");
-  }
 
   struct latencies lat;
   lat_init(&lat, 1 << 20);
   uint64_t total = 0, measured = 0;
-  uint8_t scratch[4096];
 
   double t0 = now();
   struct window w;
@@ -392,58 +399,23 @@ static int run_churn(const struct opts *o) {
       }
       if (evm & EPOLLOUT) rr_write(ep, c, idx, size);
       if (!(evm & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
-      for (;;) {
-        ssize_t r = read(c->fd, scratch, sizeof scratch);
-        if (r < 0) {
-          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-          if (errno == EINTR) continue;
-          fail("conn %d: read: %s (connection %llu)", idx, strerror(errno),
-               (unsigned long long)c->seq);
-        }
-        if (r == 0)
-          fail("conn %d: server closed connection %llu after echoing %d/%d bytes", idx,
-               (unsigned long long)c->seq, c->got, size);
-        if (c->got + r > c->sent)
-          fail("conn %d: server echoed %zd bytes more than were sent (connection %llu)", idx,
-               (ssize_t)(c->got + r - c->sent), (unsigned long long)c->seq);
-        memcpy(c->resp + c->got, scratch, (size_t)r);
-        c->got += (int)r;
-        if (c->got < size) continue;
-        if (memcmp(c->req, c->resp, (size_t)size) != 0) {
-          int at = 0;
-          while (c->req[at] == c->resp[at]) at++;
-          fail("conn %d: echo mismatch in connection %llu at byte %d: sent 0x%02x, got 0x%02x",
-               idx, (unsigned long long)c->seq, at, c->req[at], c->resp[at]);
-        }
-        /* The one request is done: close (the server sees EOF) and open the next in its slot.
-         * close() also removes the fd from the epoll set. */
-        close(c->fd);
-        double done = now();
-        total++;
-        if (w.measuring) {
-          measured++;
-          lat_add(&lat, (done - c->t_start) * 1e6);
-        }
-        last_progress = done;
-        c->seq++;
-        churn_open(ep, c, idx, &sa, size);
-        break;
-      }
+      if (!read_echo(c, idx, size, "connection")) continue;
+      /* The one request is done: close (the server sees EOF) and open the next in its slot.
+       * close() also removes the fd from the epoll set. */
+      close(c->fd);
+      last_progress = count_done(&w, &lat, &total, &measured, c->t_start);
+      c->seq++;
+      churn_open(ep, c, idx, &sa, size);
     }
     if (t - last_progress > o->timeout)
       fail("stalled: no connection completed for %.1f s (%llu done)", o->timeout,
            (unsigned long long)total);
   }
   double secs = window_close(&w);
-  lat_sort(&lat);
-  double sum = 0;
-  for (size_t i = 0; i < lat.n; i++) sum += lat.v[i];
   printf("{\"mode\":\"churn\",\"conns\":%d,\"size\":%d,\"seconds\":%.4f,\"connections\":%llu,"
-         "\"cps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
-         "\"mean_us\":%.1f",
-         n, size, secs, (unsigned long long)measured, (double)measured / secs,
-         percentile(&lat, 0.50), percentile(&lat, 0.99), percentile(&lat, 0.999), lat_max(&lat),
-         lat.n ? sum / (double)lat.n : 0.0);
+         "\"cps\":%.1f",
+         n, size, secs, (unsigned long long)measured, (double)measured / secs);
+  print_latency_fields(&lat);
   print_window_cpu(&w, secs);
   printf("}\n");
   if (measured == 0) fail("no connection completed in the measurement window");

@@ -35,13 +35,17 @@ import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import { poll, POLLIN, select } from "../select/mod.ts";
 import { IPPROTO_TCP, Socket, TCP_NODELAY } from "../socket/mod.ts";
 import {
+  acceptAll,
   buildC,
+  lineReader,
   machineInfo,
   ROOT,
   spawnPinned,
+  stopChildren,
   tail,
   waitQuiet,
   withCleanup,
+  withTimeout,
 } from "./_harness.ts";
 import process from "node:process";
 
@@ -153,25 +157,6 @@ interface Loop {
   recv(): Promise<Uint8Array>;
 }
 
-/** Accepts the busy connection, then the idle ones batch by batch (see select_peer.c). */
-async function acceptAll<C>(
-  n: number,
-  batch: number,
-  accept: () => Promise<C>,
-  go: (busy: C) => Promise<void>,
-): Promise<[C, C[], MemPoint]> {
-  const busy = await accept();
-  await go(busy);
-  const base = memPoint();
-  const idle: C[] = [];
-  while (idle.length < n) {
-    const k = Math.min(batch, n - idle.length);
-    for (let i = 0; i < k; i++) idle.push(await accept());
-    await go(busy);
-  }
-  return [busy, idle, base];
-}
-
 /** The timed loop; returns the samples (µs) and the process's CPU time per iteration (µs). */
 async function timedLoop(loop: Loop, iters: number, warmup: number): Promise<[number[], number]> {
   const samples: number[] = [];
@@ -207,6 +192,7 @@ async function worker(kind: Kind, n: number, iters: number, warmup: number, batc
     batch,
     async () => (await listener.accept())[0],
     (busy) => busy.sendall(GO),
+    memPoint,
   );
   busy.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   const socks = [busy, ...idle];
@@ -267,6 +253,7 @@ async function rawWorker(n: number, iters: number, warmup: number, batch: number
     batch,
     () => listener.accept(),
     async (busy) => void await busy.write(GO),
+    memPoint,
   );
   busy.setNoDelay(true);
   const accepted = memPoint();
@@ -419,33 +406,6 @@ function parseArgs(args: readonly string[]): Options {
   return opts;
 }
 
-/** Reads a stream line by line; null at its end. */
-function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  return async () => {
-    for (;;) {
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        return line;
-      }
-      const { value, done } = await reader.read();
-      if (done) return null;
-      buf += value;
-    }
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 interface Run {
   readonly round: number;
   readonly impl: string;
@@ -540,15 +500,7 @@ async function runOne(
     }
     throw e;
   } finally {
-    for (const child of [worker, peer]) {
-      if (!child) continue;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-    }
+    await stopChildren([worker, peer]);
   }
 }
 

@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  benchCommand,
   type BenchSpec,
   type Column,
   type LoadgenResult,
@@ -21,8 +22,7 @@ import {
   type ServerSpec,
 } from "./_harness.ts";
 
-const COMMAND = "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
-  "--allow-net=127.0.0.1 --import-map=import_map.json bench/socket_bench.ts";
+const COMMAND = benchCommand("bench/socket_bench.ts");
 
 const USAGE = `usage: ${COMMAND} [flags]
 

@@ -29,6 +29,7 @@
  * @module
  */
 import {
+  benchCommand,
   type BenchOptions,
   type BenchSpec,
   buildC,
@@ -45,12 +46,12 @@ import {
   runContender,
   runRounds,
   type ServerSpec,
+  splitList,
   takeFlags,
   withCleanup,
 } from "./_harness.ts";
 
-const COMMAND = "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
-  "--allow-net=127.0.0.1 --import-map=import_map.json bench/socketserver_bench.ts";
+const COMMAND = benchCommand("bench/socketserver_bench.ts");
 
 const USAGE = `usage: ${COMMAND} [flags]
 
@@ -83,7 +84,6 @@ const haveModule = await Deno.stat(`${ROOT}socketserver/mod.ts`).then(() => true
 
 const argv = [...Deno.args];
 const own = takeFlags(argv, ["cpu-servers"]);
-const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
 
 const opts = parseOptions(argv, {
   servers: haveModule ? ["raw", "pynet", "node", "python"] : ["raw", "node", "python"],
@@ -105,7 +105,7 @@ const work = opts.extra.work, pyWork = opts.extra["py-work"];
 const cpuIds = own["cpu-servers"] === "none"
   ? []
   : own["cpu-servers"]
-  ? list(own["cpu-servers"])
+  ? splitList(own["cpu-servers"])
   : haveModule
   ? ["threading", "forking"]
   : [];

@@ -34,6 +34,7 @@
  * @module
  */
 import {
+  benchCommand,
   type BenchOptions,
   type BenchSpec,
   buildC,
@@ -50,12 +51,12 @@ import {
   runContender,
   runRounds,
   type ServerSpec,
+  splitList,
   takeFlags,
   withCleanup,
 } from "./_harness.ts";
 
-const COMMAND = "./tools/node_modules/.bin/deno run --allow-run --allow-read --allow-write " +
-  "--allow-net=127.0.0.1 --import-map=import_map.json bench/ssl_bench.ts";
+const COMMAND = benchCommand("bench/ssl_bench.ts");
 
 const USAGE = `usage: ${COMMAND} [flags]
 
@@ -86,8 +87,6 @@ const SSL_MOD = `${ROOT}ssl/mod.ts`;
 const haveSsl = await Deno.stat(SSL_MOD).then(() => true, () => false);
 
 // ------------------------------------------------------------------------ command line
-
-const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
 
 const argv = [...Deno.args];
 const own = takeFlags(argv, ["clients", "client-modes", "client-server", "client-baseline"]);
@@ -237,8 +236,10 @@ const opts = parseOptions(argv, {
 }, USAGE);
 if (!argv.includes("--rounds") && !argv.some((a) => a.startsWith("--rounds="))) opts.rounds = 5;
 const { conns, block } = opts.extra;
-const clientIds = own["clients"] === "none" ? [] : list(own["clients"] ?? DEFAULT_CLIENTS.join());
-const clientModeIds = list(own["client-modes"] ?? "hs,stream");
+const clientIds = own["clients"] === "none"
+  ? []
+  : splitList(own["clients"] ?? DEFAULT_CLIENTS.join());
+const clientModeIds = splitList(own["client-modes"] ?? "hs,stream");
 const clientServerId = own["client-server"] ?? "c";
 const clientBaseline = own["client-baseline"] ?? "raw-starttls";
 

@@ -266,13 +266,7 @@ static int run_hs(const struct opts *o) {
       struct slot *s = &ss[idx];
       if (s->fd < 0) continue;
       if (!step(ep, s, idx, ctx, o, proto, cipher)) continue;
-      double done = now();
-      total++;
-      if (w.measuring) {
-        measured++;
-        lat_add(&lat, (done - s->t_start) * 1e6);
-      }
-      last_progress = done;
+      last_progress = count_done(&w, &lat, &total, &measured, s->t_start);
       close_slot(ep, s);
       open_slot(ep, s, idx, o, seq++);
     }

@@ -262,6 +262,72 @@ export function startChild(command: string, args: string[]): ChildPeer {
   };
 }
 
+/** A running example: its port, its exit, its output so far. */
+export interface RunningExample extends AsyncDisposable {
+  port: string;
+  /** Waits for the example to exit by itself, and returns its code and whole output. */
+  exit(): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `deno run --no-config flags... examples/<file> args...` and waits for its first line,
+ * `port <n>`; dispose kills it if it still runs.
+ */
+export async function startExample(
+  file: string,
+  flags: string[],
+  args: string[],
+): Promise<RunningExample> {
+  const example = new URL(`../examples/${file}`, import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", ...flags, example, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const errors = new Response(child.stderr).text();
+  let seen = "";
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const drain = async () => {
+    for (;;) {
+      const { value, done } = await output.read();
+      if (done) return;
+      seen += value;
+    }
+  };
+  const kill = async () => {
+    if (!exited) child.kill("SIGKILL");
+    await status;
+    await drain();
+    await errors;
+  };
+  try {
+    while (!seen.includes("\n")) {
+      const { value, done } = await within(output.read(), 30_000, "port line");
+      if (done) throw new Error(`the example exited: ${await errors}`);
+      seen += value;
+    }
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+  const port = /^port (\d+)\n/.exec(seen)?.[1] ?? "";
+  return {
+    port,
+    async exit() {
+      const { code } = await within(status, 30_000, `${file} exit`);
+      await drain();
+      return { code, stdout: seen, stderr: await errors };
+    },
+    [Symbol.asyncDispose]: kill,
+  };
+}
+
 /** The `file:` URL of a file of the socket module, for a child script to import. */
 export function socketModule(name: string): string {
   return new URL(`../socket/${name}`, import.meta.url).href;
@@ -301,13 +367,27 @@ export function runDenoFile(
 }
 
 /** Runs the Deno binary with `args` to its end (killed after `ms`): exit code and output. */
-async function runDenoChild(
+function runDenoChild(
   args: string[],
   ms: number,
   what: string,
   env?: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
+  return runCommand(Deno.execPath(), args, ms, what, env);
+}
+
+/**
+ * Runs `command args...` to its end, killed (SIGKILL) after `ms` with an error naming `what`,
+ * and returns its exit code and output; stdin is null.
+ */
+export async function runCommand(
+  command: string,
+  args: string[],
+  ms: number,
+  what: string,
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(command, {
     args,
     ...(env ? { env } : {}),
     stdin: "null",

@@ -2,42 +2,28 @@
 // that names the flag to add, and never takes the process down. Each case runs in a child
 // Deno with exactly the permissions it names.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { runDeno } from "./_helpers.ts";
 
 const root = new URL("../", import.meta.url);
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** What a child Deno did: its exit code and output. */
+type Outcome = Awaited<ReturnType<typeof runDeno>>;
 
-/** Runs `body` (with `socket`, `select`, `selectors` in scope) in a child Deno with `flags`. */
-async function runChild(body: string, flags: string[] = []): Promise<Outcome> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const script = `${dir}/child.ts`;
-    await Deno.writeTextFile(
-      script,
-      `import * as socket from ${JSON.stringify(new URL("socket/mod.ts", root).href)};\n` +
-        `import * as select from ${JSON.stringify(new URL("select/mod.ts", root).href)};\n` +
-        `import * as selectors from ${JSON.stringify(new URL("selectors/mod.ts", root).href)};\n` +
-        `void select; void selectors;\n` +
-        `const report = (e: unknown) => console.log(JSON.stringify({ name: (e as Error).name, ` +
-        `errno: (e as { errno?: number }).errno ?? null, message: (e as Error).message }));\n` +
-        body,
-    );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", "--no-prompt", "--no-lock", ...flags, script],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    });
-    const { code, stdout, stderr } = await child.output();
-    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-    return { code, stdout: decode(stdout), stderr: decode(stderr) };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/**
+ * Runs `body` (with `socket`, `select`, `selectors` and `report(error)` in scope) in a child
+ * Deno with `flags` and no other permission (never prompting), killed after 30 s.
+ */
+function runChild(body: string, flags: string[] = []): Promise<Outcome> {
+  return runDeno(
+    `import * as socket from ${JSON.stringify(new URL("socket/mod.ts", root).href)};\n` +
+      `import * as select from ${JSON.stringify(new URL("select/mod.ts", root).href)};\n` +
+      `import * as selectors from ${JSON.stringify(new URL("selectors/mod.ts", root).href)};\n` +
+      `void select; void selectors;\n` +
+      `const report = (e: unknown) => console.log(JSON.stringify({ name: (e as Error).name, ` +
+      `errno: (e as { errno?: number }).errno ?? null, message: (e as Error).message }));\n` +
+      body,
+    ["--no-prompt", "--no-lock", ...flags],
+  );
 }
 
 function reported(outcome: Outcome): { name: string; errno: number | null; message: string } {

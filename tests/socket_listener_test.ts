@@ -5,7 +5,7 @@ import { assert, assertEquals } from "@std/assert";
 import { createServer, type Socket } from "../socket/mod.ts";
 import { epoll, EPOLLIN, poll, POLLIN, select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ, PollSelector, SelectSelector } from "../selectors/mod.ts";
-import { startPython, text, within } from "./_helpers.ts";
+import { runCommand, startPython, text, within } from "./_helpers.ts";
 
 /** A way of waiting until a listener has a connection, as a server would. */
 interface Waiter extends Disposable {
@@ -155,8 +155,9 @@ Deno.test("listener: after an accept error (EMFILE), every way of waiting sees t
     await Deno.writeTextFile(file, EMFILE_CHILD(new URL("../", import.meta.url).href));
     const kinds = WAITERS.map(([name]) => name);
     // `ulimit -n` lowers both limits, so Deno cannot raise its own at startup.
-    const child = new Deno.Command("sh", {
-      args: [
+    const { code, stdout, stderr } = await runCommand(
+      "sh",
+      [
         "-c",
         'ulimit -n 128 && exec "$0" run --no-config --no-lock --allow-net=127.0.0.1 ' +
         '--allow-read=/dev/null "$@"',
@@ -164,25 +165,11 @@ Deno.test("listener: after an accept error (EMFILE), every way of waiting sees t
         file,
         ...kinds,
       ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const out = new Response(child.stdout).text();
-    const err = new Response(child.stderr).text();
-    let status: Deno.CommandStatus;
-    try {
-      status = await within(child.status, 120_000, "EMFILE child");
-    } catch (e) {
-      child.kill("SIGKILL");
-      await child.status;
-      throw e;
-    } finally {
-      await out;
-      await err;
-    }
-    assertEquals(status.code, 0, await err);
-    const results = (await out).trim().split("\n").map((line) => JSON.parse(line));
+      120_000,
+      "EMFILE child",
+    );
+    assertEquals(code, 0, stderr);
+    const results = stdout.trim().split("\n").map((line) => JSON.parse(line));
     assertEquals(
       results,
       kinds.map((kind) => ({ kind, firstError: 24, readable: true, served: true })),

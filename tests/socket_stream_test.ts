@@ -67,6 +67,33 @@ async function accepted(server: Socket): Promise<Socket> {
   return conn;
 }
 
+/**
+ * The accepted end (timeout 5 s) of a connection the python3 peer has reset (SO_LINGER 0, then
+ * close) and reported so; disposing of it closes that end, the peer and the listener.
+ */
+async function resetConnection(): Promise<{ conn: Socket } & AsyncDisposable> {
+  const [server, port] = listening();
+  using serverScope = new DisposableStack();
+  serverScope.use(server);
+  await using peerScope = new AsyncDisposableStack();
+  const peer = peerScope.use(pythonPeer(`reset()\nprint("reset", flush=True)`, port));
+  const conn = await accepted(server);
+  using connScope = new DisposableStack();
+  connScope.use(conn);
+  assertEquals(await peer.readLine(), "reset");
+  conn.settimeout(5);
+  // Handed over: from here the caller's disposal closes them, in the same order as before.
+  const owned = { conn: connScope.move(), peer: peerScope.move(), server: serverScope.move() };
+  return {
+    conn,
+    async [Symbol.asyncDispose]() {
+      owned.conn.dispose();
+      await owned.peer.disposeAsync();
+      owned.server.dispose();
+    },
+  };
+}
+
 // ---- MSG_WAITALL ----------------------------------------------------------------------------
 
 Deno.test("recv(MSG_WAITALL) with a timeout returns what has arrived, as CPython's does", async () => {
@@ -170,13 +197,8 @@ Deno.test("send() after recv() raised ConnectionResetError raises BrokenPipeErro
   // CPython: recv raises ConnectionResetError; then send, sendall raise BrokenPipeError (EPIPE),
   // blocking, with a timeout or non-blocking alike; recv then returns b"".
   for (const mode of [null, 5, 0]) {
-    const [server, port] = listening();
-    using _server = server;
-    await using peer = pythonPeer(`reset()\nprint("reset", flush=True)`, port);
-    const conn = await accepted(server);
-    using _conn = conn;
-    assertEquals(await peer.readLine(), "reset");
-    conn.settimeout(5);
+    await using reset = await resetConnection();
+    const conn = reset.conn;
     await rejects(() => conn.recv(10), ConnectionResetError);
     conn.settimeout(mode);
     for (let i = 0; i < 2; i++) {
@@ -192,13 +214,8 @@ Deno.test("send() after recv() raised ConnectionResetError raises BrokenPipeErro
 Deno.test("send() reports a reset no recv() has reported yet, once; recv() then sees EOF", async () => {
   // CPython: select() says readable, send raises ConnectionResetError, then BrokenPipeError;
   // recv returns b"".
-  const [server, port] = listening();
-  using _server = server;
-  await using peer = pythonPeer(`reset()\nprint("reset", flush=True)`, port);
-  const conn = await accepted(server);
-  using _conn = conn;
-  assertEquals(await peer.readLine(), "reset");
-  conn.settimeout(5);
+  await using reset = await resetConnection();
+  const conn = reset.conn;
   const [readable] = await within(select([conn], [], [], 5));
   assertEquals(readable, [conn]);
   await rejects(() => conn.send(bytes("abc")), ConnectionResetError);
@@ -210,13 +227,8 @@ Deno.test("once a background write has failed, every send raises BrokenPipeError
   // CPython: send after a reset raises ConnectionResetError, then BrokenPipeError each time.
   // pynet's timed send buffers, so the failure shows at a later call; after it, no send may
   // claim success.
-  const [server, port] = listening();
-  using _server = server;
-  await using peer = pythonPeer(`reset()\nprint("reset", flush=True)`, port);
-  const conn = await accepted(server);
-  using _conn = conn;
-  assertEquals(await peer.readLine(), "reset");
-  conn.settimeout(5);
+  await using reset = await resetConnection();
+  const conn = reset.conn;
   let failed: unknown = null;
   // Bounded: the first sends may be buffered, and the background write fails at once.
   for (let i = 0; i < 200 && failed === null; i++) {

@@ -15,8 +15,8 @@ interface PlainWrites {
   error: unknown;
   /** Writes node:tls has handed to the plain connection that have not completed yet. */
   inFlight: number;
-  /** Wakes whoever waits for the writes to the plain connection to stop (see closeWrite). */
-  onIdle: (() => void) | null;
+  /** Who waits for the writes to the plain connection to stop (see closeWrite). */
+  idleWaiters: (() => void)[];
 }
 
 /**
@@ -46,10 +46,10 @@ function duplexOver(DuplexClass: typeof Duplex, conn: ByteConn, writes: PlainWri
       const done = (e?: unknown) => {
         writes.inFlight--;
         callback(e as Error | undefined);
-        if (writes.inFlight === 0) {
-          const wake = writes.onIdle;
-          writes.onIdle = null;
-          wake?.();
+        if (writes.inFlight === 0 && writes.idleWaiters.length > 0) {
+          const waiters = writes.idleWaiters;
+          writes.idleWaiters = [];
+          for (const wake of waiters) wake();
         }
       };
       writeAll(conn, chunk).then(() => done(), (e) => {
@@ -177,7 +177,7 @@ class NodeTlsConn implements ByteConn {
     // the callback of the write still in flight: a macrotask later, it has been handed over.
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
     while (this.#plainWrites.inFlight > 0) {
-      await new Promise<void>((resolve) => this.#plainWrites.onIdle = resolve);
+      await new Promise<void>((resolve) => this.#plainWrites.idleWaiters.push(resolve));
     }
     await new Promise<void>((resolve) => {
       this.#duplex.end(() => resolve());
@@ -222,7 +222,7 @@ export async function nodeSession(conn: ByteConn, options: SessionOptions): Prom
     import("node:stream"),
     import("node:tls"),
   ]);
-  const plainWrites: PlainWrites = { error: null, inFlight: 0, onIdle: null };
+  const plainWrites: PlainWrites = { error: null, inFlight: 0, idleWaiters: [] };
   const duplex = duplexOver(DuplexClass, conn, plainWrites);
   const common = {
     ...(options.caCerts ? { ca: options.caCerts } : {}),

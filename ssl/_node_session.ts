@@ -13,6 +13,10 @@ const READ_SIZE = 64 * 1024;
 interface PlainWrites {
   /** The error a write to the plain connection met, once one has. */
   error: unknown;
+  /** Writes node:tls has handed to the plain connection that have not completed yet. */
+  inFlight: number;
+  /** Who waits for the writes to the plain connection to stop (see closeWrite). */
+  idleWaiters: (() => void)[];
 }
 
 /**
@@ -36,9 +40,21 @@ function duplexOver(DuplexClass: typeof Duplex, conn: ByteConn, writes: PlainWri
       );
     },
     write(chunk: Uint8Array, _encoding, callback) {
-      writeAll(conn, chunk).then(() => callback(), (e) => {
+      writes.inFlight++;
+      // node:tls writes its next record from inside this callback when it has one: once the
+      // callback returns with nothing in flight, it has no more to write for now.
+      const done = (e?: unknown) => {
+        writes.inFlight--;
+        callback(e as Error | undefined);
+        if (writes.inFlight === 0 && writes.idleWaiters.length > 0) {
+          const waiters = writes.idleWaiters;
+          writes.idleWaiters = [];
+          for (const wake of waiters) wake();
+        }
+      };
+      writeAll(conn, chunk).then(() => done(), (e) => {
         writes.error ??= e;
-        callback(e);
+        done(e);
       });
     },
     final(callback) {
@@ -69,12 +85,16 @@ class NodeTlsConn implements ByteConn {
   #socket: TLSSocket;
   #plain: ByteConn;
   #ended = false;
+  /** The plain connection under TLS has reached EOF. */
+  #plainEnded = false;
   #error: unknown = null;
   #wake: (() => void) | null = null;
   #plainWrites: PlainWrites;
+  #duplex: Duplex;
 
-  constructor(socket: TLSSocket, plain: ByteConn, plainWrites: PlainWrites) {
+  constructor(socket: TLSSocket, plain: ByteConn, duplex: Duplex, plainWrites: PlainWrites) {
     this.#plainWrites = plainWrites;
+    this.#duplex = duplex;
     this.localAddr = (plain as Partial<Deno.Conn>).localAddr;
     this.remoteAddr = (plain as Partial<Deno.Conn>).remoteAddr;
     this.#socket = socket;
@@ -97,6 +117,11 @@ class NodeTlsConn implements ByteConn {
       this.#error = e;
       wake();
     });
+    // Registered after node:tls's own listener (JSStreamSocket's), which hands it the EOF.
+    duplex.once("end", () => {
+      this.#plainEnded = true;
+      wake();
+    });
   }
 
   async read(p: Uint8Array): Promise<number | null> {
@@ -110,6 +135,11 @@ class NodeTlsConn implements ByteConn {
       }
       if (this.#error) throw this.#error;
       if (this.#ended) return null;
+      // node:tls decrypts what the plain connection brings as it lands, so once that has
+      // ended and read() (which restarts a paused node:tls) finds nothing, nothing more will
+      // come. node:tls (Deno 2.9.6) does not always say so: after a large transfer its socket
+      // may never emit "end", for the peer's close_notify or for this EOF.
+      if (this.#plainEnded && this.#socket.readableLength === 0) return null;
       await new Promise<void>((resolve) => this.#wake = resolve);
     }
   }
@@ -133,8 +163,27 @@ class NodeTlsConn implements ByteConn {
     return this.#plainWrites.error ?? this.#error;
   }
 
-  closeWrite(): Promise<void> {
-    return new Promise((resolve) => this.#socket.end(() => resolve()));
+  /**
+   * shutdown(SHUT_WR): close_notify, then the plain connection's own half-close (a TCP FIN),
+   * as CPython's SSLSocket.shutdown() ends with the socket's. node:tls (Deno 2.9.6) sends only
+   * the close_notify over a Duplex and never ends it, and its peer side does not always see a
+   * close_notify that lands with the last records of a large transfer: the FIN is the EOF
+   * every peer sees. The Duplex is ended only once node:tls has written everything, the
+   * close_notify last, so the FIN cannot overtake a byte.
+   */
+  async closeWrite(): Promise<void> {
+    await new Promise<void>((resolve) => this.#socket.end(() => resolve()));
+    // node:tls hands the close_notify to the Duplex from a microtask after "finish", or from
+    // the callback of the write still in flight: a macrotask later, it has been handed over.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    while (this.#plainWrites.inFlight > 0) {
+      await new Promise<void>((resolve) => this.#plainWrites.idleWaiters.push(resolve));
+    }
+    await new Promise<void>((resolve) => {
+      this.#duplex.end(() => resolve());
+      // A destroyed Duplex (the socket closed meanwhile) never finishes: nothing to wait for.
+      if (this.#duplex.destroyed) resolve();
+    });
   }
 
   /** TLS reads are the plain connection's reads: they hold the process when it is ref'd. */
@@ -173,7 +222,7 @@ export async function nodeSession(conn: ByteConn, options: SessionOptions): Prom
     import("node:stream"),
     import("node:tls"),
   ]);
-  const plainWrites: PlainWrites = { error: null };
+  const plainWrites: PlainWrites = { error: null, inFlight: 0, idleWaiters: [] };
   const duplex = duplexOver(DuplexClass, conn, plainWrites);
   const common = {
     ...(options.caCerts ? { ca: options.caCerts } : {}),
@@ -237,7 +286,7 @@ export async function nodeSession(conn: ByteConn, options: SessionOptions): Prom
       socket.once("error", (e: Error) => reject(e));
     });
   }
-  const tlsConn = new NodeTlsConn(socket, conn, plainWrites);
+  const tlsConn = new NodeTlsConn(socket, conn, duplex, plainWrites);
   return {
     conn: tlsConn,
     engine: "node",

@@ -1014,7 +1014,8 @@ export class Socket implements Watchable, Disposable {
   async #recvDatagram(bufsize: number, flags: number): Promise<[Uint8Array, Address]> {
     let state = this.#open();
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
-    const start = performance.now();
+    // Only a timed wait reads the clock: a burst's datagrams are received one call each.
+    const start = timeout === null ? 0 : performance.now();
     if (state.kind !== "datagram") {
       // An unbound datagram socket waits forever in Python; here it waits for its timeout.
       await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
@@ -1056,7 +1057,7 @@ export class Socket implements Watchable, Disposable {
   async recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, Address | null]> {
     checkSize(bufsize, "recvfrom");
     checkFlags(flags);
-    if (this.type === SOCK_DGRAM) return await this.#recvDatagram(bufsize, flags);
+    if (this.type === SOCK_DGRAM) return this.#recvDatagram(bufsize, flags);
     return [await this.#recvStream(bufsize, flags), null];
   }
 

@@ -32,6 +32,9 @@ export class DatagramChannel {
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
   peer: DenoTarget | null = null;
+  /** Blocking receives waiting now, and the socket they wait on (see `waitStart`). */
+  #waits = 0;
+  #owner: object | null = null;
 
   constructor(conn: Deno.DatagramConn, onChange: () => void) {
     this.conn = conn;
@@ -90,6 +93,27 @@ export class DatagramChannel {
     this.#error = fromDenoError(e) as OSError;
     this.onChange();
   };
+
+  /**
+   * A blocking receive starts waiting here: the pending receive is ref'd, so that it holds
+   * the process, and the channel holds `owner` (the socket, whose watchers hold the waiting
+   * task), which the receive reaches. This costs a tenth of a keep-alive timer (see
+   * socket/_keep_alive.ts), which a receiver that keeps up with a burst would pay for every
+   * datagram (bench/udp_receive_bench.ts). There is always a receive pending while someone
+   * waits: the queue is empty, and the wait armed one.
+   */
+  waitStart(owner: object): void {
+    if (this.#waits++ > 0) return;
+    this.#owner = owner;
+    (this.conn as Deno.DatagramConn & { ref?(): void }).ref?.();
+  }
+
+  /** Ends one `waitStart`; the last one lets the receive-ahead run unref'd again. */
+  waitEnd(): void {
+    if (--this.#waits > 0) return;
+    this.#owner = null;
+    (this.conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+  }
 
   /** The next datagram and its sender; raises, once, a receive error. */
   take(peek = false): [Uint8Array, Deno.Addr] | null {

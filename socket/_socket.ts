@@ -488,6 +488,7 @@ export class Socket implements Watchable, Disposable {
     flags = 0,
     sizeHint = 0,
     timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout,
+    heldByCaller = false,
   ): Promise<void> {
     if (this.#pollEvents() & (events | ALWAYS)) return;
     if (events & POLLIN) this.#armRead(sizeHint);
@@ -517,7 +518,8 @@ export class Socket implements Watchable, Disposable {
     });
     // The timer holds a timed wait; an untimed one waits on unref'd reads, so it holds the
     // process (and this socket) itself.
-    await (timeout === null ? awaiting(this, waiting) : waiting);
+    // (A datagram recv holds them through its channel: `heldByCaller`, see _datagram.ts.)
+    await (timeout === null && !heldByCaller ? awaiting(this, waiting) : waiting);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -1026,7 +1028,14 @@ export class Socket implements Watchable, Disposable {
     let next = channel.take((flags & MSG_PEEK) !== 0);
     // Another recv() waiting at the same time may take the datagram first: wait on.
     while (next === null) {
-      await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
+      if (timeout === null) {
+        channel.waitStart(this);
+        try {
+          await this.#ready(POLLIN, flags, 0, null, true);
+        } finally {
+          channel.waitEnd();
+        }
+      } else await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
       this.#open();
       next = channel.take((flags & MSG_PEEK) !== 0);
     }

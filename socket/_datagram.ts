@@ -32,9 +32,9 @@ export class DatagramChannel {
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
   peer: DenoTarget | null = null;
-  /** Blocking receives waiting now, and the socket they wait on (see `waitStart`). */
+  /** Blocking receives waiting now (see `next`), and how to wake them. */
   #waits = 0;
-  #owner: object | null = null;
+  #wakers: (() => void)[] = [];
 
   constructor(conn: Deno.DatagramConn, onChange: () => void) {
     this.conn = conn;
@@ -83,6 +83,7 @@ export class DatagramChannel {
     this.#queue.push([data.slice(), from]);
     this.#queuedBytes += data.length;
     if (this.#continuous) this.armRead();
+    this.#wake();
     // Every datagram tells the watchers: an edge-triggered epoll reports each arrival.
     this.onChange();
   };
@@ -91,28 +92,34 @@ export class DatagramChannel {
     this.#receiving = false;
     if (this.#closed) return;
     this.#error = fromDenoError(e) as OSError;
+    this.#wake();
     this.onChange();
   };
 
   /**
-   * A blocking receive starts waiting here: the pending receive is ref'd, so that it holds
-   * the process, and the channel holds `owner` (the socket, whose watchers hold the waiting
-   * task), which the receive reaches. This costs a tenth of a keep-alive timer (see
-   * socket/_keep_alive.ts), which a receiver that keeps up with a burst would pay for every
-   * datagram (bench/udp_receive_bench.ts). There is always a receive pending while someone
-   * waits: the queue is empty, and the wait armed one.
+   * Waits for the channel's next change (a datagram, an error, close), for a blocking receive
+   * that found the queue empty. It waits here rather than among the socket's readiness
+   * watchers, and the pending receive, ref'd meanwhile, holds the process; the receive
+   * reaches the channel, whose wakers hold the waiting task (and so its socket).
+   * A receiver that keeps up with a burst waits once per datagram: here it pays neither a
+   * keep-alive timer (see socket/_keep_alive.ts) nor a readiness watcher for each one
+   * (BENCHMARKS.md, "UDP receive").
    */
-  waitStart(owner: object): void {
-    if (this.#waits++ > 0) return;
-    this.#owner = owner;
-    (this.conn as Deno.DatagramConn & { ref?(): void }).ref?.();
+  async next(): Promise<void> {
+    this.armRead();
+    if (this.#waits++ === 0) (this.conn as Deno.DatagramConn & { ref?(): void }).ref?.();
+    try {
+      await new Promise<void>((resolve) => this.#wakers.push(resolve));
+    } finally {
+      if (--this.#waits === 0) (this.conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+    }
   }
 
-  /** Ends one `waitStart`; the last one lets the receive-ahead run unref'd again. */
-  waitEnd(): void {
-    if (--this.#waits > 0) return;
-    this.#owner = null;
-    (this.conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+  #wake(): void {
+    if (this.#wakers.length === 0) return;
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
   }
 
   /** The next datagram and its sender; raises, once, a receive error. */
@@ -142,6 +149,7 @@ export class DatagramChannel {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#wake();
     try {
       this.conn.close();
     } catch {

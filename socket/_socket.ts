@@ -488,7 +488,6 @@ export class Socket implements Watchable, Disposable {
     flags = 0,
     sizeHint = 0,
     timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout,
-    heldByCaller = false,
   ): Promise<void> {
     if (this.#pollEvents() & (events | ALWAYS)) return;
     if (events & POLLIN) this.#armRead(sizeHint);
@@ -518,8 +517,7 @@ export class Socket implements Watchable, Disposable {
     });
     // The timer holds a timed wait; an untimed one waits on unref'd reads, so it holds the
     // process (and this socket) itself.
-    // (A datagram recv holds them through its channel: `heldByCaller`, see _datagram.ts.)
-    await (timeout === null && !heldByCaller ? awaiting(this, waiting) : waiting);
+    await (timeout === null ? awaiting(this, waiting) : waiting);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -1028,14 +1026,9 @@ export class Socket implements Watchable, Disposable {
     let next = channel.take((flags & MSG_PEEK) !== 0);
     // Another recv() waiting at the same time may take the datagram first: wait on.
     while (next === null) {
-      if (timeout === null) {
-        channel.waitStart(this);
-        try {
-          await this.#ready(POLLIN, flags, 0, null, true);
-        } finally {
-          channel.waitEnd();
-        }
-      } else await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
+      // A blocking wait waits on the channel itself, cheaply (see `next` in _datagram.ts).
+      if (timeout === null) await channel.next();
+      else await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start));
       this.#open();
       next = channel.take((flags & MSG_PEEK) !== 0);
     }

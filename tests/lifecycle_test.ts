@@ -129,6 +129,10 @@ if line.startswith(b"connect "):
     late = socket.create_connection(("127.0.0.1", int(line.split()[1])))
     late.sendall(b"later\\n")
 elif line.startswith(b"udp "):
+    # Only once the child has closed ctl: then nothing but its wait holds it.
+    ctl.settimeout(20)
+    while ctl.recv(100):
+        pass
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.sendto(b"later\\n", ("127.0.0.1", int(line.split()[1])))
     udp.close()
@@ -282,13 +286,14 @@ Deno.test("a datagram socket only its waiting task holds keeps the script alive 
   const [data] = await own.recvfrom(100);
   console.log("got", text(data).trim());
   own.close();
-  ctl.close();
 })();
 // Collections while the task waits: they must take neither it nor its socket.
 for (let round = 0; round < 20; round++) {
   (globalThis as unknown as { gc(): void }).gc();
   await new Promise((resolve) => setTimeout(resolve, 20));
-}`.replaceAll("PORT", port),
+}
+// The peer sends once ctl is closed: from here on nothing but the wait holds the process.
+ctl.close();`.replaceAll("PORT", port),
     ["--v8-flags=--expose-gc", "--unstable-net"],
   );
   assertEquals(code, 0, stderr);

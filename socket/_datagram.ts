@@ -32,6 +32,9 @@ export class DatagramChannel {
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
   peer: DenoTarget | null = null;
+  /** Blocking receives waiting now (see `next`), and how to wake them. */
+  #waits = 0;
+  #wakers: (() => void)[] = [];
 
   constructor(conn: Deno.DatagramConn, onChange: () => void) {
     this.conn = conn;
@@ -65,27 +68,58 @@ export class DatagramChannel {
     this.#receiving = true;
     // One receive at a time: several pending receives may complete out of order.
     this.#buffer ??= new Uint8Array(MAX_DATAGRAM);
-    this.conn.receive(this.#buffer).then(
-      ([data, from]) => {
-        this.#receiving = false;
-        if (this.#closed) return;
-        if (this.peer && !sameEndpoint(from, this.peer)) {
-          this.armRead();
-          return;
-        }
-        // Keep only the datagram's bytes: the receive buffer is used again at once.
-        this.#queue.push([data.slice(), from]);
-        this.#queuedBytes += data.length;
-        if (this.#continuous) this.armRead();
-        this.onChange();
-      },
-      (e) => {
-        this.#receiving = false;
-        if (this.#closed) return;
-        this.#error = fromDenoError(e) as OSError;
-        this.onChange();
-      },
-    );
+    this.conn.receive(this.#buffer).then(this.#landed, this.#failed);
+  }
+
+  // The receive's handlers are made once, not per datagram: a burst lands thousands of them.
+  #landed = ([data, from]: [Uint8Array, Deno.Addr]): void => {
+    this.#receiving = false;
+    if (this.#closed) return;
+    if (this.peer && !sameEndpoint(from, this.peer)) {
+      this.armRead();
+      return;
+    }
+    // Keep only the datagram's bytes: the receive buffer is used again at once.
+    this.#queue.push([data.slice(), from]);
+    this.#queuedBytes += data.length;
+    if (this.#continuous) this.armRead();
+    this.#wake();
+    // Every datagram tells the watchers: an edge-triggered epoll reports each arrival.
+    this.onChange();
+  };
+
+  #failed = (e: unknown): void => {
+    this.#receiving = false;
+    if (this.#closed) return;
+    this.#error = fromDenoError(e) as OSError;
+    this.#wake();
+    this.onChange();
+  };
+
+  /**
+   * Waits for the channel's next change (a datagram, an error, close), for a blocking receive
+   * that found the queue empty. It waits here rather than among the socket's readiness
+   * watchers, and the pending receive, ref'd meanwhile, holds the process; the receive
+   * reaches the channel, whose wakers hold the waiting task (and so its socket).
+   * A receiver that keeps up with a burst waits once per datagram: here it pays neither a
+   * keep-alive timer (see socket/_keep_alive.ts) nor a readiness watcher for each one
+   * (BENCHMARKS.md, "UDP receive").
+   */
+  async next(): Promise<void> {
+    this.armRead();
+    if (this.#waits++ === 0) (this.conn as Deno.DatagramConn & { ref?(): void }).ref?.();
+    try {
+      await new Promise<void>((resolve) => this.#wakers.push(resolve));
+    } finally {
+      if (--this.#waits === 0) (this.conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+    }
+  }
+
+  #wake(): void {
+    if (this.#wakers.length === 0) return;
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
   }
 
   /** The next datagram and its sender; raises, once, a receive error. */
@@ -115,6 +149,7 @@ export class DatagramChannel {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#wake();
     try {
       this.conn.close();
     } catch {

@@ -1103,7 +1103,8 @@ export class Socket implements Watchable, Disposable {
   ): Promise<[Uint8Array, Address]> {
     let state = this.#open();
     const timeout = flags & MSG_DONTWAIT ? 0 : this.#timeout;
-    const start = performance.now();
+    // Only a timed wait reads the clock: a burst's datagrams are received one call each.
+    const start = timeout === null ? 0 : performance.now();
     if (state.kind !== "datagram") {
       // An unbound datagram socket waits forever in Python; here it waits for its timeout.
       await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start), signal);
@@ -1114,7 +1115,10 @@ export class Socket implements Watchable, Disposable {
     let next = channel.take((flags & MSG_PEEK) !== 0);
     // Another recv() waiting at the same time may take the datagram first: wait on.
     while (next === null) {
-      await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start), signal);
+      // A blocking wait waits on the channel itself, cheaply (see `next` in _datagram.ts); one
+      // with a signal takes the readiness wait, which an abort can end.
+      if (timeout === null && !signal) await channel.next();
+      else await this.#ready(POLLIN, flags, 0, timeLeft(timeout, start), signal);
       this.#open();
       next = channel.take((flags & MSG_PEEK) !== 0);
     }
@@ -1150,7 +1154,7 @@ export class Socket implements Watchable, Disposable {
     checkSize(bufsize, "recvfrom");
     checkFlags(flags);
     this.#enter(options, this.#readable);
-    if (this.type === SOCK_DGRAM) return await this.#recvDatagram(bufsize, flags, options.signal);
+    if (this.type === SOCK_DGRAM) return this.#recvDatagram(bufsize, flags, options.signal);
     return [await this.#recvStream(bufsize, flags, options.signal), null];
   }
 

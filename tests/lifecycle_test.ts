@@ -128,6 +128,14 @@ time.sleep(0.7)
 if line.startswith(b"connect "):
     late = socket.create_connection(("127.0.0.1", int(line.split()[1])))
     late.sendall(b"later\\n")
+elif line.startswith(b"udp "):
+    # Only once the child has closed ctl: then nothing but its wait holds it.
+    ctl.settimeout(20)
+    while ctl.recv(100):
+        pass
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.sendto(b"later\\n", ("127.0.0.1", int(line.split()[1])))
+    udp.close()
 else:
     ctl.sendall(b"later\\n")
 ctl.settimeout(20)
@@ -257,6 +265,36 @@ for (let round = 0; round < 20; round++) {
   await new Promise((resolve) => setTimeout(resolve, 20));
 }`.replaceAll("PORT", port),
     ["--v8-flags=--expose-gc"],
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "got later");
+  assertEquals(await peer.readLine(), "peer done");
+  assertEquals((await peer.finish()).code, 0);
+});
+
+Deno.test("a datagram socket only its waiting task holds keeps the script alive and is not collected", async () => {
+  // A blocking recvfrom() on UDP holds the process through its ref'd receive, and the socket
+  // through its channel (socket/_datagram.ts), not through a keep-alive timer.
+  await using peer = startPython(LATER_PEER);
+  const port = await peer.readLine();
+  const { code, stdout, stderr } = await runChild(
+    `const ctl = await socket.createConnection(["127.0.0.1", PORT]);
+(async () => {
+  const own = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  own.bind(["127.0.0.1", 0]);
+  await ctl.sendall(bytes(\`udp \${(own.getsockname() as [string, number])[1]}\\n\`));
+  const [data] = await own.recvfrom(100);
+  console.log("got", text(data).trim());
+  own.close();
+})();
+// Collections while the task waits: they must take neither it nor its socket.
+for (let round = 0; round < 20; round++) {
+  (globalThis as unknown as { gc(): void }).gc();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+// The peer sends once ctl is closed: from here on nothing but the wait holds the process.
+ctl.close();`.replaceAll("PORT", port),
+    ["--v8-flags=--expose-gc", "--unstable-net"],
   );
   assertEquals(code, 0, stderr);
   assertEquals(stdout.trim(), "got later");

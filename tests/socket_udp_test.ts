@@ -284,6 +284,15 @@ Deno.test("connect() on an unbound UDP socket binds it; the peer's replies arriv
   assertEquals(text(await within(client.recv(10))), "back");
 });
 
+Deno.test("close() in another task ends a blocking recvfrom() with EBADF", async () => {
+  // The wait is on the datagram channel (socket/_datagram.ts `next`): close must end it.
+  const s = boundUdp();
+  const waiting = s.recvfrom(100);
+  await sleep(20);
+  s.close();
+  assertEquals((await within(rejects(() => waiting, OSError))).errno, 9);
+});
+
 Deno.test("two recv() calls waiting at once each get a datagram", async () => {
   using a = boundUdp();
   using b = boundUdp();

@@ -96,6 +96,26 @@ if (typeof (Deno as { listenDatagram?: unknown }).listenDatagram === "function")
   }
 }
 
+section("socket: Web Streams and AbortSignal");
+{
+  const [a, b] = socketpair();
+  using _a = a, _b = b;
+  // A socket's readable is a byte stream: here the body of a Response, read to its end.
+  const writer = a.writable.getWriter();
+  await writer.write(text.encode("streamed "));
+  await writer.write(text.encode("through pipes"));
+  await writer.close(); // shutdown(SHUT_WR): the peer's readable ends
+  console.log(`Response body: ${JSON.stringify(await new Response(b.readable).text())}`);
+  // Any blocking call takes { signal } after Python's arguments, and loses no byte.
+  const [c, d] = socketpair();
+  using _c = c, _d = d;
+  const waiting = d.recv(1024, 0, { signal: AbortSignal.timeout(50) });
+  const aborted = await waiting.then(() => null, (e: Error) => e);
+  console.log(`aborted recv: ${aborted?.name}`); // the signal's reason: a TimeoutError
+  await c.sendall(text.encode("still here"));
+  console.log(`next recv: ${decode(await d.recv(1024))}`);
+}
+
 section("socket: names and addresses");
 {
   const infos = await getaddrinfo("localhost", 80, AF_INET, SOCK_STREAM);

@@ -382,5 +382,8 @@ Deno.test("examples/demo.ts: the tour runs to its end, its asyncore and asynchat
   assert(asyncore.includes('client: handleRead got "hello, asyncore"\n'), asyncore);
   assert(asyncore.includes("loop() settled: the map is empty\n"), asyncore);
   assert(stdout.includes('replies: "HELLO\\r\\nASYNCHAT\\r\\n"\n'), stdout);
+  // The Web Streams section: a socket as a Response body; an aborted recv loses no byte.
+  assert(stdout.includes('Response body: "streamed through pipes"\n'), stdout);
+  assert(stdout.includes("aborted recv: TimeoutError\nnext recv: still here\n"), stdout);
   assert(stdout.trimEnd().endsWith("done"), stdout);
 });

@@ -27,6 +27,8 @@ const denoErrors: ErrorMapper = (e) => fromDenoError(e) as OSError;
 
 /** Outgoing bytes buffered past this make the stream unwritable, as a full send buffer does. */
 export const SEND_BUFFER_SIZE = 256 * 1024;
+/** The largest send copied into a stream's staging buffer rather than a buffer of its own. */
+const STAGE_SIZE = 1024;
 const MIN_READ = 4 * 1024;
 const MAX_READ = 256 * 1024;
 /** The largest buffer kept between reads: an idle socket should hold little. */
@@ -575,7 +577,17 @@ export class StreamChannel {
   enqueue(data: Uint8Array): number {
     const room = SEND_BUFFER_SIZE - this.#queued;
     if (room <= 0) return 0;
-    const taken = data.length <= room ? data.slice() : data.slice(0, room);
+    let taken: Uint8Array;
+    if (this.#queued === 0 && !this.#writing && data.length <= STAGE_SIZE) {
+      // A small send into an idle stream: copied into the stream's own staging buffer rather
+      // than into a new ArrayBuffer (which costs more than the copy). Nothing else refers to
+      // the stage once the stream is idle: its last write has settled and the outbox is empty.
+      const stage = this.#stage ??= new Uint8Array(STAGE_SIZE);
+      stage.set(data);
+      taken = stage.subarray(0, data.length);
+    } else {
+      taken = data.length <= room ? data.slice() : data.slice(0, room);
+    }
     this.#outbox.push(taken);
     this.#queued += taken.length;
     this.#pump();
@@ -618,6 +630,9 @@ export class StreamChannel {
       },
     );
   }
+
+  /** Where a small send into an idle stream is copied (enqueue); made on first use. */
+  #stage: Uint8Array | null = null;
 
   /** The bytes of the background write in flight (#pump), and that write's handlers. */
   #batch: Uint8Array = EMPTY;

@@ -88,7 +88,12 @@ export async function recvAll(sock: Socket, limit = 64 * 1024 * 1024): Promise<U
     parts.push(piece);
     total += piece.length;
   }
-  const out = new Uint8Array(total);
+  return concat(parts);
+}
+
+/** Joins byte arrays. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);

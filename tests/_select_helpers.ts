@@ -66,17 +66,6 @@ export function readyFor<T>(ready: [SelectorKey<T>, number][], event: number): u
   return ready.filter(([, events]) => events & event).map(([key]) => key.fileobj);
 }
 
-/** Joins byte arrays. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** What to do with a ready registration in the echo server: Python's `key.data` callbacks. */
 type Callback = (sock: Socket, mask: number) => Promise<void>;
 

@@ -32,8 +32,8 @@ import {
   SOL_SOCKET,
   ValueError,
 } from "../socket/mod.ts";
-import { bytes, pattern, sameBytes, sleep, startPython, text, within } from "./_helpers.ts";
-import { concat, freePort, listener, SocketBag, timed } from "./_select_helpers.ts";
+import { bytes, concat, pattern, sameBytes, sleep, startPython, text, within } from "./_helpers.ts";
+import { freePort, listener, SocketBag, timed } from "./_select_helpers.ts";
 
 /** Loose enough for the untyped npm build of std: what the error-class argument accepts. */
 // deno-lint-ignore no-explicit-any

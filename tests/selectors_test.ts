@@ -16,6 +16,7 @@ import { KeyError, OSError, SHUT_WR, Socket, ValueError } from "../socket/mod.ts
 import { StreamWrapper } from "../select/mod.ts";
 import {
   bytes,
+  concat,
   pattern,
   recvAll,
   runDenoFile,
@@ -24,15 +25,7 @@ import {
   text,
   within,
 } from "./_helpers.ts";
-import {
-  concat,
-  listener,
-  readyFor,
-  SELECTORS,
-  serveEcho,
-  SocketBag,
-  timed,
-} from "./_select_helpers.ts";
+import { listener, readyFor, SELECTORS, serveEcho, SocketBag, timed } from "./_select_helpers.ts";
 
 /** Loose enough for the untyped npm build of std: what the error-class argument accepts. */
 // deno-lint-ignore no-explicit-any

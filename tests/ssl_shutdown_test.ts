@@ -7,7 +7,7 @@ import { assert, assertEquals } from "@std/assert";
 import { createConnection, createServer, SHUT_WR } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { type SSLSocket, SSLWantReadError, SSLWantWriteError } from "../ssl/mod.ts";
-import { pattern, recvAll, sameBytes, startPython, within } from "./_helpers.ts";
+import { concat, pattern, recvAll, sameBytes, startPython, within } from "./_helpers.ts";
 import { certPath, ENGINES, tlsPair } from "./_ssl_helpers.ts";
 
 const SIZE = 1024 * 1024;
@@ -48,13 +48,7 @@ async function recvAllNonBlocking(tls: SSLSocket): Promise<Uint8Array> {
     parts.push(piece);
     total += piece.length;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 for (const { engine, server, client } of ENGINES) {

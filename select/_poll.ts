@@ -1,9 +1,9 @@
 // select.poll(): registrations kept between calls, results from the ready set.
-import { EBADF, EEXIST, EINVAL, ENOENT } from "../socket/_errno.ts";
-import { KeyError, OSError, osError, OverflowError, ValueError } from "../socket/_errors.ts";
-import { asCInt, asCLong, asCUIntMask } from "../socket/_pyargs.ts";
-import { allocateFd, releaseFd } from "../socket/_fd.ts";
-import { POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../socket/_readiness.ts";
+import { EBADF, EEXIST, EINVAL, ENOENT } from "../_core/errno.ts";
+import { KeyError, OSError, osError, OverflowError, ValueError } from "../_core/errors.ts";
+import { asCInt, asCLong, asCUIntMask } from "../_core/args.ts";
+import { allocateFd, releaseFd } from "../_core/fd_table.ts";
+import { POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../_core/readiness.ts";
 import {
   EPOLLERR,
   EPOLLET,
@@ -13,9 +13,9 @@ import {
   EPOLLOUT,
   EPOLLPRI,
 } from "./_constants.ts";
-import { descriptorOf, type FileLike, sourceOf } from "./_fileobj.ts";
-import { type Entry, ReadySet } from "./_ready_set.ts";
-import { epollTimeoutMs, pollTimeoutMs } from "./_timeout.ts";
+import { descriptorOf, type FileLike, sourceOf } from "../_core/fileobj.ts";
+import { type Entry, ReadySet } from "../_core/ready_set.ts";
+import { epollTimeoutMs, pollTimeoutMs } from "../_core/wait_timeout.ts";
 import type { AbortOptions } from "../socket/mod.ts";
 
 /** `select.EPOLL_CLOEXEC`, the one flag `epoll()` takes. */

@@ -1,11 +1,11 @@
 // select.select(): Python's call over the readiness core. It takes lists, so it registers and
 // unregisters per call (O(n) in its arguments, like the C call), but has no FD_SETSIZE limit.
-import { EBADF } from "../socket/_errno.ts";
-import { OSError } from "../socket/_errors.ts";
-import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../socket/_readiness.ts";
-import { descriptorOf, sourceOf } from "./_fileobj.ts";
-import { type Entry, ReadySet } from "./_ready_set.ts";
-import { selectTimeoutMs } from "./_timeout.ts";
+import { EBADF } from "../_core/errno.ts";
+import { OSError } from "../_core/errors.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../_core/readiness.ts";
+import { descriptorOf, sourceOf } from "../_core/fileobj.ts";
+import { type Entry, ReadySet } from "../_core/ready_set.ts";
+import { selectTimeoutMs } from "../_core/wait_timeout.ts";
 import type { AbortOptions } from "../socket/mod.ts";
 
 const READ = POLLIN | POLLHUP | POLLERR;

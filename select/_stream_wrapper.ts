@@ -1,9 +1,9 @@
 // Watching what is not a socket: the standard input and a child process's pipes are Web
 // streams in Deno, so a wrapper gives them a pseudo descriptor and a readiness source of their
 // own, with the same read-ahead rule as sockets: nothing read ahead is ever lost.
-import { allocateFd, releaseFd } from "../socket/_fd.ts";
-import { fromDenoError, OSError, osError } from "../socket/_errors.ts";
-import { awaiting } from "../socket/_keep_alive.ts";
+import { allocateFd, releaseFd } from "../_core/fd_table.ts";
+import { fromDenoError, OSError, osError } from "../_core/errors.ts";
+import { awaiting } from "../_core/keep_alive.ts";
 import {
   nextTurn,
   POLLERR,
@@ -17,7 +17,7 @@ import {
   sourceFor,
   type Watchable,
   WatcherSet,
-} from "../socket/_readiness.ts";
+} from "../_core/readiness.ts";
 
 const EBADF = 9;
 const EAGAIN = 11;

@@ -53,4 +53,4 @@ export * from "./_constants.ts";
 export { select } from "./_select.ts";
 export { Epoll, epoll, Poll, poll } from "./_poll.ts";
 export { StreamWrapper, type WrappableStreams } from "./_stream_wrapper.ts";
-export type { FileLike, HasFileno } from "./_fileobj.ts";
+export type { FileLike, HasFileno } from "../_core/fileobj.ts";

@@ -1,5 +1,5 @@
 // Selector keys and the file-object-to-descriptor rules of CPython's selectors module.
-import { ValueError } from "../socket/_errors.ts";
+import { ValueError } from "../_core/errors.ts";
 import type { FileLike } from "../select/mod.ts";
 
 /** The file object is ready for reading (Python's `selectors.EVENT_READ`). */

@@ -1,6 +1,6 @@
 // selectors' get_map(): a live, read-only view keyed by descriptor that also accepts the
 // registered file objects themselves.
-import { KeyError } from "../socket/_errors.ts";
+import { KeyError } from "../_core/errors.ts";
 import type { SelectorKey } from "./_key.ts";
 import type { FileLike } from "../select/mod.ts";
 

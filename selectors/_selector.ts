@@ -1,13 +1,13 @@
 // BaseSelector and the one implementation every pynet selector shares: registrations kept in
 // the readiness core's ready set, so select() costs what is ready, not what is registered.
-import { EBADF } from "../socket/_errno.ts";
-import { KeyError, OSError, RuntimeError, ValueError } from "../socket/_errors.ts";
-import { pyTypeName } from "../socket/_pyargs.ts";
-import { POLLIN, POLLNVAL, POLLOUT } from "../socket/_readiness.ts";
+import { EBADF } from "../_core/errno.ts";
+import { KeyError, OSError, RuntimeError, ValueError } from "../_core/errors.ts";
+import { pyTypeName } from "../_core/args.ts";
+import { POLLIN, POLLNVAL, POLLOUT } from "../_core/readiness.ts";
 import type { FileLike } from "../select/mod.ts";
-import { sourceOf } from "../select/_fileobj.ts";
-import { type Entry, ReadySet } from "../select/_ready_set.ts";
-import { selectorTimeoutMs } from "../select/_timeout.ts";
+import { sourceOf } from "../_core/fileobj.ts";
+import { type Entry, ReadySet } from "../_core/ready_set.ts";
+import { selectorTimeoutMs } from "../_core/wait_timeout.ts";
 import {
   type DataArg,
   EVENT_READ,

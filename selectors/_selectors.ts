@@ -1,6 +1,6 @@
 // The concrete selectors: CPython's names, one engine underneath.
-import { allocateFd, releaseFd } from "../socket/_fd.ts";
-import { ValueError } from "../socket/_errors.ts";
+import { allocateFd, releaseFd } from "../_core/fd_table.ts";
+import { ValueError } from "../_core/errors.ts";
 import { BaseSelector } from "./_selector.ts";
 import type { SelectorKey } from "./_key.ts";
 import type { AbortOptions } from "../socket/mod.ts";

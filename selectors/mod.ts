@@ -63,5 +63,5 @@
 export { type DataArg, EVENT_READ, EVENT_WRITE, type SelectorKey } from "./_key.ts";
 export { SelectorMapping } from "./_mapping.ts";
 export { BaseSelector } from "./_selector.ts";
-export { RuntimeError } from "../socket/_errors.ts";
+export { RuntimeError } from "../_core/errors.ts";
 export { DefaultSelector, EpollSelector, PollSelector, SelectSelector } from "./_selectors.ts";

@@ -1,8 +1,8 @@
 // Socket addresses: Python's tuple forms, checked with CPython's exception types and messages,
 // and converted to and from Deno's address objects.
 import { AF_INET6, AF_UNIX, EAI_ADDRFAMILY } from "./_constants.ts";
-import { OSError, OverflowError } from "./_errors.ts";
-import { loneSurrogateIndex, pyTypeName } from "./_pyargs.ts";
+import { OSError, OverflowError } from "../_core/errors.ts";
+import { loneSurrogateIndex, pyTypeName } from "../_core/args.ts";
 import { gai } from "./_resolve_errors.ts";
 
 /** An AF_INET address: `[host, port]`. */

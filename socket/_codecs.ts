@@ -3,8 +3,8 @@
 // across reads, and Python's error handlers and exception messages. TextDecoder is used only
 // for UTF-8 and only as a fast path: browsers map "latin1", "iso-8859-1" and "ascii" to
 // windows-1252, which is not what Python does.
-import { NotImplementedError, ValueError } from "./_errors.ts";
-import { pyTypeName, UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+import { NotImplementedError, ValueError } from "../_core/errors.ts";
+import { pyTypeName, UnicodeEncodeError, UnicodeError } from "../_core/args.ts";
 
 /**
  * Python's `LookupError`: an encoding (or error handler) name Python does not know.

@@ -5,8 +5,8 @@
 // again. An AF_UNIX one cannot: Deno refuses to send on it while a receive is pending
 // ("Busy"), so it receives only while someone waits, and stops at the first datagram.
 import { type DenoTarget, sameEndpoint } from "./_address.ts";
-import { fromDenoError, type OSError } from "./_errors.ts";
-import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "./_readiness.ts";
+import { fromDenoError, type OSError } from "../_core/errors.ts";
+import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "../_core/readiness.ts";
 
 /** Large enough for any UDP datagram: a shorter buffer would truncate silently. */
 const MAX_DATAGRAM = 65536;
@@ -102,7 +102,7 @@ export class DatagramChannel {
    * watchers, and the pending receive, ref'd meanwhile, holds the process; the receive
    * reaches the channel, whose wakers hold the waiting task (and so its socket).
    * A receiver that keeps up with a burst waits once per datagram: here it pays neither a
-   * keep-alive timer (see socket/_keep_alive.ts) nor a readiness watcher for each one
+   * keep-alive timer (see _core/keep_alive.ts) nor a readiness watcher for each one
    * (BENCHMARKS.md, "UDP receive").
    */
   async next(): Promise<void> {

@@ -2,8 +2,8 @@
 // already granted and bounded in time: the one source of names that goes to the network.
 import { type Addr, isMapped, v4, v6 } from "./_addr_bytes.ts";
 import { AF_INET, AF_INET6 } from "./_constants.ts";
-import { EACCES } from "./_errno.ts";
-import { fromDenoError, PermissionError } from "./_errors.ts";
+import { EACCES } from "../_core/errno.ts";
+import { fromDenoError, PermissionError } from "../_core/errors.ts";
 import { granted, readIfGranted } from "./_hosts.ts";
 import { parseIPv4, parseIPv6 } from "./_inet.ts";
 import { missingPermission, TemporaryFailure } from "./_resolve_errors.ts";

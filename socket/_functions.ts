@@ -11,13 +11,13 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
 } from "./_constants.ts";
-import { EOPNOTSUPP } from "./_errno.ts";
-import { OSError, osError, ValueError } from "./_errors.ts";
+import { EOPNOTSUPP } from "../_core/errno.ts";
+import { OSError, osError, ValueError } from "../_core/errors.ts";
 import { memoryPipePair } from "./_memory_pipe.ts";
-import { asCLong, pyTypeName } from "./_pyargs.ts";
+import { asCLong, pyTypeName } from "../_core/args.ts";
 import { getaddrinfo } from "./_resolve.ts";
 import { Socket, wrapConn } from "./_socket.ts";
-import { type AbortOptions, checkSignal, raceAbort } from "./_abort.ts";
+import { type AbortOptions, checkSignal, raceAbort } from "../_core/abort.ts";
 
 /** Options of {@linkcode createConnection}; `signal` cancels the name lookup or the connect. */
 export interface CreateConnectionOptions extends AbortOptions {

@@ -1,10 +1,10 @@
 // Address conversion: inet_aton/inet_ntoa, inet_pton/inet_ntop and the byte-order functions,
 // with glibc's parsing and formatting rules and CPython's errors.
 import { AF_INET, AF_INET6 } from "./_constants.ts";
-import { EAFNOSUPPORT } from "./_errno.ts";
-import { OSError, OverflowError, ValueError } from "./_errors.ts";
-import { asBytes } from "./_bytes.ts";
-import { asCInt, asCString, asPyInt, pyTypeName } from "./_pyargs.ts";
+import { EAFNOSUPPORT } from "../_core/errno.ts";
+import { OSError, OverflowError, ValueError } from "../_core/errors.ts";
+import { asBytes } from "../_core/bytes.ts";
+import { asCInt, asCString, asPyInt, pyTypeName } from "../_core/args.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Parsers (glibc's resolv/inet_addr.c and resolv/inet_pton.c), working on JS strings.

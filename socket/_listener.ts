@@ -10,10 +10,10 @@ import {
   ENOPROTOOPT,
   ENOTCONN,
   EOPNOTSUPP,
-} from "./_errno.ts";
-import { fromDenoError, type OSError } from "./_errors.ts";
-import { POLLERR, POLLIN, POLLNVAL } from "./_readiness.ts";
-import type { ErrorMapper } from "./_stream.ts";
+} from "../_core/errno.ts";
+import { fromDenoError, type OSError } from "../_core/errors.ts";
+import { POLLERR, POLLIN, POLLNVAL } from "../_core/readiness.ts";
+import type { ErrorMapper } from "../_core/channel.ts";
 
 /** Linux's `EPROTO` and `ENONET`, which accept(2) lists among the errors to retry. */
 const EPROTO = 71;

@@ -1,6 +1,6 @@
 // An in-memory connected pair: what socketpair() gives without a Deno resource or permission.
-import { hold, release } from "./_keep_alive.ts";
-import type { ByteConn } from "./_stream.ts";
+import { hold, release } from "../_core/keep_alive.ts";
+import type { ByteConn } from "../_core/channel.ts";
 
 /** What one direction holds before its writer has to wait, like a socket's buffers. */
 const CAPACITY = 256 * 1024;

@@ -18,10 +18,10 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./_constants.ts";
-import { EINVAL, ENOPROTOOPT, EOPNOTSUPP } from "./_errno.ts";
-import { OSError, osError } from "./_errors.ts";
+import { EINVAL, ENOPROTOOPT, EOPNOTSUPP } from "../_core/errno.ts";
+import { OSError, osError } from "../_core/errors.ts";
 import { linuxGetErrno, linuxSetErrno } from "./_linux_options.ts";
-import { asCInt, pyTypeName } from "./_pyargs.ts";
+import { asCInt, pyTypeName } from "../_core/args.ts";
 
 /** Options a program may set, by `level:option`. */
 const SETTABLE = new Set([

@@ -47,7 +47,7 @@ import {
   SOCK_DGRAM,
 } from "./_constants.ts";
 import { canonicalName, dnsAddrs, dnsQuery, reverseName, stripDot } from "./_dns.ts";
-import { fromDenoError, herror, OSError, OverflowError } from "./_errors.ts";
+import { fromDenoError, herror, OSError, OverflowError } from "../_core/errors.ts";
 import {
   granted,
   hostsByAddr,
@@ -58,10 +58,10 @@ import {
   type NameResult,
   servicesTable,
 } from "./_hosts.ts";
-import { idnaEncode } from "./_idna.ts";
+import { idnaEncode } from "../_core/idna.ts";
 import { formatIPv4, formatIPv6, parseInetAton, parseIPv4, parseIPv6 } from "./_inet.ts";
 import { ifIndexToName, parseScopeId } from "./_interfaces.ts";
-import { asCInt, asCLong, asCString, asCUIntMask, checkUtf8, pyTypeName } from "./_pyargs.ts";
+import { asCInt, asCLong, asCString, asCUIntMask, checkUtf8, pyTypeName } from "../_core/args.ts";
 import {
   gai,
   herr,

@@ -1,6 +1,6 @@
 // gaierror and herror with glibc's messages, and the PermissionError of a missing Deno
 // permission: every step of name resolution (files, DNS, getaddrinfo) raises these.
-import { fromDenoError, gaierror, herror, PermissionError } from "./_errors.ts";
+import { fromDenoError, gaierror, herror, PermissionError } from "../_core/errors.ts";
 
 const GAI_MESSAGES: ReadonlyMap<number, string> = new Map([
   [-1, "Bad value for ai_flags"],

@@ -1,6 +1,6 @@
 // Python's socket object on Deno's sockets. Every call that can block in Python returns a
 // Promise that settles when Python's call would return; readiness is the socket's own
-// (see _readiness.ts), so select() and a blocked recv() wait on the same events.
+// (see _core/readiness.ts), so select() and a blocked recv() wait on the same events.
 import type { DatagramSocket } from "./_datagram_socket.ts";
 import {
   type Address,
@@ -10,7 +10,7 @@ import {
   toDenoTarget,
   unboundAddress,
 } from "./_address.ts";
-import { asBytes, type BytesLike, checkFlags, checkSize } from "./_bytes.ts";
+import { asBytes, type BytesLike, checkFlags, checkSize } from "../_core/bytes.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -56,7 +56,7 @@ import {
   EOPNOTSUPP,
   EPIPE,
   EPROTONOSUPPORT,
-} from "./_errno.ts";
+} from "../_core/errno.ts";
 import {
   BlockingIOError,
   fromDenoError,
@@ -65,8 +65,8 @@ import {
   timedOut,
   TimeoutError,
   ValueError,
-} from "./_errors.ts";
-import { allocateFd, releaseFd } from "./_fd.ts";
+} from "../_core/errors.ts";
+import { allocateFd, releaseFd } from "../_core/fd_table.ts";
 import { DatagramChannel } from "./_datagram.ts";
 import { ListenerChannel } from "./_listener.ts";
 import {
@@ -91,13 +91,15 @@ import {
   sourceFor,
   type Watchable,
   WatcherSet,
-} from "./_readiness.ts";
-import { awaiting } from "./_keep_alive.ts";
-import { type ByteConn, type ErrorMapper, StreamChannel } from "./_stream.ts";
-import { asCInt, asCLong, pyTypeName } from "./_pyargs.ts";
+} from "../_core/readiness.ts";
+import { awaiting } from "../_core/keep_alive.ts";
+import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import { StreamChannel } from "./_stream.ts";
+import { asCInt, asCLong, pyTypeName } from "../_core/args.ts";
 import { socketArgs } from "./_socket_args.ts";
-import { checkTimeout, getdefaulttimeout, setLongTimeout, withTimeout } from "./_timeout.ts";
-import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "./_abort.ts";
+import { checkTimeout, setLongTimeout, withTimeout } from "../_core/timeout.ts";
+import { getdefaulttimeout } from "./_default_timeout.ts";
+import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../_core/abort.ts";
 import {
   fromStream,
   isLive,
@@ -272,9 +274,9 @@ export class Socket implements Watchable, Disposable {
   /**
    * This socket, weakly: what its channels and files call back through. A socket the program
    * can no longer reach is collected, and its pseudo descriptor's entry then closes what it
-   * leaves (`#leftover`), as CPython closes a socket object it frees (see _fd.ts). Nothing
+   * leaves (`#leftover`), as CPython closes a socket object it frees (see _core/fd_table.ts). Nothing
    * outside the socket may hold it for this, not even a read-ahead running; what the program
-   * awaits holds it (_keep_alive.ts).
+   * awaits holds it (_core/keep_alive.ts).
    */
   #self: WeakRef<Socket>;
   /** The channels' `onChange`. */

@@ -1,8 +1,8 @@
 // CPython's checks of `socket()`'s arguments, and the errnos Linux's socket() gives for the
 // values it refuses, so `socket(...)` fails as it does in Python.
-import { EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT } from "./_errno.ts";
-import { osError } from "./_errors.ts";
-import { asCInt } from "./_pyargs.ts";
+import { EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT } from "../_core/errno.ts";
+import { osError } from "../_core/errors.ts";
+import { asCInt } from "../_core/args.ts";
 
 const AF_UNIX = 1;
 const AF_INET = 2;

@@ -1,6 +1,6 @@
 // Python's socket.makefile(): a buffered file object over a socket, binary or text. Reads and
 // writes return Promises, since the socket's calls do.
-import { BlockingIOError, OSError, TimeoutError, ValueError } from "./_errors.ts";
+import { BlockingIOError, OSError, TimeoutError, ValueError } from "../_core/errors.ts";
 import type { Socket } from "./_socket.ts";
 import { checkErrors, type Decode, type Encode, lookupCodec } from "./_codecs.ts";
 

@@ -1,27 +1,10 @@
 // A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
 // outgoing buffer ARCHITECTURE.md describes: input is known only by reading, so reads land in an
 // inbox that recv() drains, and nothing a pending read brings in is ever dropped.
-import { EBADF, ECONNRESET, EPIPE } from "./_errno.ts";
-import { fromDenoError, OSError, osError } from "./_errors.ts";
-import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "./_readiness.ts";
-
-/** The part of `Deno.Conn` a stream needs; `socketpair()`'s in-memory pipe has it too. */
-export interface ByteConn {
-  read(p: Uint8Array): Promise<number | null>;
-  write(p: Uint8Array): Promise<number>;
-  closeWrite(): Promise<void>;
-  close(): void;
-  /** Makes pending and later reads keep the process alive (Deno's conns have it). */
-  ref?(): void;
-  /** Makes pending and later reads not keep the process alive. */
-  unref?(): void;
-}
-
-/**
- * Turns what a connection rejected with into the error a socket raises. `null` (for a read)
- * means EOF: a TLS connection cut without close_notify, where ragged EOFs are suppressed.
- */
-export type ErrorMapper = (e: unknown, op: "read" | "write") => OSError | null;
+import { EBADF, ECONNRESET, EPIPE } from "../_core/errno.ts";
+import { fromDenoError, OSError, osError } from "../_core/errors.ts";
+import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "../_core/readiness.ts";
 
 const denoErrors: ErrorMapper = (e) => fromDenoError(e) as OSError;
 
@@ -112,7 +95,7 @@ export class StreamChannel {
     this.onChange = onChange;
     this.#mapError = mapError;
     // Reading ahead must not hold the process: only a read the program awaits does (see
-    // readNow and readInto), or a wait holding it (_keep_alive.ts).
+    // readNow and readInto), or a wait holding it (_core/keep_alive.ts).
     conn.unref?.();
   }
 

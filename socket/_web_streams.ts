@@ -2,10 +2,10 @@
 // They run on the socket's own Python-style calls (recvInto, sendall), so the socket's timeout,
 // TLS (an SSLSocket's overrides) and the read-ahead apply unchanged: bytes already read ahead
 // come out of the readable first, and a read that outlives a timeout keeps its bytes.
-import type { AbortOptions } from "./_abort.ts";
+import type { AbortOptions } from "../_core/abort.ts";
 import { SHUT_RD, SHUT_WR } from "./_constants.ts";
-import { BlockingIOError } from "./_errors.ts";
-import { awaiting } from "./_keep_alive.ts";
+import { BlockingIOError } from "../_core/errors.ts";
+import { awaiting } from "../_core/keep_alive.ts";
 import {
   POLLERR,
   POLLHUP,
@@ -15,7 +15,7 @@ import {
   readinessSource,
   type ReadinessWatcher,
   type Watchable,
-} from "./_readiness.ts";
+} from "../_core/readiness.ts";
 
 /**
  * The option key a stream's own calls carry: they pass the check that refuses Python-style
@@ -170,7 +170,7 @@ function wouldBlock(e: unknown): boolean {
 
 /**
  * Resolves once `events` (or an error, hang-up or close) hold on `sock`. The wait holds the
- * process (the read-ahead it starts does not: see _keep_alive.ts), as a stream being read or
+ * process (the read-ahead it starts does not: see _core/keep_alive.ts), as a stream being read or
  * written is work the program awaits.
  */
 function readiness(sock: Watchable, events: number): Promise<void> {

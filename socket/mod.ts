@@ -192,10 +192,10 @@ export {
   /** `socket.timeout` is `TimeoutError`. */
   TimeoutError as timeout,
   ValueError,
-} from "./_errors.ts";
+} from "../_core/errors.ts";
 export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.ts";
-export type { BytesLike } from "./_bytes.ts";
-export type { AbortOptions } from "./_abort.ts";
+export type { BytesLike } from "../_core/bytes.ts";
+export type { AbortOptions } from "../_core/abort.ts";
 export { Socket, socket } from "./_socket.ts";
 export type { DatagramSocket } from "./_datagram_socket.ts";
 export {
@@ -214,9 +214,9 @@ export {
   hasIpv6,
   socketpair,
 } from "./_functions.ts";
-export { getdefaulttimeout, setdefaulttimeout } from "./_timeout.ts";
+export { getdefaulttimeout, setdefaulttimeout } from "./_default_timeout.ts";
 export { htonl, htons, inetAton, inetNtoa, inetNtop, inetPton, ntohl, ntohs } from "./_inet.ts";
-export { UnicodeEncodeError, UnicodeError } from "./_pyargs.ts";
+export { UnicodeEncodeError, UnicodeError } from "../_core/args.ts";
 export { LookupError, UnicodeDecodeError } from "./_codecs.ts";
 export {
   type AddrInfo,
@@ -247,4 +247,4 @@ export {
   readinessSource,
   type ReadinessWatcher,
   type Watchable,
-} from "./_readiness.ts";
+} from "../_core/readiness.ts";

@@ -1,6 +1,6 @@
 // Certificates as CPython shows them: getpeercert()'s dictionary, and PEM <-> DER.
-import { ValueError } from "../socket/_errors.ts";
-import { pyTypeName } from "../socket/_pyargs.ts";
+import { ValueError } from "../_core/errors.ts";
+import { pyTypeName } from "../_core/args.ts";
 
 /** A distinguished name as CPython's nested tuples: `[[["commonName", "localhost"]], ...]`. */
 export type DistinguishedName = [string, string][][];

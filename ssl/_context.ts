@@ -1,8 +1,8 @@
 // SSLContext: CPython's settings object for TLS, and the session settings it gives a socket.
-import { ENOENT } from "../socket/_errno.ts";
-import { fromDenoError, osError, ValueError } from "../socket/_errors.ts";
-import { asCInt, asCLong, pyTypeName, reprChar, UnicodeEncodeError } from "../socket/_pyargs.ts";
-import type { Socket } from "../socket/_socket.ts";
+import { ENOENT } from "../_core/errno.ts";
+import { fromDenoError, osError, ValueError } from "../_core/errors.ts";
+import { asCInt, asCLong, pyTypeName, reprChar, UnicodeEncodeError } from "../_core/args.ts";
+import type { Socket } from "../socket/mod.ts";
 import {
   derCertToPemCert,
   isDerSequence,

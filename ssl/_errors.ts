@@ -1,5 +1,5 @@
 // CPython's ssl exceptions, and the translation of Deno's and node:tls's TLS failures into them.
-import { OSError } from "../socket/_errors.ts";
+import { OSError } from "../_core/errors.ts";
 import {
   SSL_ERROR_EOF,
   SSL_ERROR_SSL,

@@ -1,5 +1,5 @@
 // The module-level ssl.wrap_socket() of older Python: a context made from its arguments.
-import type { Socket } from "../socket/_socket.ts";
+import type { Socket } from "../socket/mod.ts";
 import { CERT_NONE, PROTOCOL_TLS } from "./_constants.ts";
 import { SSLContext } from "./_context.ts";
 import type { SSLSocket } from "./_sslsocket.ts";

@@ -3,7 +3,7 @@
 // client certificates, version limits). node:tls is loaded only when a session needs it.
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
-import type { ByteConn } from "../socket/_stream.ts";
+import type { ByteConn } from "../_core/channel.ts";
 import type { NodeCertificate } from "./_certificate.ts";
 import type { SessionOptions, TlsSession } from "./_session.ts";
 

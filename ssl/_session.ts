@@ -2,7 +2,7 @@
 // the fast path) where it can do what the context asks, node:tls over the connection where
 // Deno's own API cannot (server side on an accepted connection, CERT_NONE clients, client
 // certificates, version limits).
-import type { ByteConn } from "../socket/_stream.ts";
+import type { ByteConn } from "../_core/channel.ts";
 import type { NodeCertificate } from "./_certificate.ts";
 
 /** What a socket needs from a TLS session, whichever engine runs it. */

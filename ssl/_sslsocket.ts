@@ -1,9 +1,9 @@
 // SSLSocket: a pynet Socket whose connection runs TLS. It takes over a plain socket's
 // connection (as Python's wrap_socket detaches the original), so select(), selectors and
 // makefile() work on it unchanged, and readiness means decrypted data (or EOF) is waiting.
-import type { Address } from "../socket/_address.ts";
-import type { BytesLike } from "../socket/_bytes.ts";
-import { EBADF, ENOTCONN } from "../socket/_errno.ts";
+import { type Address, SOCK_STREAM } from "../socket/mod.ts";
+import type { BytesLike } from "../_core/bytes.ts";
+import { EBADF, ENOTCONN } from "../_core/errno.ts";
 import {
   BlockingIOError,
   fromDenoError,
@@ -11,7 +11,7 @@ import {
   OSError,
   TimeoutError,
   ValueError,
-} from "../socket/_errors.ts";
+} from "../_core/errors.ts";
 import {
   holdReadiness,
   pythonClassNames,
@@ -20,13 +20,12 @@ import {
   streamOf,
   upgradeConn,
 } from "../socket/_socket.ts";
-import { POLLIN, POLLOUT } from "../socket/_readiness.ts";
-import { withTimeout } from "../socket/_timeout.ts";
-import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../socket/_abort.ts";
-import { awaiting } from "../socket/_keep_alive.ts";
-import type { ByteConn, ErrorMapper } from "../socket/_stream.ts";
-import { SOCK_STREAM } from "../socket/_constants.ts";
-import { idnaEncode } from "../socket/_idna.ts";
+import { POLLIN, POLLOUT } from "../_core/readiness.ts";
+import { withTimeout } from "../_core/timeout.ts";
+import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../_core/abort.ts";
+import { awaiting } from "../_core/keep_alive.ts";
+import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import { idnaEncode } from "../_core/idna.ts";
 import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "./_constants.ts";
 import { sessionOptionsOf, type SSLContext } from "./_context.ts";

@@ -2,7 +2,7 @@
 // load_default_certs() and create_default_context()) gets them: the SSL_CERT_FILE and
 // SSL_CERT_DIR environment variables name a CA file and CA directories that are trusted on top
 // of the default roots. Deno's roots stand for OpenSSL's default file and directory.
-import { fromDenoError } from "../socket/_errors.ts";
+import { fromDenoError } from "../_core/errors.ts";
 import { pemCertificates } from "./_certificate.ts";
 
 /** OpenSSL's variable naming a PEM file of trusted CAs. */

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { AF_INET, AF_INET6, AF_UNIX } from "../socket/_constants.ts";
-import { OSError, OverflowError, ValueError } from "../socket/_errors.ts";
+import { OSError, OverflowError, ValueError } from "../_core/errors.ts";
 import {
   htonl,
   htons,
@@ -13,7 +13,7 @@ import {
   ntohl,
   ntohs,
 } from "../socket/_inet.ts";
-import { UnicodeEncodeError } from "../socket/_pyargs.ts";
+import { UnicodeEncodeError } from "../_core/args.ts";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const zeros = (n: number) => new Uint8Array(n);

@@ -21,10 +21,10 @@ import {
   SOCK_RAW,
   SOCK_STREAM,
 } from "../socket/_constants.ts";
-import { gaierror, herror, OSError, OverflowError, PermissionError } from "../socket/_errors.ts";
-import { idnaEncode } from "../socket/_idna.ts";
+import { gaierror, herror, OSError, OverflowError, PermissionError } from "../_core/errors.ts";
+import { idnaEncode } from "../_core/idna.ts";
 import { isIPv4Literal, isIPv6Literal } from "../socket/_inet.ts";
-import { UnicodeEncodeError, UnicodeError } from "../socket/_pyargs.ts";
+import { UnicodeEncodeError, UnicodeError } from "../_core/args.ts";
 import {
   getaddrinfo,
   getfqdn,

@@ -4,7 +4,7 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { OSError, socket, TimeoutError } from "../socket/mod.ts";
 import { upgradeConn, type UpgradedConn } from "../socket/_socket.ts";
-import type { ByteConn } from "../socket/_stream.ts";
+import type { ByteConn } from "../_core/channel.ts";
 import { select } from "../select/mod.ts";
 import { bytes, recvExactly, rejects, startPython, tcpPair, text, within } from "./_helpers.ts";
 

@@ -19,7 +19,7 @@ import { select } from "../select/mod.ts";
 // Internal: the Deno connection under a socket, to see when close() lets it go; a socket over
 // a connection of the test's, to see the reads it makes.
 import { streamOf, wrapConn } from "../socket/_socket.ts";
-import type { ByteConn } from "../socket/_stream.ts";
+import type { ByteConn } from "../_core/channel.ts";
 import {
   bytes,
   pattern,

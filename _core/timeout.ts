@@ -1,8 +1,22 @@
-// Timeout values: Python's validation, and the module-wide default for new sockets.
-import { OverflowError, ValueError } from "./_errors.ts";
-import { pyTypeName } from "./_pyargs.ts";
+// Timeouts: Python's checks of a timeout in seconds, and timers as long as Python's clock allows.
+import { OverflowError, ValueError } from "./errors.ts";
+import { pyTypeName } from "./args.ts";
 
-let defaultTimeout: number | null = null;
+/**
+ * CPython's _PyTime conversion of seconds: NaN is a ValueError; the range is int64
+ * nanoseconds (about 292 years). `integer` says whether Python would see an int (its message
+ * differs from a float's); JavaScript numbers do not say which one the user meant.
+ */
+export function checkSeconds(seconds: number, integer = false): void {
+  if (Number.isNaN(seconds)) throw new ValueError("Invalid value NaN (not a number)");
+  if (Math.abs(seconds) * 1e9 >= 2 ** 63) {
+    throw new OverflowError(
+      integer
+        ? "timestamp too large to convert to C _PyTime_t"
+        : "timestamp out of range for platform time_t",
+    );
+  }
+}
 
 /**
  * Checks a timeout as `settimeout()` does: `null`, or a number of seconds >= 0 that CPython's
@@ -16,14 +30,7 @@ export function checkTimeout(value: unknown): number | null {
   if (typeof value !== "number") {
     throw new TypeError(`'${pyTypeName(value)}' object cannot be interpreted as an integer`);
   }
-  if (Number.isNaN(value)) throw new ValueError("Invalid value NaN (not a number)");
-  if (Math.abs(value) * 1e9 >= 2 ** 63) {
-    throw new OverflowError(
-      Number.isSafeInteger(value)
-        ? "timestamp too large to convert to C _PyTime_t"
-        : "timestamp out of range for platform time_t",
-    );
-  }
+  checkSeconds(value, Number.isSafeInteger(value));
   if (value < 0) throw new ValueError("Timeout value out of range");
   return value;
 }
@@ -47,43 +54,6 @@ export function setLongTimeout(callback: () => void, ms: number): () => void {
   };
   arm(ms);
   return () => clearTimeout(timer);
-}
-
-/**
- * The default timeout, in seconds, of new socket objects; `null` means new sockets block
- * without a limit (Python's `socket.getdefaulttimeout()`).
- *
- * @returns The default timeout, or `null`.
- *
- * @example
- * ```ts
- * import { getdefaulttimeout } from "@pynet/net/socket";
- * console.log(getdefaulttimeout()); // null
- * ```
- */
-export function getdefaulttimeout(): number | null {
-  return defaultTimeout;
-}
-
-/**
- * Sets the default timeout of new socket objects (Python's `socket.setdefaulttimeout()`).
- * Sockets returned by `accept()` take it too.
- *
- * @param timeout Seconds, or `null` for blocking sockets.
- * @throws {ValueError} When `timeout` is negative.
- * @throws {OverflowError} When `timeout` is too large for CPython's clock (`Infinity`, 1e10).
- * @throws {TypeError} When `timeout` is not a number or `null`.
- *
- * @example
- * ```ts
- * import { getdefaulttimeout, setdefaulttimeout } from "@pynet/net/socket";
- * setdefaulttimeout(10);
- * console.log(getdefaulttimeout()); // 10
- * setdefaulttimeout(null);
- * ```
- */
-export function setdefaulttimeout(timeout: number | null): void {
-  defaultTimeout = checkTimeout(timeout);
 }
 
 /**

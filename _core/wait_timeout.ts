@@ -1,23 +1,10 @@
-// Timeout arguments of select(), poll() and epoll.poll(), checked as CPython checks them.
-import { OverflowError, ValueError } from "../socket/_errors.ts";
+// Timeout arguments of select(), poll(), epoll.poll() and the selectors, checked and converted
+// as CPython checks them.
+import { OverflowError, ValueError } from "./errors.ts";
+import { checkSeconds } from "./timeout.ts";
 
 /** The largest timeout poll(2) and epoll_wait(2) take, in milliseconds (a C int). */
 const INT_MAX = 2 ** 31 - 1;
-
-/**
- * CPython's _PyTime conversion: NaN is a ValueError; the range is int64 nanoseconds. `integer`
- * says whether Python would see an int (its message differs from a float's).
- */
-function checkSeconds(seconds: number, integer = false): void {
-  if (Number.isNaN(seconds)) throw new ValueError("Invalid value NaN (not a number)");
-  if (Math.abs(seconds) * 1e9 >= 2 ** 63) {
-    throw new OverflowError(
-      integer
-        ? "timestamp too large to convert to C _PyTime_t"
-        : "timestamp out of range for platform time_t",
-    );
-  }
-}
 
 /** What Python would most likely have been given: an int for a safe integer, else a float. */
 function looksInt(value: number): boolean {

@@ -1,8 +1,8 @@
 // What select() and friends accept: pynet sockets, pseudo descriptors, and anything with a
 // fileno() method, resolved to the readiness source behind them.
-import { objectForFd } from "../socket/_fd.ts";
-import { isWatchable, type ReadinessSource, readinessSource } from "../socket/_readiness.ts";
-import { OverflowError, ValueError } from "../socket/_errors.ts";
+import { objectForFd } from "./fd_table.ts";
+import { isWatchable, type ReadinessSource, readinessSource } from "./readiness.ts";
+import { OverflowError, ValueError } from "./errors.ts";
 
 /** An object `select` can watch: a socket, or anything with a `fileno()` method. */
 export interface HasFileno {

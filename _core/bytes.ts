@@ -1,6 +1,6 @@
 // Argument checks for data and sizes, with CPython's exception types and messages.
-import { OverflowError, ValueError } from "./_errors.ts";
-import { asCInt, pyTypeName } from "./_pyargs.ts";
+import { OverflowError, ValueError } from "./errors.ts";
+import { asCInt, pyTypeName } from "./args.ts";
 
 /** 2**63: a C `ssize_t` is below it. */
 const SSIZE_LIMIT = 2 ** 63;

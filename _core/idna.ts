@@ -1,7 +1,7 @@
 // Python's "idna" codec (IDNA 2003, RFC 3490), which CPython applies to every host name before
 // resolving it: ASCII names pass through after a label-length check, others are nameprepped and
 // Punycode-encoded label by label.
-import { reprChar, UnicodeError } from "./_pyargs.ts";
+import { reprChar, UnicodeError } from "./args.ts";
 
 const BASE = 36;
 const T_MIN = 1;

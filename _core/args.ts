@@ -1,6 +1,6 @@
 // Python's argument conversions ("i", "s", "y*" of PyArg_ParseTuple), with CPython's own error
 // classes and messages, for the functions of socket/_inet.ts and socket/_resolve.ts.
-import { OverflowError, ValueError } from "./_errors.ts";
+import { OverflowError, ValueError } from "./errors.ts";
 
 /**
  * Python's `UnicodeError`, a `ValueError`: text that cannot be encoded as asked, such as a host

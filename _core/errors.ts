@@ -18,7 +18,7 @@ import {
   errorMessages,
   ESHUTDOWN,
   ETIMEDOUT,
-} from "./_errno.ts";
+} from "./errno.ts";
 
 /**
  * Python's `OSError`: a failure reported by the operating system (or by Deno on its behalf),

@@ -8,9 +8,9 @@ import {
   POLLNVAL,
   type ReadinessSource,
   type ReadinessWatcher,
-} from "../socket/_readiness.ts";
-import { checkSignal, raceAbort } from "../socket/_abort.ts";
-import { awaiting } from "../socket/_keep_alive.ts";
+} from "./readiness.ts";
+import { checkSignal, raceAbort } from "./abort.ts";
+import { awaiting } from "./keep_alive.ts";
 
 /** The longest delay `setTimeout` takes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;

@@ -1,8 +1,11 @@
 // Python's exception hierarchy for network code, and the translation of Deno's errors into it.
 import {
   EACCES,
+  EADDRINUSE,
+  EADDRNOTAVAIL,
   EAGAIN,
   EALREADY,
+  EBADF,
   ECONNABORTED,
   ECONNREFUSED,
   ECONNRESET,
@@ -11,6 +14,7 @@ import {
   EINTR,
   EISDIR,
   ENOENT,
+  ENOTCONN,
   ENOTDIR,
   EPERM,
   EPIPE,
@@ -471,14 +475,14 @@ function errnoForDenoClass(e: Error): number | null {
   if (e instanceof E.ConnectionReset) return ECONNRESET;
   if (e instanceof E.ConnectionAborted) return ECONNABORTED;
   if (e instanceof E.BrokenPipe) return EPIPE;
-  if (e instanceof E.AddrInUse) return 98;
-  if (e instanceof E.AddrNotAvailable) return 99;
-  if (e instanceof E.NotConnected) return 107;
+  if (e instanceof E.AddrInUse) return EADDRINUSE;
+  if (e instanceof E.AddrNotAvailable) return EADDRNOTAVAIL;
+  if (e instanceof E.NotConnected) return ENOTCONN;
   if (e instanceof E.NotFound) return ENOENT;
   if (e instanceof E.PermissionDenied) return EACCES;
   if (e instanceof E.TimedOut) return ETIMEDOUT;
   if (e instanceof E.Interrupted) return EINTR;
-  if (e instanceof E.BadResource) return 9;
+  if (e instanceof E.BadResource) return EBADF;
   if (e instanceof E.WouldBlock) return EAGAIN;
   if (e instanceof E.AlreadyExists) return EEXIST;
   return null;

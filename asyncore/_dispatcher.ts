@@ -13,7 +13,6 @@ import {
   SOL_SOCKET,
 } from "../socket/mod.ts";
 import {
-  DISCONNECTED,
   EAGAIN,
   EALREADY,
   EBADF,
@@ -22,11 +21,9 @@ import {
   EINVAL,
   EISCONN,
   ENOTCONN,
-  errorcode,
   EWOULDBLOCK,
-  hasErrno,
-  strerror,
-} from "./_errno.ts";
+} from "../_core/errno.ts";
+import { DISCONNECTED, errorcode, hasErrno, strerror } from "./_errno.ts";
 import { className, compactTraceback, errorText } from "./_traceback.ts";
 
 /**

@@ -1,21 +1,19 @@
-// The errno values asyncore tests (Linux's, as CPython's `errno` module has them). They are
-// plain numbers here because the socket module exports no errno table; its errors carry these
-// numbers in `errno` (see socket/mod.ts).
+// The errno values asyncore tests, its `DISCONNECTED` set, and the two errno helpers CPython's
+// asyncore.py imports from `errno` and `os` (errorcode, strerror). The values themselves are the
+// shared table's, _core/errno.ts.
+import {
+  EBADF,
+  ECONNABORTED,
+  ECONNRESET,
+  ENOTCONN,
+  EPIPE,
+  errnoByName,
+  ESHUTDOWN,
+} from "../_core/errno.ts";
 import { OSError } from "../socket/mod.ts";
 
-export const EBADF = 9;
-export const EAGAIN = 11;
-/** The same number as `EAGAIN` on Linux. */
-export const EWOULDBLOCK = 11;
-export const EINVAL = 22;
-export const EPIPE = 32;
-export const ECONNABORTED = 103;
-export const ECONNRESET = 104;
-export const EISCONN = 106;
-export const ENOTCONN = 107;
-export const ESHUTDOWN = 108;
-export const EALREADY = 114;
-export const EINPROGRESS = 115;
+// _loop.ts takes EBADF from here, with DISCONNECTED.
+export { EBADF } from "../_core/errno.ts";
 
 /** Errors that mean "the peer is gone": asyncore turns them into `handleClose()`. */
 export const DISCONNECTED: ReadonlySet<number> = new Set([
@@ -27,30 +25,10 @@ export const DISCONNECTED: ReadonlySet<number> = new Set([
   EBADF,
 ]);
 
-const NAMES: ReadonlyMap<number, string> = new Map([
-  [1, "EPERM"],
-  [2, "ENOENT"],
-  [4, "EINTR"],
-  [9, "EBADF"],
-  [11, "EAGAIN"],
-  [13, "EACCES"],
-  [22, "EINVAL"],
-  [24, "EMFILE"],
-  [32, "EPIPE"],
-  [97, "EAFNOSUPPORT"],
-  [98, "EADDRINUSE"],
-  [99, "EADDRNOTAVAIL"],
-  [101, "ENETUNREACH"],
-  [103, "ECONNABORTED"],
-  [104, "ECONNRESET"],
-  [106, "EISCONN"],
-  [107, "ENOTCONN"],
-  [110, "ETIMEDOUT"],
-  [111, "ECONNREFUSED"],
-  [113, "EHOSTUNREACH"],
-  [114, "EALREADY"],
-  [115, "EINPROGRESS"],
-]);
+/** errno value -> name; the first name wins, so 11 is "EAGAIN" (not "EWOULDBLOCK"), as in Python. */
+const NAMES: ReadonlyMap<number, string> = new Map(
+  [...errnoByName].reverse().map(([name, value]) => [value, name]),
+);
 
 /** `errno.errorcode[err]`: the symbolic name, as `dispatcher.connect()` puts in its error. */
 export function errorcode(err: number): string {

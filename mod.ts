@@ -13,12 +13,18 @@
  * | `import asynchat` | `import { asynchat } from "@pynet/net"` or `import * as asynchat from "@pynet/net/asynchat"` |
  * | `import socketserver` | `import { socketserver } from "@pynet/net"` or `import * as socketserver from "@pynet/net/socketserver"` |
  *
- * @example
+ * @example A round trip over loopback
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { socket } from "@pynet/net";
  *
  * using server = socket.createServer(["127.0.0.1", 0]);
- * console.log(server.getsockname());
+ * const [host, port] = server.getsockname() as socket.IPv4Address;
+ * using client = await socket.createConnection([host, port]);
+ * const [conn] = await server.accept();
+ * using peer = conn;
+ * await client.sendall(new TextEncoder().encode("ping"));
+ * assertEquals(new TextDecoder().decode(await peer.recv(4)), "ping");
  * ```
  *
  * @module

@@ -33,13 +33,11 @@ import {
  *
  * @example Catching a refused connection
  * ```ts
+ * import { assertEquals, assertRejects } from "@std/assert";
  * import { createConnection, OSError } from "@pynet/net/socket";
  *
- * try {
- *   await createConnection(["127.0.0.1", 1]);
- * } catch (e) {
- *   if (e instanceof OSError) console.log(e.errno, e.strerror); // 111 "Connection refused"
- * }
+ * const e = await assertRejects(() => createConnection(["127.0.0.1", 1]), OSError);
+ * assertEquals(e.strerror, "Connection refused");
  * ```
  */
 export class OSError extends Error {
@@ -69,19 +67,16 @@ export class OSError extends Error {
  * Python's `BlockingIOError`: a non-blocking operation could not complete at once (`EAGAIN`,
  * `EINPROGRESS`, `EALREADY`).
  *
- * @example
+ * @example Accepting while nobody connects
  * ```ts
+ * import { assertRejects } from "@std/assert";
  * import { BlockingIOError, socket } from "@pynet/net/socket";
  *
  * using listener = socket();
  * listener.bind(["127.0.0.1", 0]);
  * listener.listen();
  * listener.setblocking(false);
- * try {
- *   await listener.accept();
- * } catch (e) {
- *   console.log(e instanceof BlockingIOError); // true: nobody is connecting
- * }
+ * await assertRejects(() => listener.accept(), BlockingIOError);
  * ```
  */
 export class BlockingIOError extends OSError {}
@@ -89,10 +84,13 @@ export class BlockingIOError extends OSError {}
 /**
  * Python's `ConnectionError`, the base of the connection failures below.
  *
- * @example
+ * @example A reset is a connection error
  * ```ts
+ * import { assertInstanceOf } from "@std/assert";
  * import { ConnectionError, ConnectionResetError } from "@pynet/net/socket";
- * console.log(new ConnectionResetError(104) instanceof ConnectionError); // true
+ *
+ * const ECONNRESET = 104; // Python's errno.ECONNRESET on Linux
+ * assertInstanceOf(new ConnectionResetError(ECONNRESET), ConnectionError);
  * ```
  */
 export class ConnectionError extends OSError {}
@@ -100,10 +98,13 @@ export class ConnectionError extends OSError {}
 /**
  * Python's `BrokenPipeError`: writing to a connection the peer has closed (`EPIPE`).
  *
- * @example
+ * @example Python's message
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { BrokenPipeError } from "@pynet/net/socket";
- * console.log(String(new BrokenPipeError(32))); // "BrokenPipeError: [Errno 32] Broken pipe"
+ *
+ * const EPIPE = 32; // Python's errno.EPIPE on Linux
+ * assertEquals(String(new BrokenPipeError(EPIPE)), "BrokenPipeError: [Errno 32] Broken pipe");
  * ```
  */
 export class BrokenPipeError extends ConnectionError {}
@@ -111,10 +112,13 @@ export class BrokenPipeError extends ConnectionError {}
 /**
  * Python's `ConnectionAbortedError` (`ECONNABORTED`).
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { ConnectionAbortedError } from "@pynet/net/socket";
- * console.log(new ConnectionAbortedError(103).strerror); // "Software caused connection abort"
+ *
+ * const ECONNABORTED = 103; // Python's errno.ECONNABORTED on Linux
+ * assertEquals(new ConnectionAbortedError(ECONNABORTED).strerror, "Software caused connection abort");
  * ```
  */
 export class ConnectionAbortedError extends ConnectionError {}
@@ -122,14 +126,12 @@ export class ConnectionAbortedError extends ConnectionError {}
 /**
  * Python's `ConnectionRefusedError`: nothing listens at the address (`ECONNREFUSED`).
  *
- * @example
+ * @example Connecting where nothing listens
  * ```ts
+ * import { assertRejects } from "@std/assert";
  * import { ConnectionRefusedError, createConnection } from "@pynet/net/socket";
- * try {
- *   await createConnection(["127.0.0.1", 1]);
- * } catch (e) {
- *   console.log(e instanceof ConnectionRefusedError); // true
- * }
+ *
+ * await assertRejects(() => createConnection(["127.0.0.1", 1]), ConnectionRefusedError);
  * ```
  */
 export class ConnectionRefusedError extends ConnectionError {}
@@ -137,10 +139,13 @@ export class ConnectionRefusedError extends ConnectionError {}
 /**
  * Python's `ConnectionResetError`: the peer reset the connection (`ECONNRESET`).
  *
- * @example
+ * @example Python's message
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { ConnectionResetError } from "@pynet/net/socket";
- * console.log(new ConnectionResetError(104).message); // "[Errno 104] Connection reset by peer"
+ *
+ * const ECONNRESET = 104; // Python's errno.ECONNRESET on Linux
+ * assertEquals(new ConnectionResetError(ECONNRESET).message, "[Errno 104] Connection reset by peer");
  * ```
  */
 export class ConnectionResetError extends ConnectionError {}
@@ -148,10 +153,13 @@ export class ConnectionResetError extends ConnectionError {}
 /**
  * Python's `FileExistsError` (`EEXIST`).
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { FileExistsError } from "@pynet/net/socket";
- * console.log(new FileExistsError(17).errno); // 17
+ *
+ * const EEXIST = 17; // Python's errno.EEXIST on Linux
+ * assertEquals(new FileExistsError(EEXIST).strerror, "File exists");
  * ```
  */
 export class FileExistsError extends OSError {}
@@ -159,10 +167,13 @@ export class FileExistsError extends OSError {}
 /**
  * Python's `FileNotFoundError` (`ENOENT`): for example a Unix socket path that does not exist.
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { FileNotFoundError } from "@pynet/net/socket";
- * console.log(new FileNotFoundError(2).strerror); // "No such file or directory"
+ *
+ * const ENOENT = 2; // Python's errno.ENOENT on Linux
+ * assertEquals(new FileNotFoundError(ENOENT).strerror, "No such file or directory");
  * ```
  */
 export class FileNotFoundError extends OSError {}
@@ -170,10 +181,13 @@ export class FileNotFoundError extends OSError {}
 /**
  * Python's `InterruptedError` (`EINTR`).
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { InterruptedError } from "@pynet/net/socket";
- * console.log(new InterruptedError(4).strerror); // "Interrupted system call"
+ *
+ * const EINTR = 4; // Python's errno.EINTR on Linux
+ * assertEquals(new InterruptedError(EINTR).strerror, "Interrupted system call");
  * ```
  */
 export class InterruptedError extends OSError {}
@@ -181,10 +195,13 @@ export class InterruptedError extends OSError {}
 /**
  * Python's `IsADirectoryError` (`EISDIR`).
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { IsADirectoryError } from "@pynet/net/socket";
- * console.log(new IsADirectoryError(21).errno); // 21
+ *
+ * const EISDIR = 21; // Python's errno.EISDIR on Linux
+ * assertEquals(new IsADirectoryError(EISDIR).strerror, "Is a directory");
  * ```
  */
 export class IsADirectoryError extends OSError {}
@@ -192,10 +209,13 @@ export class IsADirectoryError extends OSError {}
 /**
  * Python's `NotADirectoryError` (`ENOTDIR`).
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { NotADirectoryError } from "@pynet/net/socket";
- * console.log(new NotADirectoryError(20).errno); // 20
+ *
+ * const ENOTDIR = 20; // Python's errno.ENOTDIR on Linux
+ * assertEquals(new NotADirectoryError(ENOTDIR).strerror, "Not a directory");
  * ```
  */
 export class NotADirectoryError extends OSError {}
@@ -204,10 +224,13 @@ export class NotADirectoryError extends OSError {}
  * Python's `PermissionError` (`EACCES`, `EPERM`). pynet also raises it when a Deno permission
  * is missing; the message then names the flag to add, such as `--allow-net=127.0.0.1:8080`.
  *
- * @example
+ * @example The system's text
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { PermissionError } from "@pynet/net/socket";
- * console.log(new PermissionError(13).strerror); // "Permission denied"
+ *
+ * const EACCES = 13; // Python's errno.EACCES on Linux
+ * assertEquals(new PermissionError(EACCES).strerror, "Permission denied");
  * ```
  */
 export class PermissionError extends OSError {}
@@ -216,19 +239,18 @@ export class PermissionError extends OSError {}
  * Python's `TimeoutError`, which `socket.timeout` names too: a socket timeout expired
  * (message `"timed out"`, `errno` `null`), or the system reported `ETIMEDOUT`.
  *
- * @example
+ * @example A timeout on accept()
  * ```ts
+ * import { assertEquals, assertRejects } from "@std/assert";
  * import { socket, TimeoutError } from "@pynet/net/socket";
  *
  * using listener = socket();
  * listener.bind(["127.0.0.1", 0]);
  * listener.listen();
  * listener.settimeout(0.01);
- * try {
- *   await listener.accept();
- * } catch (e) {
- *   console.log(e instanceof TimeoutError, (e as Error).message); // true "timed out"
- * }
+ * const e = await assertRejects(() => listener.accept(), TimeoutError);
+ * assertEquals(e.message, "timed out");
+ * assertEquals(e.errno, null);
  * ```
  */
 export class TimeoutError extends OSError {}
@@ -236,14 +258,16 @@ export class TimeoutError extends OSError {}
 /**
  * Python's `socket.gaierror`: `getaddrinfo()` and friends failed (`errno` is an `EAI_*` code).
  *
- * @example
+ * @example A name where a numeric host is required
  * ```ts
- * import { gaierror, getaddrinfo } from "@pynet/net/socket";
- * try {
- *   await getaddrinfo("no such host.invalid", 80);
- * } catch (e) {
- *   console.log(e instanceof gaierror); // true
- * }
+ * import { assertEquals, assertRejects } from "@std/assert";
+ * import { AI_NUMERICHOST, EAI_NONAME, gaierror, getaddrinfo } from "@pynet/net/socket";
+ *
+ * const e = await assertRejects(
+ *   () => getaddrinfo("example.invalid", 80, 0, 0, 0, AI_NUMERICHOST),
+ *   gaierror,
+ * );
+ * assertEquals(e.errno, EAI_NONAME);
  * ```
  */
 export class gaierror extends OSError {}
@@ -251,10 +275,13 @@ export class gaierror extends OSError {}
 /**
  * Python's `socket.herror`: an address-related error of `gethostbyaddr()` and friends.
  *
- * @example
+ * @example An OSError like the others
  * ```ts
+ * import { assertInstanceOf } from "@std/assert";
  * import { herror, OSError } from "@pynet/net/socket";
- * console.log(new herror(1, "Unknown host") instanceof OSError); // true
+ *
+ * const HOST_NOT_FOUND = 1; // C's h_errno for an unknown host
+ * assertInstanceOf(new herror(HOST_NOT_FOUND, "Unknown host"), OSError);
  * ```
  */
 export class herror extends OSError {}
@@ -263,15 +290,13 @@ export class herror extends OSError {}
  * Python's `ValueError`: an argument has the right type but a wrong value (a negative
  * buffer size or timeout, an unknown mode, ...).
  *
- * @example
+ * @example A negative timeout
  * ```ts
+ * import { assertThrows } from "@std/assert";
  * import { socket, ValueError } from "@pynet/net/socket";
+ *
  * using s = socket();
- * try {
- *   s.settimeout(-1);
- * } catch (e) {
- *   console.log(e instanceof ValueError); // true
- * }
+ * assertThrows(() => s.settimeout(-1), ValueError);
  * ```
  */
 export class ValueError extends Error {
@@ -290,14 +315,12 @@ export class ValueError extends Error {
 /**
  * Python's `OverflowError`: a number out of its range, such as a port above 65535.
  *
- * @example
+ * @example A port above 65535
  * ```ts
+ * import { assertThrows } from "@std/assert";
  * import { htons, OverflowError } from "@pynet/net/socket";
- * try {
- *   htons(70000);
- * } catch (e) {
- *   console.log(e instanceof OverflowError); // true
- * }
+ *
+ * assertThrows(() => htons(70000), OverflowError);
  * ```
  */
 export class OverflowError extends Error {
@@ -316,10 +339,12 @@ export class OverflowError extends Error {
 /**
  * Python's `KeyError`: a key that is not there (an unregistered file object, ...).
  *
- * @example
+ * @example The missing key is the message
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { KeyError } from "@pynet/net/socket";
- * console.log(new KeyError("5").message); // "5"
+ *
+ * assertEquals(new KeyError("5").message, "5");
  * ```
  */
 export class KeyError extends Error {
@@ -339,10 +364,12 @@ export class KeyError extends Error {
  * Python's `NotImplementedError`: an operation this kind of socket does not offer, or one Deno
  * gives no way to do (the message says which).
  *
- * @example
+ * @example Its name is Python's
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { NotImplementedError } from "@pynet/net/socket";
- * console.log(new NotImplementedError("sendmsg").name); // "NotImplementedError"
+ *
+ * assertEquals(new NotImplementedError("sendmsg").name, "NotImplementedError");
  * ```
  */
 export class NotImplementedError extends Error {
@@ -362,10 +389,12 @@ export class NotImplementedError extends Error {
  * Python's `RuntimeError`: an object used in a state that does not allow it (a selector after
  * `close()`, ...).
  *
- * @example
+ * @example Its name is Python's
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { RuntimeError } from "@pynet/net/socket";
- * console.log(new RuntimeError("Selector is closed").name); // "RuntimeError"
+ *
+ * assertEquals(new RuntimeError("Selector is closed").name, "RuntimeError");
  * ```
  */
 export class RuntimeError extends Error {
@@ -410,10 +439,13 @@ const classByErrno = new Map<number, typeof OSError>([
  * @returns A `ConnectionRefusedError` for `ECONNREFUSED`, a plain `OSError` for an errno with
  * no subclass, and so on.
  *
- * @example
+ * @example The subclass CPython picks
  * ```ts
+ * import { assertInstanceOf } from "@std/assert";
  * import { ConnectionRefusedError, osError } from "@pynet/net/socket";
- * console.log(osError(111) instanceof ConnectionRefusedError); // true
+ *
+ * const ECONNREFUSED = 111; // Python's errno.ECONNREFUSED on Linux
+ * assertInstanceOf(osError(ECONNREFUSED), ConnectionRefusedError);
  * ```
  */
 export function osError(errno: number, strerror?: string | null, cause?: unknown): OSError {

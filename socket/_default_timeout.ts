@@ -9,10 +9,12 @@ let defaultTimeout: number | null = null;
  *
  * @returns The default timeout, or `null`.
  *
- * @example
+ * @example New sockets block by default
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { getdefaulttimeout } from "@pynet/net/socket";
- * console.log(getdefaulttimeout()); // null
+ *
+ * assertEquals(getdefaulttimeout(), null);
  * ```
  */
 export function getdefaulttimeout(): number | null {
@@ -28,12 +30,16 @@ export function getdefaulttimeout(): number | null {
  * @throws {OverflowError} When `timeout` is too large for CPython's clock (`Infinity`, 1e10).
  * @throws {TypeError} When `timeout` is not a number or `null`.
  *
- * @example
+ * @example A default timeout for the sockets made next
  * ```ts
- * import { getdefaulttimeout, setdefaulttimeout } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
+ * import { getdefaulttimeout, setdefaulttimeout, socket } from "@pynet/net/socket";
+ *
  * setdefaulttimeout(10);
- * console.log(getdefaulttimeout()); // 10
+ * using s = socket();
+ * assertEquals(s.gettimeout(), 10);
  * setdefaulttimeout(null);
+ * assertEquals(getdefaulttimeout(), null);
  * ```
  */
 export function setdefaulttimeout(timeout: number | null): void {

@@ -272,12 +272,13 @@ export function isIPv6Literal(s: string): boolean {
  * @throws {ValueError} If `ipString` holds a NUL character.
  * @throws {TypeError} If `ipString` is not a string.
  *
- * @example Packing an address
+ * @example Packing an address, in full or in a legacy short form
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { inetAton } from "@pynet/net/socket";
  *
- * console.log(inetAton("127.0.0.1")); // Uint8Array(4) [ 127, 0, 0, 1 ]
- * console.log(inetAton("127.1")); // Uint8Array(4) [ 127, 0, 0, 1 ]
+ * assertEquals(inetAton("127.0.0.1"), new Uint8Array([127, 0, 0, 1]));
+ * assertEquals(inetAton("127.1"), new Uint8Array([127, 0, 0, 1]));
  * ```
  */
 export function inetAton(ipString: string): Uint8Array {
@@ -297,9 +298,10 @@ export function inetAton(ipString: string): Uint8Array {
  *
  * @example Unpacking an address
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { inetNtoa } from "@pynet/net/socket";
  *
- * console.log(inetNtoa(new Uint8Array([127, 0, 0, 1]))); // "127.0.0.1"
+ * assertEquals(inetNtoa(new Uint8Array([127, 0, 0, 1])), "127.0.0.1");
  * ```
  */
 export function inetNtoa(packedIp: Uint8Array): string {
@@ -326,10 +328,11 @@ export function inetNtoa(packedIp: Uint8Array): string {
  *
  * @example Packing IPv4 and IPv6 addresses
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { AF_INET, AF_INET6, inetPton } from "@pynet/net/socket";
  *
- * console.log(inetPton(AF_INET, "10.0.0.1")); // Uint8Array(4) [ 10, 0, 0, 1 ]
- * console.log(inetPton(AF_INET6, "::1").length); // 16
+ * assertEquals(inetPton(AF_INET, "10.0.0.1"), new Uint8Array([10, 0, 0, 1]));
+ * assertEquals(inetPton(AF_INET6, "::1").length, 16);
  * ```
  */
 export function inetPton(addressFamily: number, ipString: string): Uint8Array {
@@ -356,11 +359,12 @@ export function inetPton(addressFamily: number, ipString: string): Uint8Array {
  * @throws {OverflowError} If `addressFamily` does not fit a C `int`.
  * @throws {TypeError} If an argument has the wrong type.
  *
- * @example Formatting an IPv6 address
+ * @example Formatting an IPv6 address in its shortest form
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { AF_INET6, inetNtop, inetPton } from "@pynet/net/socket";
  *
- * console.log(inetNtop(AF_INET6, inetPton(AF_INET6, "0:0:0:0:0:0:0:1"))); // "::1"
+ * assertEquals(inetNtop(AF_INET6, inetPton(AF_INET6, "0:0:0:0:0:0:0:1")), "::1");
  * ```
  */
 export function inetNtop(addressFamily: number, packedIp: Uint8Array): string {
@@ -418,11 +422,12 @@ function long(x: number): number {
  * @throws {OverflowError} If `x` is negative or above 65535.
  * @throws {TypeError} If `x` is not an integer.
  *
- * @example
+ * @example Swapping the bytes of a 16-bit port
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { htons } from "@pynet/net/socket";
  *
- * console.log(htons(1)); // 256
+ * assertEquals(htons(1), 256);
  * ```
  */
 export function htons(x: number): number {
@@ -437,11 +442,12 @@ export function htons(x: number): number {
  * @throws {OverflowError} If `x` is negative or above 65535.
  * @throws {TypeError} If `x` is not an integer.
  *
- * @example
+ * @example Port 80 from network order
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { ntohs } from "@pynet/net/socket";
  *
- * console.log(ntohs(0x5000)); // 80
+ * assertEquals(ntohs(0x5000), 80);
  * ```
  */
 export function ntohs(x: number): number {
@@ -456,11 +462,12 @@ export function ntohs(x: number): number {
  * @throws {OverflowError} If `x` is negative or does not fit 32 bits.
  * @throws {TypeError} If `x` is not an integer.
  *
- * @example
+ * @example The loopback address in network order
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { htonl, INADDR_LOOPBACK } from "@pynet/net/socket";
  *
- * console.log(htonl(INADDR_LOOPBACK)); // 16777343
+ * assertEquals(htonl(INADDR_LOOPBACK), 0x0100007f);
  * ```
  */
 export function htonl(x: number): number {
@@ -475,11 +482,12 @@ export function htonl(x: number): number {
  * @throws {OverflowError} If `x` is negative or does not fit 32 bits.
  * @throws {TypeError} If `x` is not an integer.
  *
- * @example
+ * @example The loopback address back from network order
  * ```ts
- * import { ntohl } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
+ * import { INADDR_LOOPBACK, ntohl } from "@pynet/net/socket";
  *
- * console.log(ntohl(16777343)); // 2130706433 (INADDR_LOOPBACK)
+ * assertEquals(ntohl(0x0100007f), INADDR_LOOPBACK);
  * ```
  */
 export function ntohl(x: number): number {

@@ -24,6 +24,10 @@ import {
   ETIMEDOUT,
 } from "./errno.ts";
 
+// glibc's getaddrinfo() codes, as socket/_constants.ts exports them (the core imports no module).
+const EAI_AGAIN = -3;
+const EAI_NONAME = -2;
+
 /**
  * Python's `OSError`: a failure reported by the operating system (or by Deno on its behalf),
  * with `errno` and `strerror`. `socket.error` is the same class.
@@ -492,11 +496,11 @@ export function fromDenoError(e: unknown): Error {
   if (osCode) return osError(Number(osCode[1]), undefined, e);
   if (/failed to lookup address information/.test(e.message)) {
     return /Temporary failure/.test(e.message)
-      ? new gaierror(-3, "Temporary failure in name resolution", { cause: e })
-      : new gaierror(-2, "Name or service not known", { cause: e });
+      ? new gaierror(EAI_AGAIN, "Temporary failure in name resolution", { cause: e })
+      : new gaierror(EAI_NONAME, "Name or service not known", { cause: e });
   }
   if (e instanceof URIError) {
-    return new gaierror(-2, "Name or service not known", { cause: e });
+    return new gaierror(EAI_NONAME, "Name or service not known", { cause: e });
   }
   return new OSError(null, e.message, { cause: e });
 }

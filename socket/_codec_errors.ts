@@ -13,11 +13,11 @@ import { pyTypeName, UnicodeEncodeError, UnicodeError } from "../_core/args.ts";
  * ```ts
  * import { assertEquals, assertThrows } from "@std/assert";
  * import { LookupError, socketpair } from "@pynet/net/socket";
+ *
  * const [a, b] = socketpair();
+ * using _a = a, _b = b;
  * const e = assertThrows(() => a.makefile("r", { encoding: "no-such-codec" }), LookupError);
  * assertEquals(e.message, "unknown encoding: no-such-codec");
- * a.close();
- * b.close();
  * ```
  */
 export class LookupError extends Error {
@@ -41,13 +41,18 @@ export class LookupError extends Error {
  * ```ts
  * import { assertEquals, assertRejects } from "@std/assert";
  * import { socketpair, UnicodeDecodeError } from "@pynet/net/socket";
+ *
  * const [a, b] = socketpair();
+ * using _b = b;
  * await a.sendall(new Uint8Array([0x63, 0xe9]));
- * a.close();
+ * a.close(); // the reader gets EOF after these two bytes
  * await using f = b.makefile("r", { encoding: "ascii" });
  * const e = await assertRejects(() => f.read(), UnicodeDecodeError);
- * assertEquals(e.message, "'ascii' codec can't decode byte 0xe9 in position 1: ordinal not in range(128)");
- * b.close();
+ * assertEquals(e.reason, "ordinal not in range(128)");
+ * assertEquals(
+ *   e.message,
+ *   "'ascii' codec can't decode byte 0xe9 in position 1: ordinal not in range(128)",
+ * );
  * ```
  */
 export class UnicodeDecodeError extends UnicodeError {

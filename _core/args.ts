@@ -1,15 +1,33 @@
 // Python's argument conversions ("i", "s", "y*" of PyArg_ParseTuple), with CPython's own error
-// classes and messages, for the functions of socket/_inet.ts and socket/_resolve.ts.
+// classes and messages, for the functions of socket/_inet.ts and the resolver's files (see
+// socket/_resolve.ts).
 import { OverflowError, ValueError } from "./errors.ts";
 
 /**
  * Python's `UnicodeError`, a `ValueError`: text that cannot be encoded as asked, such as a host
  * name whose label is too long for IDNA.
+ *
+ * @example A host name label over 63 characters
+ * ```ts
+ * import { assertRejects } from "@std/assert";
+ * import { getaddrinfo, UnicodeError } from "@pynet/net/socket";
+ *
+ * await assertRejects(() => getaddrinfo(`${"a".repeat(64)}.example`, 80), UnicodeError);
+ * ```
  */
 export class UnicodeError extends ValueError {}
 
 /**
  * Python's `UnicodeEncodeError`: a string holding a lone surrogate, which UTF-8 cannot encode.
+ *
+ * @example A service name with a lone surrogate
+ * ```ts
+ * import { assertInstanceOf, assertRejects } from "@std/assert";
+ * import { getaddrinfo, UnicodeEncodeError, UnicodeError } from "@pynet/net/socket";
+ *
+ * const e = await assertRejects(() => getaddrinfo("127.0.0.1", "\ud800"), UnicodeEncodeError);
+ * assertInstanceOf(e, UnicodeError);
+ * ```
  */
 export class UnicodeEncodeError extends UnicodeError {}
 

@@ -11,9 +11,7 @@ import {
 } from "./readiness.ts";
 import { checkSignal, raceAbort } from "./abort.ts";
 import { awaiting } from "./keep_alive.ts";
-
-/** The longest delay `setTimeout` takes. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+import { setLongTimeout } from "./timeout.ts";
 
 /** Events reported whatever the interest, as poll(2) does. */
 const ALWAYS = POLLERR | POLLHUP | POLLNVAL;
@@ -157,23 +155,22 @@ export class ReadySet implements ReadinessWatcher {
     for (;;) {
       const remaining = deadline === null ? null : deadline - performance.now();
       if (remaining !== null && remaining <= 0) return [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | undefined;
       let wake = () => {};
       const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
         this.#wakers.add(wake);
-        // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
-        if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
+        if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining);
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
       // it holds the process (and this set, with what it watches) itself, in O(1).
-      const held = timer === undefined ? awaiting(this, sleeping) : sleeping;
+      const held = cancelTimer === undefined ? awaiting(this, sleeping) : sleeping;
       await raceAbort(held, signal, () => {
-        clearTimeout(timer);
+        cancelTimer?.();
         this.#wakers.delete(wake);
         wake(); // settled, so the hold on the process ends with the wait
       });
-      if (timer !== undefined) clearTimeout(timer);
+      cancelTimer?.();
       this.#wakers.delete(wake);
       found = this.collect(max);
       if (found.length > 0 || deadline === null && this.#entries.size === 0) return found;

@@ -84,7 +84,15 @@ export class ReadySet implements ReadinessWatcher {
   }
 
   #wakeUp(): void {
-    if (this.#wakers.size === 0) return;
+    const count = this.#wakers.size;
+    if (count === 0) return;
+    if (count === 1) {
+      // The usual case, one wait: no copy of the set.
+      const wake = this.#wakers.values().next().value!;
+      this.#wakers.clear();
+      wake();
+      return;
+    }
     const wakers = [...this.#wakers];
     this.#wakers.clear();
     for (const wake of wakers) wake();
@@ -152,15 +160,16 @@ export class ReadySet implements ReadinessWatcher {
     let found = this.collect(max);
     if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
     const deadline = timeoutMs === null ? null : performance.now() + timeoutMs;
-    for (;;) {
-      const remaining = deadline === null ? null : deadline - performance.now();
+    // The first turn's remaining time is the timeout: no second clock read.
+    let remaining = timeoutMs;
+    for (;; remaining = deadline === null ? null : deadline - performance.now()) {
       if (remaining !== null && remaining <= 0) return [];
       let cancelTimer: (() => void) | undefined;
       let wake = () => {};
       const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
         this.#wakers.add(wake);
-        if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining);
+        if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining, deadline!);
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
       // it holds the process (and this set, with what it watches) itself, in O(1).

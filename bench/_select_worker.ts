@@ -225,7 +225,7 @@ async function selectorInprocWorker(n: number, iters: number, warmup: number) {
   const [samples, cpuPerIter] = await timedLoop(
     {
       send: async () => void await clients[0]!.write(ping),
-      wait: async (t) => (await sel.select(t)).some(([key]) => key.fileobj === busy),
+      wait: async (t) => (await sel.select(t)).some((pair) => pair[0].fileobj === busy),
       recv: () => busy.recv(16),
     },
     iters,
@@ -282,10 +282,10 @@ async function rawInprocWorker(n: number, iters: number, warmup: number) {
       send: async () => void await clients[0]!.write(ping),
       wait: async () => {
         if (queue.length === 0) await new Promise<void>((resolve) => wake = resolve);
-        return queue.some(([conn]) => conn === busy);
+        return queue.some((item) => item[0] === busy);
       },
       recv: () => {
-        const i = queue.findIndex(([conn]) => conn === busy);
+        const i = queue.findIndex((item) => item[0] === busy);
         const [conn, data] = queue.splice(i, 1)[0]!;
         arm(conn);
         return Promise.resolve(data);

@@ -20,6 +20,7 @@ export type Kind =
   | "select"
   | "raw"
   | "selector-inproc"
+  | "selector-inproc-timed"
   | "raw-inproc";
 
 export interface Impl {
@@ -61,6 +62,13 @@ export const IMPLS: readonly Impl[] = [
     label: "pynet DefaultSelector, client in process",
     runtime: "deno",
     kind: "selector-inproc",
+    inproc: true,
+  },
+  {
+    id: "pynet-selector-inproc-timed",
+    label: "pynet DefaultSelector, client in process, select(5)",
+    runtime: "deno",
+    kind: "selector-inproc-timed",
     inproc: true,
   },
 ];

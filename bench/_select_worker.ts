@@ -203,8 +203,11 @@ async function connectOwn<S>(
  * In-process mode, pynet: the connections' client ends are this process's own (Deno's
  * connections); the server ends are pynet sockets registered with a `DefaultSelector`. The
  * client writes a byte on the busy connection; timed until the selector reports it readable.
+ * `select()` waits without a timeout, as an event loop does with nothing scheduled and as the
+ * reference row waits; `timed` passes the harness's 5 s instead, and then each wait also
+ * makes and clears a Deno timer.
  */
-async function selectorInprocWorker(n: number, iters: number, warmup: number) {
+async function selectorInprocWorker(n: number, iters: number, warmup: number, timed: boolean) {
   const listener = new Socket();
   listener.bind(["127.0.0.1", 0]);
   listener.listen(1024);
@@ -225,7 +228,8 @@ async function selectorInprocWorker(n: number, iters: number, warmup: number) {
   const [samples, cpuPerIter] = await timedLoop(
     {
       send: async () => void await clients[0]!.write(ping),
-      wait: async (t) => (await sel.select(t)).some((pair) => pair[0].fileobj === busy),
+      wait: async (t) =>
+        (await sel.select(timed ? t : null)).some((pair) => pair[0].fileobj === busy),
       recv: () => busy.recv(16),
     },
     iters,
@@ -313,7 +317,8 @@ export async function runWorker(args: readonly string[]): Promise<void> {
   const k = kind as Kind;
   if (k === "raw") await rawWorker(n, iters, warmup, batch);
   else if (k === "raw-inproc") await rawInprocWorker(n, iters, warmup);
-  else if (k === "selector-inproc") await selectorInprocWorker(n, iters, warmup);
+  else if (k === "selector-inproc") await selectorInprocWorker(n, iters, warmup, false);
+  else if (k === "selector-inproc-timed") await selectorInprocWorker(n, iters, warmup, true);
   else if (k === "selector" || k === "poll" || k === "select") {
     await worker(k, n, iters, warmup, batch);
   } else throw new Error(`unknown worker kind ${kind}`);

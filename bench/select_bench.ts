@@ -18,12 +18,13 @@
  * does the same on Deno's own connections without pynet (each idle one with a pending read),
  * which is the floor for anything built on Deno here.
  *
- * In-process mode (`deno-raw-inproc`, `pynet-selector-inproc`): no peer; the worker opens the
- * N + 1 client connections itself (Deno's connections), registers the server ends, and times
- * the span from its client's write on the busy connection until the wait reports the server
- * end readable. Its reference row gives every server end a pending read that, once it
- * resolves, puts the connection in a ready queue and wakes the waiter: Deno's own floor for a
- * selector whose client is in the same process.
+ * In-process mode (`deno-raw-inproc`, `pynet-selector-inproc`, `pynet-selector-inproc-timed`):
+ * no peer; the worker opens the N + 1 client connections itself (Deno's connections),
+ * registers the server ends, and times the span from its client's write on the busy
+ * connection until the wait reports the server end readable. Its reference row gives every
+ * server end a pending read that, once it resolves, puts the connection in a ready queue and
+ * wakes the waiter: Deno's own floor for a selector whose client is in the same process. Its waits have no timeout, and neither have
+ * `pynet-selector-inproc`'s (`select()`); `pynet-selector-inproc-timed` waits with `select(5)`.
  *
  * The order of the implementations rotates every round; samples of all rounds are pooled.
  * Memory is read in separate runs (forced GCs would disturb the timed ones). The machine may

@@ -37,13 +37,14 @@
  * ```ts
  * import { select } from "@pynet/net/select";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * const [c, d] = socketpair();
  * using _a = a, _b = b, _c = c, _d = d;
  * await c.send(new TextEncoder().encode("hi"));
  * const [readable] = await select([b, d], [], [], 5);
- * console.log(readable.length, readable[0] === d); // 1 true
+ * assertEquals(readable, [d]);
  * ```
  *
  * ## Making a new object selectable

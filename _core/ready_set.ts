@@ -133,6 +133,15 @@ export class ReadySet implements ReadinessWatcher {
     return out;
   }
 
+  /** The ready entries with some of `events` now, or null when there are none. */
+  readyWith(events: number): Set<Entry> | null {
+    let found: Set<Entry> | null = null;
+    for (const entry of this.#ready) {
+      if (eventsOf(entry) & events) (found ??= new Set()).add(entry);
+    }
+    return found;
+  }
+
   /** Drops the entries that are no longer ready (a level-triggered entry stays after a report). */
   #prune(): void {
     for (const entry of this.#ready) {

@@ -23,8 +23,8 @@ interface SelectEntry extends Entry {
   checked: number;
 }
 
-/** Three lists of the caller's objects, copied, as the call got them. */
-type Lists = readonly [unknown[], unknown[], unknown[]];
+/** Three lists of the caller's objects, as the call got them. */
+type Lists = readonly [readonly unknown[], readonly unknown[], readonly unknown[]];
 
 /** The registrations of one call, kept for the next one with the same objects. */
 interface Registered {
@@ -117,6 +117,9 @@ function registrations(lists: Lists): Registered {
   const kept = last?.deref();
   let reuse = kept !== undefined && !kept.busy &&
     kept.lists.every((list, which) => list.length === lists[which]!.length);
+  // A source that closed since told the kept set (its entry is ready with POLLNVAL), so only
+  // those are asked, not every source.
+  const closed = reuse ? kept!.set.readyWith(POLLNVAL) : null;
   const mark = ++calls;
   const at: [SelectEntry[], SelectEntry[], SelectEntry[]] = [[], [], []];
   let byFd: Map<number, SelectEntry> | null = null;
@@ -130,9 +133,8 @@ function registrations(lists: Lists): Registered {
         if (obj === kept!.lists[which]![i] && fd === entry.fd) {
           if (entry.checked === mark) continue;
           entry.checked = mark;
-          const source = sourceOf(obj, fd);
-          if (source === entry.source) {
-            checkOpen(source);
+          if (sourceOf(obj, fd) === entry.source) {
+            if (closed !== null && closed.has(entry)) throw new OSError(EBADF);
             continue;
           }
         }
@@ -152,7 +154,8 @@ function registrations(lists: Lists): Registered {
   }
   if (reuse) return kept!;
   const reg: Registered = {
-    lists,
+    // Copies: the caller may change its lists before the next call compares them.
+    lists: [lists[0].slice(), lists[1].slice(), lists[2].slice()],
     at,
     positions: [positionsOf(at[0]), positionsOf(at[1]), positionsOf(at[2])],
     set: new ReadySet(),
@@ -216,9 +219,10 @@ function results(reg: Registered, found: readonly [Entry, number][]): unknown[][
   });
 }
 
-function toList<T>(items: Iterable<T>): T[] {
+/** The items of a select() argument: an array as it is (compared, not copied), else a copy. */
+function toList<T>(items: Iterable<T>): readonly T[] {
   if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== "function") {
     throw new TypeError("arguments 1-3 must be sequences");
   }
-  return [...items];
+  return Array.isArray(items) ? items : [...items];
 }

@@ -20,9 +20,13 @@ import {
   select,
 } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE } from "../selectors/mod.ts";
-import { ValueError } from "../socket/mod.ts";
+import { OSError, ValueError } from "../socket/mod.ts";
+import { EBADF } from "../_core/errno.ts";
 import { WatcherSet } from "../_core/readiness.ts";
 import { type Entry, ReadySet } from "../_core/ready_set.ts";
+
+// deno-lint-ignore no-explicit-any
+type ErrorClass = new (...args: any[]) => OSError;
 
 /** A selectable object whose events the test sets; it counts what the core asks of it. */
 class Fake implements Disposable {
@@ -313,6 +317,28 @@ Deno.test("select(): a closed object in the same lists raises as on a first call
   await assertRejects(() => select([a, b], [], [], 0), ValueError);
   b.set(POLLIN);
   assertEquals(await select([b], [], [], 0), [[b], [], []]);
+  await select([], [], [], 0);
+});
+
+Deno.test("select(): a kept source that turned POLLNVAL is EBADF, as on a first call", async () => {
+  using a = new Fake();
+  using b = new Fake();
+  await select([a, b], [], [], 0);
+  b.set(POLLNVAL); // closed behind its descriptor's back: the number still answers
+  const error = await assertRejects(() => select([a, b], [], [], 0), OSError as ErrorClass);
+  assertEquals(error.errno, EBADF);
+  await select([], [], [], 0);
+});
+
+Deno.test("select(): a list changed in place after a call is looked at again", async () => {
+  using a = new Fake();
+  using b = new Fake();
+  b.set(POLLIN);
+  const list = [a];
+  assertEquals(await select(list, [], [], 0), [[], [], []]);
+  list[0] = b;
+  assertEquals(await select(list, [], [], 0), [[b], [], []]);
+  assertEquals(a.watchers.size, 0);
   await select([], [], [], 0);
 });
 

@@ -58,7 +58,9 @@ let calls = 0;
  * no access to out-of-band data).
  *
  * A call with the same objects as the last one reuses its registrations, so a loop over
- * thousands of sockets pays a pointer compare per socket, not a registration.
+ * thousands of sockets pays a pointer compare per socket, not a registration. The last call's
+ * objects therefore stay watched (a socket keeps reading ahead, as for a `poll` object) until
+ * a call with other objects: `select([], [], [], 0)` ends that at once.
  *
  * @param rlist Objects to watch for reading: sockets, pseudo descriptors, or anything with
  * `fileno()`.

@@ -26,7 +26,27 @@ const collected = new FinalizationRegistry<Entry>((entry) => {
 /**
  * Gives `owner` a pseudo descriptor, unique while it stays open, or until `owner` is collected
  * unreleased: then `lost` runs (it closes what the owner held, so it must not hold the owner).
- * An owner that keeps a weak reference to itself passes it as `ref`.
+ * An owner that keeps a weak reference to itself passes it as `ref`. The lowest free number
+ * is handed out, as the OS does.
+ *
+ * @param owner The object the descriptor names (held weakly).
+ * @param ref A weak reference to `owner`, when it has one already.
+ * @param lost Runs when `owner` is collected without {@linkcode releaseFd}.
+ * @returns The descriptor, 3 or more.
+ *
+ * @example A descriptor for a new selectable object
+ * ```ts
+ * import { allocateFd, releaseFd } from "@pynet/net/select";
+ * import { assertEquals, assertNotEquals } from "@std/assert";
+ *
+ * const fa = allocateFd({}), fb = allocateFd({});
+ * assertNotEquals(fb, fa);
+ * releaseFd(fa);
+ * const fc = allocateFd({});
+ * assertEquals(fc, fa); // the lowest free number comes back
+ * releaseFd(fb);
+ * releaseFd(fc);
+ * ```
  */
 export function allocateFd(
   owner: object,
@@ -40,7 +60,11 @@ export function allocateFd(
   return fd;
 }
 
-/** Frees a pseudo descriptor so that it may be handed out again. */
+/**
+ * Frees a pseudo descriptor so that it may be handed out again; a no-op for one not in use.
+ *
+ * @param fd A descriptor from {@linkcode allocateFd}.
+ */
 export function releaseFd(fd: number): void {
   const entry = open.get(fd);
   if (entry === undefined) return;

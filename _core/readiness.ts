@@ -1,19 +1,22 @@
 // The readiness core. Deno has no poll(2), so every pynet socket tracks its own readiness and
 // pushes each change to whoever watches it (a selector, a poll object, a blocked recv()).
 
-/** There is data to read (or EOF, a queued connection or datagram, a pending error). */
+/**
+ * `select.POLLIN` (Linux value 0x1): there is data to read (or EOF, a queued connection or
+ * datagram, a pending error).
+ */
 export const POLLIN = 0x001;
-/** Urgent data; never reported (Deno gives no access to TCP out-of-band data). */
+/** `select.POLLPRI` (Linux value 0x2): urgent data; never reported (Deno gives no access to TCP out-of-band data). */
 export const POLLPRI = 0x002;
-/** `send` will accept bytes at once. */
+/** `select.POLLOUT` (Linux value 0x4): `send` will accept bytes at once. */
 export const POLLOUT = 0x004;
-/** An error is pending. */
+/** `select.POLLERR` (Linux value 0x8): an error is pending. */
 export const POLLERR = 0x008;
-/** Hang-up: the connection is gone in both directions. */
+/** `select.POLLHUP` (Linux value 0x10): hang-up, the connection is gone in both directions. */
 export const POLLHUP = 0x010;
-/** The object is closed. */
+/** `select.POLLNVAL` (Linux value 0x20): the object is closed. */
 export const POLLNVAL = 0x020;
-/** The peer closed its writing side. */
+/** `select.POLLRDHUP` (Linux value 0x2000): the peer closed its writing side. */
 export const POLLRDHUP = 0x2000;
 
 /** Someone interested in a readiness source's changes. */
@@ -39,7 +42,65 @@ export interface ReadinessSource {
   unwatch(watcher: ReadinessWatcher): void;
 }
 
-/** The key under which sockets (and other watchable objects) hand out their readiness source. */
+/**
+ * The key under which sockets (and other watchable objects) hand out their readiness source:
+ * an object with a `fileno()` and a method under this key is selectable. See "Making a new
+ * object selectable" in the `select` module's docs for the rules a source follows.
+ *
+ * @example A flag that select() reports readable once raised
+ * ```ts
+ * import {
+ *   allocateFd,
+ *   isWatchable,
+ *   POLLIN,
+ *   POLLNVAL,
+ *   readinessSource,
+ *   type ReadinessSource,
+ *   type ReadinessWatcher,
+ *   releaseFd,
+ *   select,
+ * } from "@pynet/net/select";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // A flag that turns readable once raised.
+ * class Flag implements Disposable {
+ *   #fd = allocateFd(this);
+ *   #raised = false;
+ *   #watchers = new Set<ReadinessWatcher>();
+ *   #source: ReadinessSource = {
+ *     fileno: () => this.#fd,
+ *     pollEvents: () => (this.#fd < 0 ? POLLNVAL : this.#raised ? POLLIN : 0),
+ *     watch: (watcher) => void this.#watchers.add(watcher),
+ *     unwatch: (watcher) => void this.#watchers.delete(watcher),
+ *   };
+ *   fileno(): number {
+ *     return this.#fd;
+ *   }
+ *   [readinessSource](): ReadinessSource {
+ *     return this.#source;
+ *   }
+ *   raise(): void {
+ *     this.#raised = true;
+ *     this.#changed();
+ *   }
+ *   [Symbol.dispose](): void {
+ *     releaseFd(this.#fd);
+ *     this.#fd = -1;
+ *     this.#changed();
+ *   }
+ *   // Every change of pollEvents() is told to every watcher, at once.
+ *   #changed(): void {
+ *     for (const watcher of [...this.#watchers]) watcher.readinessChanged(this.#source);
+ *   }
+ * }
+ *
+ * using flag = new Flag();
+ * assertEquals(isWatchable(flag), true);
+ * assertEquals((await select([flag], [], [], 0))[0], []);
+ * flag.raise();
+ * assertEquals((await select([flag], [], [], 0))[0], [flag]);
+ * ```
+ */
 export const readinessSource: unique symbol = Symbol.for("pynet.readinessSource");
 
 /** An object that can be watched by `select` and friends. */

@@ -11,9 +11,7 @@ import {
 } from "./readiness.ts";
 import { checkSignal, raceAbort } from "./abort.ts";
 import { awaiting } from "./keep_alive.ts";
-
-/** The longest delay `setTimeout` takes. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+import { setLongTimeout } from "./timeout.ts";
 
 /** Events reported whatever the interest, as poll(2) does. */
 const ALWAYS = POLLERR | POLLHUP | POLLNVAL;
@@ -86,7 +84,15 @@ export class ReadySet implements ReadinessWatcher {
   }
 
   #wakeUp(): void {
-    if (this.#wakers.size === 0) return;
+    const count = this.#wakers.size;
+    if (count === 0) return;
+    if (count === 1) {
+      // The usual case, one wait: no copy of the set.
+      const wake = this.#wakers.values().next().value!;
+      this.#wakers.clear();
+      wake();
+      return;
+    }
     const wakers = [...this.#wakers];
     this.#wakers.clear();
     for (const wake of wakers) wake();
@@ -127,6 +133,15 @@ export class ReadySet implements ReadinessWatcher {
     return out;
   }
 
+  /** The ready entries with some of `events` now, or null when there are none. */
+  readyWith(events: number): Set<Entry> | null {
+    let found: Set<Entry> | null = null;
+    for (const entry of this.#ready) {
+      if (eventsOf(entry) & events) (found ??= new Set()).add(entry);
+    }
+    return found;
+  }
+
   /** Drops the entries that are no longer ready (a level-triggered entry stays after a report). */
   #prune(): void {
     for (const entry of this.#ready) {
@@ -154,26 +169,26 @@ export class ReadySet implements ReadinessWatcher {
     let found = this.collect(max);
     if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
     const deadline = timeoutMs === null ? null : performance.now() + timeoutMs;
-    for (;;) {
-      const remaining = deadline === null ? null : deadline - performance.now();
+    // The first turn's remaining time is the timeout: no second clock read.
+    let remaining = timeoutMs;
+    for (;; remaining = deadline === null ? null : deadline - performance.now()) {
       if (remaining !== null && remaining <= 0) return [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | undefined;
       let wake = () => {};
       const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
         this.#wakers.add(wake);
-        // A longer delay than a timer takes (2^31 - 1 ms) fires at once: wait in pieces.
-        if (remaining !== null) timer = setTimeout(resolve, Math.min(remaining, MAX_DELAY_MS));
+        if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining, deadline!);
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
       // it holds the process (and this set, with what it watches) itself, in O(1).
-      const held = timer === undefined ? awaiting(this, sleeping) : sleeping;
+      const held = cancelTimer === undefined ? awaiting(this, sleeping) : sleeping;
       await raceAbort(held, signal, () => {
-        clearTimeout(timer);
+        cancelTimer?.();
         this.#wakers.delete(wake);
         wake(); // settled, so the hold on the process ends with the wait
       });
-      if (timer !== undefined) clearTimeout(timer);
+      cancelTimer?.();
       this.#wakers.delete(wake);
       found = this.collect(max);
       if (found.length > 0 || deadline === null && this.#entries.size === 0) return found;

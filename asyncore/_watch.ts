@@ -3,8 +3,8 @@
 // registration of a descriptor whose readable()/writable() answer changed. The predicates are
 // still asked of every dispatcher on every pass, in map order, as CPython asks them: only the
 // cost of telling the poll object differs (see README.md, asyncore).
-import { isWatchable, type Socket } from "../socket/mod.ts";
-import { type Poll, poll as newPoll, POLLIN, POLLOUT } from "../select/mod.ts";
+import type { Socket } from "../socket/mod.ts";
+import { isWatchable, type Poll, poll as newPoll, POLLIN, POLLOUT } from "../select/mod.ts";
 import type { Dispatcher, DispatcherSocket, SocketMap } from "./_dispatcher.ts";
 
 interface Registration {

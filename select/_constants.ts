@@ -1,16 +1,14 @@
-// Linux values of CPython's select constants.
-/** `select.POLLIN` (Linux value 0x1). */
-export const POLLIN = 0x1;
-/** `select.POLLPRI` (Linux value 0x2). */
-export const POLLPRI = 0x2;
-/** `select.POLLOUT` (Linux value 0x4). */
-export const POLLOUT = 0x4;
-/** `select.POLLERR` (Linux value 0x8). */
-export const POLLERR = 0x8;
-/** `select.POLLHUP` (Linux value 0x10). */
-export const POLLHUP = 0x10;
-/** `select.POLLNVAL` (Linux value 0x20). */
-export const POLLNVAL = 0x20;
+// Linux values of CPython's select constants. The POLL* events the readiness core reports are
+// defined once, in _core/readiness.ts, and re-exported here.
+export {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  POLLPRI,
+  POLLRDHUP,
+} from "../_core/readiness.ts";
 /** `select.POLLRDNORM` (Linux value 0x40). */
 export const POLLRDNORM = 0x40;
 /** `select.POLLRDBAND` (Linux value 0x80). */
@@ -21,8 +19,6 @@ export const POLLWRNORM = 0x100;
 export const POLLWRBAND = 0x200;
 /** `select.POLLMSG` (Linux value 0x400). */
 export const POLLMSG = 0x400;
-/** `select.POLLRDHUP` (Linux value 0x2000). */
-export const POLLRDHUP = 0x2000;
 /** `select.EPOLLIN` (Linux value 0x1). */
 export const EPOLLIN = 0x1;
 /** `select.EPOLLPRI` (Linux value 0x2). */

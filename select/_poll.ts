@@ -91,17 +91,18 @@ function checkEpollMask(mask: unknown, adding: boolean): number {
  * calls; `poll()` reports `[fd, events]` pairs with Linux's `POLL*` bits (a peer's close is
  * `POLLIN` with EOF, a reset adds `POLLERR | POLLHUP`, a closed registered socket `POLLNVAL`).
  *
- * @example
+ * @example Waiting for input on a registered socket
  * ```ts
  * import { poll, POLLIN } from "@pynet/net/select";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * using _a = a, _b = b;
  * const p = poll();
  * p.register(b, POLLIN);
  * await a.send(new Uint8Array([1]));
- * console.log(await p.poll(1000)); // [[b.fileno(), POLLIN]]
+ * assertEquals(await p.poll(1000), [[b.fileno(), POLLIN]]);
  * p.unregister(b);
  * ```
  */
@@ -176,11 +177,13 @@ export class Poll {
  *
  * @returns A new {@linkcode Poll}.
  *
- * @example
+ * @example A poll object with nothing registered finds nothing
  * ```ts
  * import { poll } from "@pynet/net/select";
+ * import { assertEquals } from "@std/assert";
+ *
  * const p = poll();
- * console.log(await p.poll(0)); // []
+ * assertEquals(await p.poll(0), []);
  * ```
  */
 export function poll(): Poll {
@@ -192,17 +195,18 @@ export function poll(): Poll {
  * seconds, `maxevents`, edge-triggered (`EPOLLET`) and one-shot (`EPOLLONESHOT`) modes, and a
  * pseudo descriptor of its own.
  *
- * @example
+ * @example Waiting for input with epoll
  * ```ts
  * import { EPOLLIN, epoll } from "@pynet/net/select";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * using _a = a, _b = b;
  * using ep = epoll();
  * ep.register(b, EPOLLIN);
  * await a.send(new Uint8Array([1]));
- * console.log(await ep.poll(1)); // [[b.fileno(), EPOLLIN]]
+ * assertEquals(await ep.poll(1), [[b.fileno(), EPOLLIN]]);
  * ```
  */
 export class Epoll implements Disposable {
@@ -336,11 +340,13 @@ export class Epoll implements Disposable {
  * @param flags Accepted for compatibility.
  * @returns A new {@linkcode Epoll}.
  *
- * @example
+ * @example An epoll object with nothing registered finds nothing
  * ```ts
  * import { epoll } from "@pynet/net/select";
+ * import { assertEquals } from "@std/assert";
+ *
  * using ep = epoll();
- * console.log(await ep.poll(0)); // []
+ * assertEquals(await ep.poll(0), []);
  * ```
  */
 export function epoll(sizehint: number = -1, flags: number = 0): Epoll {

@@ -37,13 +37,78 @@
  * ```ts
  * import { select } from "@pynet/net/select";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * const [c, d] = socketpair();
  * using _a = a, _b = b, _c = c, _d = d;
  * await c.send(new TextEncoder().encode("hi"));
  * const [readable] = await select([b, d], [], [], 5);
- * console.log(readable.length, readable[0] === d); // 1 true
+ * assertEquals(readable, [d]);
+ * ```
+ *
+ * ## Making a new object selectable
+ *
+ * `select()`, `poll()`, `epoll()` and the selectors watch anything that hands out a
+ * {@linkcode ReadinessSource} under the {@linkcode readinessSource} key and has a `fileno()`
+ * (a pseudo descriptor from {@linkcode allocateFd}, given back with {@linkcode releaseFd}
+ * when the object closes). The source reports the `POLL*` events that hold now
+ * (`pollEvents()`: `POLLNVAL` once closed), and calls `readinessChanged(source)` on each of its
+ * watchers, synchronously, after every change of them: pynet never polls, so a change not told
+ * is a wake-up lost. `watch(watcher, interest)` with `POLLIN` in `interest` means someone waits
+ * for input: an object that must read to learn of input starts reading then.
+ *
+ * @example Making a new object selectable
+ * ```ts
+ * import {
+ *   allocateFd,
+ *   POLLIN,
+ *   POLLNVAL,
+ *   readinessSource,
+ *   type ReadinessSource,
+ *   type ReadinessWatcher,
+ *   releaseFd,
+ *   select,
+ * } from "@pynet/net/select";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // A flag that turns readable once raised.
+ * class Flag implements Disposable {
+ *   #fd = allocateFd(this);
+ *   #raised = false;
+ *   #watchers = new Set<ReadinessWatcher>();
+ *   #source: ReadinessSource = {
+ *     fileno: () => this.#fd,
+ *     pollEvents: () => (this.#fd < 0 ? POLLNVAL : this.#raised ? POLLIN : 0),
+ *     watch: (watcher) => void this.#watchers.add(watcher),
+ *     unwatch: (watcher) => void this.#watchers.delete(watcher),
+ *   };
+ *   fileno(): number {
+ *     return this.#fd;
+ *   }
+ *   [readinessSource](): ReadinessSource {
+ *     return this.#source;
+ *   }
+ *   raise(): void {
+ *     this.#raised = true;
+ *     this.#changed();
+ *   }
+ *   [Symbol.dispose](): void {
+ *     releaseFd(this.#fd);
+ *     this.#fd = -1;
+ *     this.#changed();
+ *   }
+ *   // Every change of pollEvents() is told to every watcher, at once.
+ *   #changed(): void {
+ *     for (const watcher of [...this.#watchers]) watcher.readinessChanged(this.#source);
+ *   }
+ * }
+ *
+ * using flag = new Flag();
+ * const waiting = select([flag], [], [], 5);
+ * flag.raise();
+ * const [readable] = await waiting;
+ * assertEquals(readable, [flag]);
  * ```
  *
  * @module
@@ -54,3 +119,11 @@ export { select } from "./_select.ts";
 export { Epoll, epoll, Poll, poll } from "./_poll.ts";
 export { StreamWrapper, type WrappableStreams } from "./_stream_wrapper.ts";
 export type { FileLike, HasFileno } from "../_core/fileobj.ts";
+export {
+  isWatchable,
+  type ReadinessSource,
+  readinessSource,
+  type ReadinessWatcher,
+  type Watchable,
+} from "../_core/readiness.ts";
+export { allocateFd, releaseFd } from "../_core/fd_table.ts";

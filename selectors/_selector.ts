@@ -246,7 +246,10 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
       return [];
     }
     const ready: [SelectorKey<T, F>, number][] = [];
-    for (const [entry, polled] of await this.#ready.wait(ms, Infinity, options.signal)) {
+    const found = await this.#ready.wait(ms, Infinity, options.signal);
+    // Indexed, not destructured: no iterator per pair.
+    for (let i = 0; i < found.length; i++) {
+      const entry = found[i]![0], polled = found[i]![1];
       const key = this.#keys.get(entry.fd);
       if (!key) continue;
       if (polled & POLLNVAL) {

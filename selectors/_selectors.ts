@@ -10,16 +10,18 @@ import type { FileLike } from "../select/mod.ts";
  * Python's `selectors.SelectSelector`, on `select.select()` semantics: a registered object
  * that gets closed makes `select()` raise `OSError` (`EBADF`).
  *
- * @example
+ * @example A connected socket is writable at once
  * ```ts
  * import { EVENT_WRITE, SelectSelector } from "@pynet/net/selectors";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * using _a = a, _b = b;
  * using sel = new SelectSelector();
  * sel.register(a, EVENT_WRITE);
- * console.log((await sel.select(0)).length); // 1
+ * const ready = await sel.select(0);
+ * assertEquals(ready.map(([key, events]) => [key.fileobj, events]), [[a, EVENT_WRITE]]);
  * ```
  */
 export class SelectSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
@@ -33,10 +35,11 @@ export class SelectSelector<T = unknown, F extends FileLike = FileLike> extends 
  * Python's `selectors.PollSelector`, on `select.poll()` semantics: a registered object that
  * gets closed is reported ready (`POLLNVAL`), for both events.
  *
- * @example
+ * @example The data registered comes back with the ready key
  * ```ts
  * import { EVENT_READ, PollSelector, type SelectorKey } from "@pynet/net/selectors";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * using _a = a, _b = b;
@@ -44,7 +47,7 @@ export class SelectSelector<T = unknown, F extends FileLike = FileLike> extends 
  * sel.register(b, EVENT_READ, "b");
  * await a.send(new Uint8Array([1]));
  * const [[key, events]] = (await sel.select(1)) as [[SelectorKey, number]];
- * console.log(key.data, events); // "b" 1
+ * assertEquals([key.data, events], ["b", EVENT_READ]);
  * ```
  */
 export class PollSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
@@ -58,11 +61,13 @@ export class PollSelector<T = unknown, F extends FileLike = FileLike> extends Ba
  * Python's `selectors.EpollSelector`, on `select.epoll()` semantics: it has a `fileno()`, and a
  * registered object that gets closed is silently dropped. `DefaultSelector` is this class.
  *
- * @example
+ * @example An epoll selector has a descriptor of its own
  * ```ts
  * import { EpollSelector } from "@pynet/net/selectors";
+ * import { assert } from "@std/assert";
+ *
  * using sel = new EpollSelector();
- * console.log(sel.fileno() >= 0); // true
+ * assert(sel.fileno() >= 0);
  * ```
  */
 export class EpollSelector<T = unknown, F extends FileLike = FileLike> extends BaseSelector<T, F> {
@@ -114,16 +119,17 @@ export class EpollSelector<T = unknown, F extends FileLike = FileLike> extends B
 /**
  * The most efficient selector available: {@linkcode EpollSelector}, as on Linux CPython.
  *
- * @example
+ * @example Nothing to read yet
  * ```ts
  * import { DefaultSelector, EVENT_READ } from "@pynet/net/selectors";
  * import { socketpair } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * const [a, b] = socketpair();
  * using _a = a, _b = b;
  * using sel = new DefaultSelector();
  * sel.register(b, EVENT_READ);
- * console.log(await sel.select(0)); // []: nothing to read yet
+ * assertEquals(await sel.select(0), []);
  * ```
  */
 export const DefaultSelector: typeof EpollSelector = EpollSelector;

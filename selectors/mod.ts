@@ -28,6 +28,7 @@
  * ```ts
  * import { DefaultSelector, EVENT_READ } from "@pynet/net/selectors";
  * import { createConnection, createServer, type Socket } from "@pynet/net/socket";
+ * import { assertEquals } from "@std/assert";
  *
  * using sel = new DefaultSelector<(sock: Socket) => Promise<void>, Socket>();
  * using server = createServer(["127.0.0.1", 0]);
@@ -53,7 +54,7 @@
  * for (let round = 0; round < 10; round++) {
  *   for (const [key] of await sel.select(0.1)) await key.data(key.fileobj);
  * }
- * console.log(new TextDecoder().decode(await client.recv(10))); // "hi"
+ * assertEquals(new TextDecoder().decode(await client.recv(10)), "hi");
  * for (const key of [...sel.getMap()?.values() ?? []]) key.fileobj.close();
  * ```
  *

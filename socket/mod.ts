@@ -234,17 +234,3 @@ export {
   type SockAddr4,
   type SockAddr6,
 } from "./_resolve.ts";
-export {
-  isWatchable,
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLNVAL,
-  POLLOUT,
-  POLLPRI,
-  POLLRDHUP,
-  type ReadinessSource,
-  readinessSource,
-  type ReadinessWatcher,
-  type Watchable,
-} from "../_core/readiness.ts";

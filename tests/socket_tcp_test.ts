@@ -20,14 +20,6 @@ import {
   MSG_WAITALL,
   OSError,
   OverflowError,
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLNVAL,
-  POLLOUT,
-  type ReadinessSource,
-  readinessSource,
-  type ReadinessWatcher,
   setdefaulttimeout,
   SHUT_RD,
   SHUT_RDWR,
@@ -48,6 +40,16 @@ import {
   TimeoutError,
   ValueError,
 } from "../socket/mod.ts";
+import {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  type ReadinessSource,
+  readinessSource,
+  type ReadinessWatcher,
+} from "../select/mod.ts";
 import {
   bytes,
   MSG,

@@ -8,9 +8,6 @@ import {
   MSG_PEEK,
   OSError,
   OverflowError,
-  POLLIN,
-  POLLOUT,
-  readinessSource,
   SO_TYPE,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -18,6 +15,7 @@ import {
   SOL_SOCKET,
   TimeoutError,
 } from "../socket/mod.ts";
+import { POLLIN, POLLOUT, readinessSource } from "../select/mod.ts";
 import {
   bytes,
   loopback,

@@ -339,7 +339,11 @@ export class Socket implements Watchable, Disposable {
       this.#options = found.options;
       this.#peer = found.peer;
       if ("channel" in found.state) {
-        found.state.channel.onChange = this.#onChange;
+        if (found.state.kind === "connected") {
+          found.state.channel.adopt({ changed: this.#onChange });
+        } else {
+          found.state.channel.onChange = this.#onChange;
+        }
         this.#leftover.channel = found.state.channel;
       }
     }
@@ -449,7 +453,7 @@ export class Socket implements Watchable, Disposable {
   }
 
   #attach(conn: ByteConn, mapError?: ErrorMapper): void {
-    const channel = new StreamChannel(conn, this.#onChange, mapError);
+    const channel = new StreamChannel(conn, { changed: this.#onChange }, mapError);
     this.#state = { kind: "connected", channel };
     this.#leftover.channel = channel;
     this.#changed();

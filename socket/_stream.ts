@@ -171,17 +171,7 @@ export class StreamChannel implements Channel {
     const buffer = this.#startRead(sizeHint);
     // Handlers made once per stream, not per read: the buffer waits in #aheadBuffer.
     this.#aheadBuffer = buffer;
-    this.conn.read(buffer).then(
-      this.#aheadLanded ??= (n) => {
-        const landed = this.#aheadBuffer!;
-        this.#aheadBuffer = null;
-        this.#landed(landed, n);
-      },
-      this.#aheadFailed ??= (e) => {
-        this.#aheadBuffer = null;
-        this.#failed(e);
-      },
-    );
+    this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
   }
 
   /** Whether a read may start: none is running, and no input is waiting or can come. */
@@ -194,24 +184,38 @@ export class StreamChannel implements Channel {
    * Reads once into the inbox and waits for it to land: a blocking recv's fast path, with no
    * watcher and no timer. Call only when `canReadNow`.
    */
-  async readNow(sizeHint: number): Promise<void> {
-    const buffer = this.#startRead(sizeHint);
+  readNow(sizeHint: number): Promise<void> {
+    // The buffer waits in #aheadBuffer, as a read-ahead's does: the handlers are made once.
+    this.#aheadBuffer = this.#startRead(sizeHint);
     const conn = this.conn;
     // The program awaits this read: it holds the process while it runs. The read lands on its
     // own (nothing it brings is lost); the caller waits for the landing or for a
-    // shutdown(SHUT_RD) or close, which must not wait for the peer to send.
+    // shutdown(SHUT_RD) or close, which must not wait for the peer to send. One Promise, not
+    // an async function's frames: this is every blocking recv's path (BENCHMARKS.md).
     conn.ref?.();
-    try {
-      await new Promise<void>((resolve) => {
-        this.#wakeReader = resolve;
-        conn.read(buffer).then(
-          (n) => this.#landed(buffer, n),
-          (e) => this.#failed(e),
-        );
-      });
-    } finally {
-      conn.unref?.();
-    }
+    const landing = new Promise<void>((resolve) => {
+      this.#wakeReader = () => {
+        conn.unref?.();
+        resolve();
+      };
+    });
+    conn.read(this.#aheadBuffer).then(this.#landedAhead(), this.#failedAhead());
+    return landing;
+  }
+
+  #landedAhead(): (n: number | null) => void {
+    return this.#aheadLanded ??= (n) => {
+      const landed = this.#aheadBuffer!;
+      this.#aheadBuffer = null;
+      this.#landed(landed, n);
+    };
+  }
+
+  #failedAhead(): (e: unknown) => void {
+    return this.#aheadFailed ??= (e) => {
+      this.#aheadBuffer = null;
+      this.#failed(e);
+    };
   }
 
   /**

@@ -1,13 +1,21 @@
 // The read-ahead inbox (_core/inbox.ts) on its own, and StreamChannel (socket/_stream.ts) over a
 // fake connection whose reads land when the test says: no byte is dropped or reordered, the end
 // of input is held behind the bytes before it, and readiness follows the inbox level.
-import { assert, assertEquals, assertFalse, assertStrictEquals, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertInstanceOf,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import type { ByteConn, ChannelOwner } from "../_core/channel.ts";
 import { Inbox } from "../_core/inbox.ts";
 import { OSError } from "../_core/errors.ts";
 import { ECONNRESET, EPIPE } from "../_core/errno.ts";
 import { POLLERR, POLLIN, POLLOUT, POLLRDHUP } from "../_core/readiness.ts";
 import { StreamChannel } from "../socket/_stream.ts";
+import { StreamWrapper } from "../select/mod.ts";
 import { concat } from "./_helpers.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -244,7 +252,7 @@ Deno.test("StreamChannel: a reset after data is raised once, after the data", as
   // A peek sees it without taking it.
   assertThrows(() => channel.take(10, true), OSError);
   const error = assertThrows(() => channel.take(10), OSError);
-  assertEquals(error.errno, ECONNRESET);
+  assertEquals((error as OSError).errno, ECONNRESET);
   assertEquals(channel.take(10).length, 0);
   assertEquals(channel.takeSendError()?.errno, EPIPE);
   channel.close();
@@ -279,4 +287,19 @@ Deno.test("StreamChannel: a new owner is told of changes after adopt", async () 
   assertEquals(changes(), before);
   assert(adopted > 0);
   channel.close();
+});
+
+Deno.test("StreamWrapper: the bytes before a stream's error come first, then the error once, then EOF", async () => {
+  let source!: ReadableStreamDefaultController<Uint8Array>;
+  const readable = new ReadableStream<Uint8Array>({ start: (c) => void (source = c) });
+  using wrapper = new StreamWrapper(readable);
+  source.enqueue(bytes(1, 2, 3));
+  assertEquals(await wrapper.read(2), bytes(1, 2));
+  source.error(new Deno.errors.ConnectionReset("reset"));
+  // The rest of the landed chunk is still there, before the error.
+  assertEquals(await wrapper.read(10), bytes(3));
+  const error = await wrapper.read(10).then(() => null, (e: unknown) => e);
+  assertInstanceOf(error, OSError);
+  assertEquals((error as OSError).errno, ECONNRESET);
+  assertEquals((await wrapper.read(10)).length, 0);
 });

@@ -19,3 +19,17 @@ export interface ByteConn {
  * means EOF: a TLS connection cut without close_notify, where ragged EOFs are suppressed.
  */
 export type ErrorMapper = (e: unknown, op: "read" | "write") => OSError | null;
+
+/** What a channel tells the object that owns it. */
+export interface ChannelOwner {
+  /** The channel's readiness may have changed. */
+  changed(): void;
+}
+
+/** The face the stream, listener and datagram channels share. */
+export interface Channel {
+  pollEvents(): number;
+  readonly readable: boolean;
+  armRead(sizeHint?: number): void;
+  close(): void;
+}

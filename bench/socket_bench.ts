@@ -38,7 +38,10 @@ const USAGE = `usage: ${COMMAND} [flags]
   --max-other 0.15                    redo a server's runs if other processes used more cores...
   --retries 2                         ...up to this many times (then marked *, out of the medians)
   --server-core 0 --loadgen-core 1    taskset cores
-  --json FILE                         also write every run's raw result as JSON`;
+  --json FILE                         also write every run's raw result as JSON
+  --ref DIR                           also run DIR's pynet echo (server "pynet-ref", beside
+                                      "pynet" in every round): an A/B of two commits in one
+                                      run, e.g. after \`git worktree add DIR <commit>\``;
 
 const deno = (file: string): string[] => [
   Deno.execPath(),
@@ -49,9 +52,38 @@ const deno = (file: string): string[] => [
   file,
 ];
 
+/** `--ref DIR`, taken out of the arguments before the shared flags are parsed. */
+function takeRef(args: string[]): string | undefined {
+  const i = args.findIndex((a) => a === "--ref" || a.startsWith("--ref="));
+  if (i < 0) return undefined;
+  const flag = args[i]!;
+  const [dir] = flag === "--ref" ? args.splice(i, 2).slice(1) : [args.splice(i, 1)[0]!.slice(6)];
+  if (!dir) {
+    console.error(`--ref needs a directory\n\n${USAGE}`);
+    Deno.exit(64);
+  }
+  return dir.replace(/\/+$/, "");
+}
+
+const args = [...Deno.args];
+const ref = takeRef(args);
+
 const SERVERS: ServerSpec[] = [
   { id: "raw", label: "raw Deno", cmd: deno("bench/servers/raw_deno.ts") },
   { id: "pynet", label: "pynet Socket", cmd: deno("bench/servers/pynet_socket.ts") },
+  // The same echo from another checkout (--ref): its own library and import map.
+  ...(ref === undefined ? [] : [{
+    id: "pynet-ref",
+    label: `pynet Socket (${ref})`,
+    cmd: [
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      "--allow-net=127.0.0.1",
+      `--import-map=${ref}/import_map.json`,
+      `${ref}/bench/servers/pynet_socket.ts`,
+    ],
+  }]),
   // The Web Streams pair: the same echo as one readable.pipeTo(writable), raw and pynet.
   {
     id: "raw-streams",
@@ -93,7 +125,7 @@ const secPerGB = (r: LoadgenResult) => {
   return typeof cpu === "number" && typeof rate === "number" ? cpu / (rate / 1000) : undefined;
 };
 
-const opts = parseOptions(Deno.args, {
+const opts = parseOptions(args, {
   servers: SERVERS.map((s) => s.id),
   modes: ["rr", "stream"],
   extra: { conns: 50, size: 64, block: 65536 },
@@ -123,6 +155,11 @@ const spec: BenchSpec = {
         // pynet's streams against raw Deno's streams, round by round (target >= 0.9x).
         { ...rps, header: "req/s ÷ raw pipeTo", ratio: true, digits: 2, baseline: "raw-streams" },
         { ...mbps, header: "MB/s ÷ raw pipeTo", ratio: true, digits: 2, baseline: "raw-streams" },
+        // With --ref: each server against the other checkout's pynet, round by round.
+        ...(ref === undefined ? [] : [
+          { ...rps, header: "req/s ÷ ref", ratio: true, digits: 2, baseline: "pynet-ref" },
+          { ...mbps, header: "MB/s ÷ ref", ratio: true, digits: 2, baseline: "pynet-ref" },
+        ]),
       ],
     },
     {

@@ -3,6 +3,7 @@
 // own, with the same read-ahead rule as sockets: nothing read ahead is ever lost.
 import { allocateFd, releaseFd } from "../_core/fd_table.ts";
 import { fromDenoError, OSError, osError } from "../_core/errors.ts";
+import { Inbox } from "../_core/inbox.ts";
 import { awaiting } from "../_core/keep_alive.ts";
 import {
   nextTurn,
@@ -50,11 +51,9 @@ export class StreamWrapper implements Watchable, Disposable {
   #fd: number;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null;
-  #inbox: Uint8Array[] = [];
-  #buffered = 0;
+  /** What the read-ahead brought, and the EOF or error behind it (_core/inbox.ts). */
+  #inbox = new Inbox<OSError>();
   #reading = false;
-  #eof = false;
-  #error: OSError | null = null;
   #closed = false;
   #blocking = true;
   #watchers = new WatcherSet();
@@ -108,32 +107,29 @@ export class StreamWrapper implements Watchable, Disposable {
   #pollEvents(): number {
     if (this.#closed) return POLLNVAL;
     let events = 0;
-    if (this.#reader && (this.#buffered > 0 || this.#eof)) events |= POLLIN;
-    if (this.#eof) events |= POLLHUP;
-    if (this.#error) events |= POLLIN | POLLERR;
+    const inbox = this.#inbox;
+    if (this.#reader && (inbox.buffered > 0 || inbox.eof)) events |= POLLIN;
+    if (inbox.eof) events |= POLLHUP;
+    if (inbox.error) events |= POLLIN | POLLERR;
     if (this.#writer && (this.#writer.desiredSize ?? 1) > 0) events |= POLLOUT;
     return events;
   }
 
   #armRead(): void {
-    if (!this.#reader || this.#reading || this.#buffered > 0 || this.#eof || this.#error) return;
-    if (this.#closed) return;
+    if (!this.#reader || this.#reading || this.#inbox.settled || this.#closed) return;
     this.#reading = true;
     this.#reader.read().then(
       ({ done, value }) => {
         this.#reading = false;
         if (this.#closed) return;
-        if (done) this.#eof = true;
-        else if (value.length > 0) {
-          this.#inbox.push(value);
-          this.#buffered += value.length;
-        }
+        if (done) this.#inbox.end();
+        else this.#inbox.push(value);
         this.#changed();
       },
       (e) => {
         this.#reading = false;
         if (this.#closed) return;
-        this.#error = fromDenoError(e) as OSError;
+        this.#inbox.fail(fromDenoError(e) as OSError);
         this.#changed();
       },
     );
@@ -177,21 +173,14 @@ export class StreamWrapper implements Watchable, Disposable {
    */
   async read(size: number = 65536): Promise<Uint8Array> {
     if (this.#closed || !this.#reader) throw new OSError(EBADF);
-    if (this.#buffered === 0 && !this.#eof && !this.#error) await this.#waitFor(POLLIN);
-    if (this.#buffered === 0) {
-      if (this.#error) {
-        const error = this.#error;
-        this.#error = null;
-        this.#eof = true;
-        throw error;
-      }
+    const inbox = this.#inbox;
+    if (!inbox.settled) await this.#waitFor(POLLIN);
+    if (inbox.buffered === 0) {
+      const error = inbox.takeError();
+      if (error) throw error;
       return new Uint8Array(0);
     }
-    const first = this.#inbox[0]!;
-    const out = first.subarray(0, size);
-    if (out.length === first.length) this.#inbox.shift();
-    else this.#inbox[0] = first.subarray(out.length);
-    this.#buffered -= out.length;
+    const out = inbox.take(size);
     if (this.#watchers.interest & POLLIN) this.#armRead();
     return out;
   }

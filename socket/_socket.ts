@@ -339,7 +339,11 @@ export class Socket implements Watchable, Disposable {
       this.#options = found.options;
       this.#peer = found.peer;
       if ("channel" in found.state) {
-        found.state.channel.onChange = this.#onChange;
+        if (found.state.kind === "connected") {
+          found.state.channel.adopt({ changed: this.#onChange });
+        } else {
+          found.state.channel.onChange = this.#onChange;
+        }
         this.#leftover.channel = found.state.channel;
       }
     }
@@ -449,7 +453,7 @@ export class Socket implements Watchable, Disposable {
   }
 
   #attach(conn: ByteConn, mapError?: ErrorMapper): void {
-    const channel = new StreamChannel(conn, this.#onChange, mapError);
+    const channel = new StreamChannel(conn, { changed: this.#onChange }, mapError);
     this.#state = { kind: "connected", channel };
     this.#leftover.channel = channel;
     this.#changed();
@@ -1012,8 +1016,22 @@ export class Socket implements Watchable, Disposable {
         if (this.#watchers.interest & POLLIN) state.channel.armRead();
         return Promise.resolve(data);
       }
+      // Blocking with nothing buffered: one read, then the take, without the async path's
+      // frames (#recvStream does the same in more steps).
+      if (state.kind === "connected" && this.#timeout === null && state.channel.canReadNow) {
+        return state.channel.readNow(bufsize).then(() => this.#afterRead(bufsize));
+      }
     }
     return this.#recv(bufsize, flags, options);
+  }
+
+  /** A plain blocking recv after its own read landed: the take, or the full path's wait. */
+  #afterRead(bufsize: number): Uint8Array | Promise<Uint8Array> {
+    const state = this.#state;
+    if (state.kind !== "connected" || !state.channel.readable) return this.#recvStream(bufsize, 0);
+    const data = state.channel.take(bufsize);
+    if (this.#watchers.interest & POLLIN) state.channel.armRead();
+    return data;
   }
 
   async #recv(bufsize: number, flags: number, options: AbortOptions): Promise<Uint8Array> {
@@ -1353,11 +1371,29 @@ export class Socket implements Watchable, Disposable {
    * await a.sendall(new Uint8Array(100_000));
    * ```
    */
-  async sendall(
+  sendall(
     data: BytesLike,
     flags: number = 0,
     options: AbortOptions = NO_OPTIONS,
   ): Promise<void> {
+    // A blocking sendall into an idle stream: the write's own Promise, without the async
+    // path's frames. The checks are the async path's, in its order.
+    if (
+      flags === 0 && options === NO_OPTIONS && this.#timeout === null &&
+      this.#state.kind === "connected" && !this.#writable?.locked
+    ) {
+      try {
+        const bytes = asBytes(data);
+        const channel = this.#writableStream();
+        if (channel.idle) return channel.writeAll(bytes);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.#sendall(data, flags, options);
+  }
+
+  async #sendall(data: BytesLike, flags: number, options: AbortOptions): Promise<void> {
     const bytes = asBytes(data);
     checkFlags(flags);
     this.#enter(options, this.#writable);

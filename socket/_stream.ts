@@ -1,85 +1,35 @@
 // A connected byte stream (TCP, Unix, or an in-memory socketpair) with the read-ahead and the
 // outgoing buffer ARCHITECTURE.md describes: input is known only by reading, so reads land in an
-// inbox that recv() drains, and nothing a pending read brings in is ever dropped.
+// inbox that recv() drains (_core/inbox.ts), and nothing a pending read brings in is ever
+// dropped. Where reads land is _read_buffers.ts; the write side is _stream_writer.ts.
 import { EBADF, ECONNRESET, EPIPE } from "../_core/errno.ts";
 import { fromDenoError, OSError, osError } from "../_core/errors.ts";
-import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import type { ByteConn, Channel, ChannelOwner, ErrorMapper } from "../_core/channel.ts";
+import { Inbox } from "../_core/inbox.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "../_core/readiness.ts";
+import { ReadBuffers } from "./_read_buffers.ts";
+import { StreamWriter } from "./_stream_writer.ts";
+
+export { SEND_BUFFER_SIZE } from "./_stream_writer.ts";
 
 const denoErrors: ErrorMapper = (e) => fromDenoError(e) as OSError;
-
-/** Outgoing bytes buffered past this make the stream unwritable, as a full send buffer does. */
-export const SEND_BUFFER_SIZE = 256 * 1024;
-/** The largest send copied into a stream's staging buffer rather than a buffer of its own. */
-const STAGE_SIZE = 1024;
-const MIN_READ = 4 * 1024;
-const MAX_READ = 256 * 1024;
-/** The largest buffer kept between reads: an idle socket should hold little. */
-const MAX_SPARE = 64 * 1024;
-/**
- * Reads of a busy stream (16 to 64 KiB) are carved out of a shared slab and land as views of
- * it: in Deno 2.9.6 a new 16 KiB ArrayBuffer costs ~2.5 us, a view of one ~0.05 us, and a
- * TLS connection lands one 16 KiB record per read. A landing under SLAB_KEEP is copied out
- * instead, so a small chunk a caller keeps never holds a slab alive.
- */
-const SLAB_SIZE = 256 * 1024;
-const SLAB_READ_MIN = 16 * 1024;
-const SLAB_KEEP = 4 * 1024;
 const EMPTY = new Uint8Array(0);
-/**
- * How long a closed stream waits for its peer to take any of the bytes still to send before it
- * gives up (README.md, "Closing"). A closed socket's send buffer is the kernel's business in
- * CPython: close() frees the descriptor at once and the kernel goes on sending. pynet's send
- * buffer (what non-blocking or timed sends accepted) is its own, and only an open Deno
- * connection can send it, so close() keeps the connection while the peer keeps reading; but a
- * peer that takes nothing for this long is not reading (a slow-reader attack, a stuck client):
- * the connection is closed and the rest dropped, so it costs no descriptor past this bound.
- */
-const LINGER_STALL_MS = 2000;
 
-export class StreamChannel {
+export class StreamChannel implements Channel {
   readonly conn: ByteConn;
-  /** Called after every change of the channel's readiness. */
-  onChange: () => void;
+  #owner: ChannelOwner;
+  /** Tells the owner, whoever it is now; made once, for the writer. */
+  readonly #changed = (): void => this.#owner.changed();
 
-  #inbox: Uint8Array[] = [];
-  #buffered = 0;
+  #inbox = new Inbox<OSError>();
+  #buffers = new ReadBuffers();
   #reading = false;
-  /** The read size the stream has proved it fills (see #readSizeFor). */
-  #readSize = MIN_READ;
-  /**
-   * The last read came back short (the stream had no more at that moment), or none has landed
-   * yet: the next read may wait long, so it is small (see #readSizeFor).
-   */
-  #caughtUp = true;
-  /** A read buffer to use again: short reads are copied out of it. */
-  #spare: Uint8Array | null = null;
-  /** The slab busy reads are carved from, and how much of it has been handed out. */
-  #slab: ArrayBuffer | null = null;
-  #slabUsed = 0;
-  #slabRegion: Uint8Array | null = null;
-  #eof = false;
   #readShut = false;
-  #readError: OSError | null = null;
   /** The connection was reset: it stays hung up after the error has been reported. */
   #reset = false;
-
-  #outbox: Uint8Array[] = [];
-  #queued = 0;
-  #writing = false;
-  #writeError: OSError | null = null;
-  /** A write failed: the connection is broken for writing, whatever comes after. */
-  #writeFailed = false;
-  #writeShut = false;
   #closed = false;
   /** Handed over for an upgrade: no read may start. */
   #parked = false;
-  #drainWaiters: (() => void)[] = [];
-  /** A write completed since the linger last looked (see LINGER_STALL_MS). */
-  #progressed = false;
-  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A send timed out and the buffer has not emptied since: close() drops what is left. */
-  #sendTimedOut = false;
   /** Waiting for the read in flight to land (an upgrade reading through it). */
   #landingWaiters: (() => void)[] = [];
   /**
@@ -87,36 +37,49 @@ export class StreamChannel {
    * `shutdown(SHUT_RD)` or close, which Linux answers at once while the read stays pending.
    */
   #wakeReader: (() => void) | null = null;
+  /** The buffer of the read-ahead in flight (armRead), and that read's handlers. */
+  #aheadBuffer: Uint8Array | null = null;
+  #aheadLanded: ((n: number | null) => void) | undefined;
+  #aheadFailed: ((e: unknown) => void) | undefined;
 
+  #writer: StreamWriter;
   #mapError: ErrorMapper;
 
-  constructor(conn: ByteConn, onChange: () => void, mapError: ErrorMapper = denoErrors) {
+  constructor(conn: ByteConn, owner: ChannelOwner, mapError: ErrorMapper = denoErrors) {
     this.conn = conn;
-    this.onChange = onChange;
+    this.#owner = owner;
     this.#mapError = mapError;
+    this.#writer = new StreamWriter(conn, mapError, this.#changed);
     // Reading ahead must not hold the process: only a read the program awaits does (see
     // readNow and readInto), or a wait holding it (_core/keep_alive.ts).
     conn.unref?.();
   }
 
+  /** Hands the channel to a new owner (a socket made from a detached descriptor). */
+  adopt(owner: ChannelOwner): void {
+    this.#owner = owner;
+  }
+
   /** The `POLL*` events that hold now. */
   pollEvents(): number {
     if (this.#closed) return POLLNVAL;
+    const inbox = this.#inbox;
+    const eof = inbox.eof;
+    const error = inbox.error !== null;
     let events = 0;
-    if (this.#buffered > 0 || this.#eof || this.#readShut || this.#readError) events |= POLLIN;
-    if (this.#eof || this.#readShut) events |= POLLRDHUP;
-    if (this.#readError) events |= POLLERR | POLLHUP;
+    if (inbox.buffered > 0 || eof || this.#readShut || error) events |= POLLIN;
+    if (eof || this.#readShut) events |= POLLRDHUP;
+    if (error) events |= POLLERR | POLLHUP;
     if (this.#reset) events |= POLLHUP;
-    if (this.#writeError) events |= POLLERR;
-    if (this.#eof && this.#writeShut) events |= POLLHUP;
-    if (this.#queued < SEND_BUFFER_SIZE) events |= POLLOUT;
+    if (this.#writer.hasError) events |= POLLERR;
+    if (eof && this.#writer.shut) events |= POLLHUP;
+    if (this.#writer.hasRoom) events |= POLLOUT;
     return events;
   }
 
   /** Whether a recv would settle at once. */
   get readable(): boolean {
-    return this.#buffered > 0 || this.#eof || this.#readShut || this.#readError !== null ||
-      this.#closed;
+    return this.#inbox.settled || this.#readShut || this.#closed;
   }
 
   /**
@@ -130,17 +93,17 @@ export class StreamChannel {
   async park(): Promise<{ conn: ByteConn; clean: boolean }> {
     this.#parked = true;
     try {
-      while (this.#writing || this.#queued > 0) {
-        if (this.#writeError || this.#closed) break;
-        await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+      while (this.#writer.busy) {
+        if (this.#writer.hasError || this.#closed) break;
+        await this.#writer.drained();
       }
       const error = this.takeWriteError();
       if (error) throw error;
       if (this.#closed) throw new OSError(EBADF);
-      if (this.#buffered > 0) {
+      if (this.#inbox.buffered > 0) {
         throw new OSError(
           null,
-          `Cannot start TLS: ${this.#buffered} bytes received before the handshake are unread`,
+          `Cannot start TLS: ${this.#inbox.buffered} bytes received before the handshake are unread`,
         );
       }
       if (!this.#reading) return { conn: this.conn, clean: true };
@@ -164,13 +127,13 @@ export class StreamChannel {
         while (this.#reading) {
           await new Promise<void>((resolve) => this.#landingWaiters.push(resolve));
         }
-        if (this.#buffered > 0) {
-          const data = this.take(p.length);
+        if (this.#inbox.buffered > 0) {
+          const data = this.#inbox.take(p.length);
           p.set(data);
           return data.length;
         }
-        if (this.#readError) throw this.#readError;
-        if (this.#eof) return null;
+        if (this.#inbox.error) throw this.#inbox.error;
+        if (this.#inbox.eof) return null;
         return await this.conn.read(p);
       },
       write: (p) => this.conn.write(p),
@@ -199,7 +162,7 @@ export class StreamChannel {
   /** Resumes the read-ahead after a refused or failed upgrade. */
   unpark(): void {
     this.#parked = false;
-    this.onChange();
+    this.#owner.changed();
   }
 
   /** Starts a read into the inbox, unless input is already waiting or cannot come. */
@@ -208,52 +171,51 @@ export class StreamChannel {
     const buffer = this.#startRead(sizeHint);
     // Handlers made once per stream, not per read: the buffer waits in #aheadBuffer.
     this.#aheadBuffer = buffer;
-    this.conn.read(buffer).then(
-      this.#aheadLanded ??= (n) => {
-        const landed = this.#aheadBuffer!;
-        this.#aheadBuffer = null;
-        this.#landed(landed, n);
-      },
-      this.#aheadFailed ??= (e) => {
-        this.#aheadBuffer = null;
-        this.#failed(e);
-      },
-    );
+    this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
   }
-
-  /** The buffer of the read-ahead in flight (armRead), and that read's handlers. */
-  #aheadBuffer: Uint8Array | null = null;
-  #aheadLanded: ((n: number | null) => void) | undefined;
-  #aheadFailed: ((e: unknown) => void) | undefined;
 
   /** Whether a read may start: none is running, and no input is waiting or can come. */
   get canReadNow(): boolean {
-    return !(this.#parked || this.#reading || this.#buffered > 0 || this.#eof ||
-      this.#readShut || this.#readError || this.#closed);
+    return !(this.#parked || this.#reading || this.#inbox.settled || this.#readShut ||
+      this.#closed);
   }
 
   /**
    * Reads once into the inbox and waits for it to land: a blocking recv's fast path, with no
    * watcher and no timer. Call only when `canReadNow`.
    */
-  async readNow(sizeHint: number): Promise<void> {
-    const buffer = this.#startRead(sizeHint);
+  readNow(sizeHint: number): Promise<void> {
+    // The buffer waits in #aheadBuffer, as a read-ahead's does: the handlers are made once.
+    this.#aheadBuffer = this.#startRead(sizeHint);
     const conn = this.conn;
     // The program awaits this read: it holds the process while it runs. The read lands on its
     // own (nothing it brings is lost); the caller waits for the landing or for a
-    // shutdown(SHUT_RD) or close, which must not wait for the peer to send.
+    // shutdown(SHUT_RD) or close, which must not wait for the peer to send. One Promise, not
+    // an async function's frames: this is every blocking recv's path (BENCHMARKS.md).
     conn.ref?.();
-    try {
-      await new Promise<void>((resolve) => {
-        this.#wakeReader = resolve;
-        conn.read(buffer).then(
-          (n) => this.#landed(buffer, n),
-          (e) => this.#failed(e),
-        );
-      });
-    } finally {
-      conn.unref?.();
-    }
+    const landing = new Promise<void>((resolve) => {
+      this.#wakeReader = () => {
+        conn.unref?.();
+        resolve();
+      };
+    });
+    conn.read(this.#aheadBuffer).then(this.#landedAhead(), this.#failedAhead());
+    return landing;
+  }
+
+  #landedAhead(): (n: number | null) => void {
+    return this.#aheadLanded ??= (n) => {
+      const landed = this.#aheadBuffer!;
+      this.#aheadBuffer = null;
+      this.#landed(landed, n);
+    };
+  }
+
+  #failedAhead(): (e: unknown) => void {
+    return this.#aheadFailed ??= (e) => {
+      this.#aheadBuffer = null;
+      this.#failed(e);
+    };
   }
 
   /**
@@ -292,54 +254,9 @@ export class StreamChannel {
     }
   }
 
-  /**
-   * How much the next read asks for. A pending read holds its buffer for as long as the peer
-   * is silent, so a stream that may be idle reads small whatever a recv asked for: an idle
-   * connection costs a 4 KiB buffer, not the 64 KiB of a recv(65536) (or the slab one would
-   * pin). A stream is taken to be busy once its reads come back full: the size then doubles
-   * read by read up to what the recv asked (a watcher's read-ahead: MAX_READ). A read that
-   * brings less than asked and less than SLAB_READ_MIN means the stream has caught up with its
-   * peer: the next read is a probe of at most SLAB_READ_MIN into a buffer of its own (never
-   * the slab, which a pending read would pin), and if that one comes back full the stream goes
-   * on at the size it had proved, so streaming keeps its large reads at the cost of one
-   * smaller read each time it catches up. A probe is no smaller than 16 KiB once the stream has
-   * proved that much, so as not to split a TLS record (a TLS connection lands one 16 KiB record
-   * per read: a split record's rest would look like catching up, again and again). A short
-   * read of SLAB_READ_MIN or more is data still flowing, in the pieces the transport lands.
-   *
-   * Left as it is: a stream whose last read before a silence was that large keeps a large
-   * read pending (a region of its slab) through the silence.
-   */
-  #readSizeFor(sizeHint: number): number {
-    const asked = sizeHint > 0 ? Math.max(sizeHint, MIN_READ) : MAX_READ;
-    const size = Math.min(asked, this.#readSize, MAX_READ);
-    return this.#caughtUp ? Math.min(size, SLAB_READ_MIN) : size;
-  }
-
   #startRead(sizeHint: number): Uint8Array {
     this.#reading = true;
-    const size = this.#readSizeFor(sizeHint);
-    if (!this.#caughtUp && size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
-      if (this.#slab === null || this.#slab.byteLength - this.#slabUsed < size) {
-        this.#slab = new ArrayBuffer(SLAB_SIZE);
-        this.#slabUsed = 0;
-      }
-      // A short landing leaves the region free: the next read reuses its view.
-      const last = this.#slabRegion;
-      if (
-        last?.buffer === this.#slab && last.byteOffset === this.#slabUsed && last.length === size
-      ) {
-        return last;
-      }
-      return this.#slabRegion = new Uint8Array(this.#slab, this.#slabUsed, size);
-    }
-    // Not busy (or reading more than a slab should give): the slab is left to the chunks.
-    this.#slab = null;
-    this.#slabRegion = null;
-    const spare = this.#spare;
-    this.#spare = null;
-    // The spare is used only when it fits: an idle stream's pending read must stay small.
-    return spare && spare.length >= size && spare.length <= size * 2 ? spare : new Uint8Array(size);
+    return this.#buffers.next(sizeHint);
   }
 
   #landed(buffer: Uint8Array, n: number | null): void {
@@ -348,40 +265,12 @@ export class StreamChannel {
     this.#wakeBlockedReader();
     if (this.#closed) return;
     if (n === null) {
-      this.#eof = true;
+      this.#inbox.end();
     } else if (n > 0) {
-      // Grow the read size while reads come back full; see #readSizeFor.
-      if (n === buffer.length) {
-        if (this.#caughtUp) {
-          // The small read after catching up came back full: go on at the proved size.
-          this.#caughtUp = false;
-          this.#readSize = Math.max(this.#readSize, 2 * MIN_READ);
-        } else {
-          this.#readSize = Math.min(MAX_READ, Math.max(this.#readSize, buffer.length * 2));
-        }
-      } else {
-        if (n < SLAB_READ_MIN) this.#caughtUp = true;
-        if (n < buffer.length / 8) this.#readSize = MIN_READ;
-      }
-      // A short read is copied out and its buffer kept for the next read; a long one is handed
-      // over whole, which saves the copy; a slab's read is handed over as a view of the slab.
-      let chunk: Uint8Array;
-      const fromSlab = buffer.buffer === this.#slab;
-      if (fromSlab && n >= SLAB_KEEP) {
-        chunk = buffer.subarray(0, n);
-        this.#slabUsed += n;
-      } else if (n <= buffer.length / 4) {
-        chunk = buffer.slice(0, n);
-        if (!fromSlab && buffer.length <= MAX_SPARE) this.#spare = buffer;
-      } else {
-        chunk = buffer.subarray(0, n);
-      }
-      if (!this.#readShut) {
-        this.#inbox.push(chunk);
-        this.#buffered += n;
-      }
+      const chunk = this.#buffers.landed(buffer, n);
+      if (!this.#readShut) this.#inbox.push(chunk);
     }
-    this.onChange();
+    this.#owner.changed();
   }
 
   #failed(e: unknown): void {
@@ -396,13 +285,9 @@ export class StreamChannel {
       this.#wakeBlockedReader();
       return;
     }
-    this.#readError = error;
+    this.#inbox.fail(error);
     this.#wakeBlockedReader();
-    this.onChange();
-  }
-
-  #writeFailure(e: unknown): OSError {
-    return this.#mapError(e, "write") ?? fromDenoError(e) as OSError;
+    this.#owner.changed();
   }
 
   /**
@@ -412,42 +297,16 @@ export class StreamChannel {
    * the bytes it has gathered first).
    */
   take(n: number, peek = false, holdError = false): Uint8Array {
-    if (this.#buffered === 0) {
-      if (holdError) return EMPTY;
-      if (this.#readError && !peek) {
-        const error = this.#readError;
-        this.#readError = null;
-        this.#eof = true;
-        this.#reset = true;
-        throw error;
-      }
-      if (this.#readError) throw this.#readError;
-      return EMPTY;
+    const inbox = this.#inbox;
+    if (inbox.buffered === 0) {
+      if (holdError || inbox.error === null) return EMPTY;
+      if (peek) throw inbox.error;
+      this.#reset = true;
+      throw inbox.takeError();
     }
-    const first = this.#inbox[0]!;
     // A peek returns a copy: the bytes stay in the inbox, and what the caller does to the
     // peeked ones must not change what the next recv returns.
-    if (first.length <= n && (this.#inbox.length === 1 || first.length === n)) {
-      if (peek) return first.slice();
-      this.#consume(first.length);
-      return first;
-    }
-    if (first.length >= n) {
-      if (peek) return first.slice(0, n);
-      this.#inbox[0] = first.subarray(n);
-      this.#buffered -= n;
-      return first.subarray(0, n);
-    }
-    const out = new Uint8Array(Math.min(n, this.#buffered));
-    let filled = 0;
-    for (const chunk of this.#inbox) {
-      const piece = chunk.subarray(0, out.length - filled);
-      out.set(piece, filled);
-      filled += piece.length;
-      if (filled === out.length) break;
-    }
-    if (!peek) this.#consume(filled);
-    return out;
+    return peek ? inbox.peek(n) : inbox.take(n);
   }
 
   /**
@@ -456,28 +315,13 @@ export class StreamChannel {
    */
   unread(bytes: Uint8Array): void {
     if (bytes.length === 0 || this.#closed || this.#readShut) return;
-    this.#inbox.unshift(bytes);
-    this.#buffered += bytes.length;
-    this.onChange();
+    this.#inbox.unread(bytes);
+    this.#owner.changed();
   }
 
   /** Bytes waiting in the inbox. */
   get buffered(): number {
-    return this.#buffered;
-  }
-
-  #consume(n: number): void {
-    this.#buffered -= n;
-    while (n > 0) {
-      const first = this.#inbox[0]!;
-      if (first.length <= n) {
-        this.#inbox.shift();
-        n -= first.length;
-      } else {
-        this.#inbox[0] = first.subarray(n);
-        n = 0;
-      }
-    }
+    return this.#inbox.buffered;
   }
 
   /**
@@ -490,13 +334,11 @@ export class StreamChannel {
   takeSendError(): OSError | null {
     const error = this.takeWriteError();
     if (error) return error;
-    if (this.#reset || this.#writeFailed) return osError(EPIPE);
-    const readError = this.#readError;
-    if (readError?.errno === ECONNRESET) {
-      this.#readError = null;
-      this.#eof = true;
+    if (this.#reset || this.#writer.failed) return osError(EPIPE);
+    if (this.#inbox.error?.errno === ECONNRESET) {
+      const readError = this.#inbox.takeError();
       this.#reset = true;
-      this.onChange();
+      this.#owner.changed();
       return readError;
     }
     return null;
@@ -504,173 +346,53 @@ export class StreamChannel {
 
   /** Whether a background write met an error not yet reported. */
   get hasWriteError(): boolean {
-    return this.#writeError !== null;
+    return this.#writer.hasError;
   }
 
   /** Raises, once, an error a background write met (as `SO_ERROR` would report it). */
   takeWriteError(): OSError | null {
-    const error = this.#writeError;
-    this.#writeError = null;
-    return error;
+    return this.#writer.takeError();
   }
 
   /** Whether the fast path (writing straight from the caller's bytes) is open. */
   get idle(): boolean {
-    return !this.#writing && this.#queued === 0;
+    return this.#writer.idle;
   }
 
   /** One write straight from `data`, as a blocking `send` does; returns the count written. */
-  async writeOnce(data: Uint8Array): Promise<number> {
-    this.#writing = true;
-    try {
-      const n = await this.conn.write(data);
-      this.#progressed = true;
-      return n;
-    } catch (e) {
-      this.#writeFailed = true;
-      throw this.#writeFailure(e);
-    } finally {
-      this.#wrote();
-    }
+  writeOnce(data: Uint8Array): Promise<number> {
+    return this.#writer.writeOnce(data);
   }
 
   /** Writes all of `data` straight from the caller's bytes, as a blocking `sendall` does. */
-  async writeAll(data: Uint8Array): Promise<void> {
-    this.#writing = true;
-    try {
-      let offset = 0;
-      while (offset < data.length) {
-        offset += await this.conn.write(offset === 0 ? data : data.subarray(offset));
-        this.#progressed = true;
-      }
-    } catch (e) {
-      this.#writeFailed = true;
-      throw this.#writeFailure(e);
-    } finally {
-      this.#wrote();
-    }
-  }
-
-  #wrote(): void {
-    this.#writing = false;
-    this.#pump();
+  writeAll(data: Uint8Array): Promise<void> {
+    return this.#writer.writeAll(data);
   }
 
   /** Copies as much of `data` as the send buffer has room for; returns the count taken. */
   enqueue(data: Uint8Array): number {
-    const room = SEND_BUFFER_SIZE - this.#queued;
-    if (room <= 0) return 0;
-    let taken: Uint8Array;
-    if (this.#queued === 0 && !this.#writing && data.length <= STAGE_SIZE) {
-      // A small send into an idle stream: copied into the stream's own staging buffer rather
-      // than into a new ArrayBuffer (which costs more than the copy). Nothing else refers to
-      // the stage once the stream is idle: its last write has settled and the outbox is empty.
-      const stage = this.#stage ??= new Uint8Array(STAGE_SIZE);
-      stage.set(data);
-      taken = stage.subarray(0, data.length);
-    } else {
-      taken = data.length <= room ? data.slice() : data.slice(0, room);
-    }
-    this.#outbox.push(taken);
-    this.#queued += taken.length;
-    this.#pump();
-    return taken.length;
-  }
-
-  #pump(): void {
-    if (this.#writing) return;
-    if (this.#queued === 0) {
-      this.#afterDrain();
-      return;
-    }
-    this.#writing = true;
-    const batch = this.#outbox.length === 1 ? this.#outbox[0]! : this.#joinOutbox();
-    // Handlers made once per stream, not per write: the batch waits in #batch.
-    this.#batch = batch;
-    this.conn.write(batch).then(
-      this.#batchWritten ??= (n) => {
-        const written = this.#batch;
-        this.#batch = EMPTY;
-        this.#writing = false;
-        this.#progressed = true;
-        this.#queued -= n;
-        if (n < written.length) this.#outbox[0] = written.subarray(n);
-        else this.#outbox.shift();
-        this.onChange();
-        this.#pump();
-      },
-      this.#batchFailed ??= (e) => {
-        this.#batch = EMPTY;
-        this.#writing = false;
-        this.#outbox = [];
-        this.#queued = 0;
-        if (!this.#closed) {
-          this.#writeFailed = true;
-          this.#writeError = this.#writeFailure(e);
-          this.onChange();
-        }
-        this.#afterDrain();
-      },
-    );
-  }
-
-  /** Where a small send into an idle stream is copied (enqueue); made on first use. */
-  #stage: Uint8Array | null = null;
-
-  /** The bytes of the background write in flight (#pump), and that write's handlers. */
-  #batch: Uint8Array = EMPTY;
-  #batchWritten: ((n: number) => void) | undefined;
-  #batchFailed: ((e: unknown) => void) | undefined;
-
-  #joinOutbox(): Uint8Array {
-    const joined = new Uint8Array(this.#queued);
-    let offset = 0;
-    for (const chunk of this.#outbox) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
-    }
-    this.#outbox = [joined];
-    return joined;
-  }
-
-  /** What waits for the outgoing buffer to empty: a half-close, then a close. */
-  #afterDrain(): void {
-    this.#sendTimedOut = false;
-    this.#wakeDrainWaiters();
-    if (this.#writeShut && !this.#closed) {
-      this.conn.closeWrite().catch(() => {});
-    }
-    if (this.#closed) this.#release();
-  }
-
-  #wakeDrainWaiters(): void {
-    // Called after every write: no new array unless someone waits.
-    if (this.#drainWaiters.length === 0) return;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const wake of waiters) wake();
+    return this.#writer.enqueue(data);
   }
 
   /** `shutdown(SHUT_RD)`: input is discarded from now on and recv sees EOF. */
   shutdownRead(): void {
     this.#readShut = true;
-    this.#inbox = [];
-    this.#buffered = 0;
+    this.#inbox.clear();
     // A recv blocked on its own read returns EOF at once, as Linux wakes it.
     this.#wakeBlockedReader();
-    this.onChange();
+    this.#owner.changed();
   }
 
   /** `shutdown(SHUT_WR)`: the peer sees EOF once what is buffered has been sent. */
   shutdownWrite(): void {
-    if (this.#writeShut) return;
-    this.#writeShut = true;
-    if (!this.#writing && this.#queued === 0) this.#afterDrain();
-    this.onChange();
+    if (this.#writer.shut) return;
+    this.#writer.shutdown();
+    this.#owner.changed();
   }
 
+  /** Whether `shutdown(SHUT_WR)` was called. */
   get writeShut(): boolean {
-    return this.#writeShut;
+    return this.#writer.shut;
   }
 
   /**
@@ -679,59 +401,18 @@ export class StreamChannel {
    * only what the kernel took), so a close() before the buffer empties drops them at once.
    */
   sendTimedOut(): void {
-    if (this.#writing || this.#queued > 0) this.#sendTimedOut = true;
+    this.#writer.sendTimedOut();
   }
 
   /**
    * Closes the stream; a pending read is cancelled. Bytes still buffered for sending go out
-   * first, in the background, as the kernel sends a closed socket's buffer, for as long as
-   * the peer keeps taking them (LINGER_STALL_MS); after a send timed out, they are dropped
-   * and the connection closed at once.
+   * first, in the background (see StreamWriter.close).
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#inbox = [];
-    this.#buffered = 0;
-    this.#wakeDrainWaiters();
+    this.#inbox.clear();
     this.#wakeBlockedReader();
-    if (!this.#writing && this.#queued === 0) this.#release();
-    else if (this.#sendTimedOut) this.#giveUp();
-    else this.#linger();
-  }
-
-  #linger(): void {
-    this.#progressed = false;
-    const timer = setTimeout(() => {
-      this.#lingerTimer = undefined;
-      if (this.#released) return;
-      if (this.#progressed) this.#linger();
-      else this.#giveUp();
-    }, LINGER_STALL_MS);
-    // Waiting for a peer to read must not keep the process alive by itself.
-    Deno.unrefTimer(timer);
-    this.#lingerTimer = timer;
-  }
-
-  /** Drops what is left to send and closes the connection (cancelling a write in flight). */
-  #giveUp(): void {
-    this.#outbox = [];
-    this.#queued = 0;
-    this.#release();
-  }
-
-  #released = false;
-  #release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    if (this.#lingerTimer !== undefined) {
-      clearTimeout(this.#lingerTimer);
-      this.#lingerTimer = undefined;
-    }
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed by the peer side of an in-memory pair, or by Deno after an error.
-    }
+    this.#writer.close();
   }
 }

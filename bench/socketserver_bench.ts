@@ -10,7 +10,14 @@
  *
  * Part 1, echo servers pinned to core 0, bench/loadgen.c pinned to core 1:
  * - `rr`: 64-byte request/response over 50 connections, every byte checked;
- * - `stream`: 64 KiB writes streamed over one connection and echoed back;
+ * - `stream`: 64 KiB writes streamed over one connection and echoed back. pynet's figure here
+ *   is bimodal, and socketserver's own code is under 2% of the server's CPU in it: every
+ *   `recv` returns new bytes, which V8 frees only in batches at its scavenges, so whether a run
+ *   reuses warm heap memory or page-faults on fresh memory (glibc has trimmed the heap, or is
+ *   still mapping 256 KiB read slabs apart) decides its speed. Minor faults per GB of the
+ *   server tell the two apart (`/proc/PID/stat`, field 10): 0-4 thousand in a fast run, 20-60
+ *   thousand in a slow one, about 1 thousand for raw Deno; the plain pynet Socket echo
+ *   (servers/pynet_socket.ts) behaves the same;
  * - `churn`: 20 at a time, each connection connects, sends one 64-byte request, reads the whole
  *   echo, checks it and closes (connections/s): what a server pays per connection (accept, a
  *   handler object, setup/finish, close) rather than per byte.

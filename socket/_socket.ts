@@ -93,7 +93,7 @@ import {
   WatcherSet,
 } from "../_core/readiness.ts";
 import { awaiting } from "../_core/keep_alive.ts";
-import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import type { ByteConn, ChannelOwner, ErrorMapper } from "../_core/channel.ts";
 import { StreamChannel } from "./_stream.ts";
 import { asCInt, asCLong, pyTypeName } from "../_core/args.ts";
 import { socketArgs } from "./_socket_args.ts";
@@ -279,8 +279,8 @@ export class Socket implements Watchable, Disposable {
    * awaits holds it (_core/keep_alive.ts).
    */
   #self: WeakRef<Socket>;
-  /** The channels' `onChange`. */
-  #onChange: () => void;
+  /** What the channels tell of their changes (see `#callbacks`). */
+  #owner: ChannelOwner;
   /** The listener channel's `reject`. */
   #rejects: (conn: Deno.Conn) => boolean;
   #leftover: Leftover = { channel: null };
@@ -322,7 +322,7 @@ export class Socket implements Watchable, Disposable {
     this.proto = proto;
     this.#timeout = type & SOCK_NONBLOCK ? 0 : getdefaulttimeout();
     this.#self = new WeakRef(this);
-    [this.#onChange, this.#rejects] = Socket.#callbacks(this.#self);
+    [this.#owner, this.#rejects] = Socket.#callbacks(this.#self);
     this.#source = sourceFor({
       fileno: () => this.#fd,
       pollEvents: () => this.#pollEvents(),
@@ -339,7 +339,7 @@ export class Socket implements Watchable, Disposable {
       this.#options = found.options;
       this.#peer = found.peer;
       if ("channel" in found.state) {
-        found.state.channel.onChange = this.#onChange;
+        found.state.channel.adopt(this.#owner);
         this.#leftover.channel = found.state.channel;
       }
     }
@@ -399,9 +399,10 @@ export class Socket implements Watchable, Disposable {
         sock.#state = { kind: "fresh" };
         throw fromDenoError(e);
       }
-      const channel = new ListenerChannel(listener, sock.#onChange);
-      channel.reject = sock.#rejects;
-      channel.acceptedErrors = acceptedErrors;
+      const channel = new ListenerChannel(listener, sock.#owner, {
+        reject: sock.#rejects,
+        acceptedErrors,
+      });
       sock.#state = { kind: state.kind, channel };
       sock.#leftover.channel = channel;
       sock.#changed();
@@ -414,11 +415,13 @@ export class Socket implements Watchable, Disposable {
    */
   static #callbacks(
     self: WeakRef<Socket>,
-  ): [onChange: () => void, rejects: (conn: Deno.Conn) => boolean] {
+  ): [owner: ChannelOwner, rejects: (conn: Deno.Conn) => boolean] {
     return [
-      () => {
-        const sock = self.deref();
-        if (sock) sock.#changed();
+      {
+        changed: () => {
+          const sock = self.deref();
+          if (sock) sock.#changed();
+        },
       },
       (conn) => {
         const sock = self.deref();
@@ -449,7 +452,7 @@ export class Socket implements Watchable, Disposable {
   }
 
   #attach(conn: ByteConn, mapError?: ErrorMapper): void {
-    const channel = new StreamChannel(conn, this.#onChange, mapError);
+    const channel = new StreamChannel(conn, this.#owner, mapError);
     this.#state = { kind: "connected", channel };
     this.#leftover.channel = channel;
     this.#changed();
@@ -593,8 +596,7 @@ export class Socket implements Watchable, Disposable {
     } catch (e) {
       throw fromDenoError(e);
     }
-    const channel = new ListenerChannel(listener, this.#onChange);
-    channel.reject = this.#rejects;
+    const channel = new ListenerChannel(listener, this.#owner, { reject: this.#rejects });
     this.#state = { kind: "bound", channel };
     this.#leftover.channel = channel;
   }
@@ -608,7 +610,7 @@ export class Socket implements Watchable, Disposable {
           hostname: target.hostname,
           port: target.port,
         });
-      return new DatagramChannel(conn, this.#onChange);
+      return new DatagramChannel(conn, this.#owner);
     } catch (e) {
       throw fromDenoError(e);
     }

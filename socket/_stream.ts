@@ -3,7 +3,7 @@
 // inbox that recv() drains, and nothing a pending read brings in is ever dropped.
 import { EBADF, ECONNRESET, EPIPE } from "../_core/errno.ts";
 import { fromDenoError, OSError, osError } from "../_core/errors.ts";
-import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import type { ByteConn, Channel, ChannelOwner, ErrorMapper } from "../_core/channel.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "../_core/readiness.ts";
 
 const denoErrors: ErrorMapper = (e) => fromDenoError(e) as OSError;
@@ -37,10 +37,10 @@ const EMPTY = new Uint8Array(0);
  */
 const LINGER_STALL_MS = 2000;
 
-export class StreamChannel {
+export class StreamChannel implements Channel {
   readonly conn: ByteConn;
-  /** Called after every change of the channel's readiness. */
-  onChange: () => void;
+  /** Told after every change of the channel's readiness. */
+  #owner: ChannelOwner;
 
   #inbox: Uint8Array[] = [];
   #buffered = 0;
@@ -90,13 +90,18 @@ export class StreamChannel {
 
   #mapError: ErrorMapper;
 
-  constructor(conn: ByteConn, onChange: () => void, mapError: ErrorMapper = denoErrors) {
+  constructor(conn: ByteConn, owner: ChannelOwner, mapError: ErrorMapper = denoErrors) {
     this.conn = conn;
-    this.onChange = onChange;
+    this.#owner = owner;
     this.#mapError = mapError;
     // Reading ahead must not hold the process: only a read the program awaits does (see
     // readNow and readInto), or a wait holding it (_core/keep_alive.ts).
     conn.unref?.();
+  }
+
+  /** Hands the channel to a new owner (a detached connection taken by a new socket). */
+  adopt(owner: ChannelOwner): void {
+    this.#owner = owner;
   }
 
   /** The `POLL*` events that hold now. */
@@ -199,7 +204,7 @@ export class StreamChannel {
   /** Resumes the read-ahead after a refused or failed upgrade. */
   unpark(): void {
     this.#parked = false;
-    this.onChange();
+    this.#owner.changed();
   }
 
   /** Starts a read into the inbox, unless input is already waiting or cannot come. */
@@ -381,7 +386,7 @@ export class StreamChannel {
         this.#buffered += n;
       }
     }
-    this.onChange();
+    this.#owner.changed();
   }
 
   #failed(e: unknown): void {
@@ -398,7 +403,7 @@ export class StreamChannel {
     }
     this.#readError = error;
     this.#wakeBlockedReader();
-    this.onChange();
+    this.#owner.changed();
   }
 
   #writeFailure(e: unknown): OSError {
@@ -458,7 +463,7 @@ export class StreamChannel {
     if (bytes.length === 0 || this.#closed || this.#readShut) return;
     this.#inbox.unshift(bytes);
     this.#buffered += bytes.length;
-    this.onChange();
+    this.#owner.changed();
   }
 
   /** Bytes waiting in the inbox. */
@@ -496,7 +501,7 @@ export class StreamChannel {
       this.#readError = null;
       this.#eof = true;
       this.#reset = true;
-      this.onChange();
+      this.#owner.changed();
       return readError;
     }
     return null;
@@ -596,7 +601,7 @@ export class StreamChannel {
         this.#queued -= n;
         if (n < written.length) this.#outbox[0] = written.subarray(n);
         else this.#outbox.shift();
-        this.onChange();
+        this.#owner.changed();
         this.#pump();
       },
       this.#batchFailed ??= (e) => {
@@ -607,7 +612,7 @@ export class StreamChannel {
         if (!this.#closed) {
           this.#writeFailed = true;
           this.#writeError = this.#writeFailure(e);
-          this.onChange();
+          this.#owner.changed();
         }
         this.#afterDrain();
       },
@@ -658,7 +663,7 @@ export class StreamChannel {
     this.#buffered = 0;
     // A recv blocked on its own read returns EOF at once, as Linux wakes it.
     this.#wakeBlockedReader();
-    this.onChange();
+    this.#owner.changed();
   }
 
   /** `shutdown(SHUT_WR)`: the peer sees EOF once what is buffered has been sent. */
@@ -666,7 +671,7 @@ export class StreamChannel {
     if (this.#writeShut) return;
     this.#writeShut = true;
     if (!this.#writing && this.#queued === 0) this.#afterDrain();
-    this.onChange();
+    this.#owner.changed();
   }
 
   get writeShut(): boolean {

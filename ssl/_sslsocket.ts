@@ -1,7 +1,7 @@
 // SSLSocket: a pynet Socket whose connection runs TLS. It takes over a plain socket's
 // connection (as Python's wrap_socket detaches the original), so select(), selectors and
 // makefile() work on it unchanged, and readiness means decrypted data (or EOF) is waiting.
-import { type Address, SOCK_STREAM } from "../socket/mod.ts";
+import { type Address, SO_ACCEPTCONN, SOCK_STREAM, Socket, SOL_SOCKET } from "../socket/mod.ts";
 import type { BytesLike } from "../_core/bytes.ts";
 import { EBADF, ENOTCONN } from "../_core/errno.ts";
 import {
@@ -12,19 +12,17 @@ import {
   TimeoutError,
   ValueError,
 } from "../_core/errors.ts";
-import {
-  holdReadiness,
-  pythonClassNames,
-  replaceListener,
-  Socket,
-  streamOf,
-  upgradeConn,
-} from "../socket/_socket.ts";
 import { POLLIN, POLLOUT } from "../_core/readiness.ts";
 import { withTimeout } from "../_core/timeout.ts";
 import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../_core/abort.ts";
 import { awaiting } from "../_core/keep_alive.ts";
 import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import {
+  pythonClassName,
+  pythonNameOf,
+  socketCore,
+  type SocketPrivileges,
+} from "../_core/privileged.ts";
 import { idnaEncode } from "../_core/idna.ts";
 import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "./_constants.ts";
@@ -130,6 +128,18 @@ export class SSLSocket extends Socket {
     this.#suppressRaggedEofs = options.suppressRaggedEofs;
   }
 
+  /**
+   * Python's qualified class name, for `repr()` (see _core/privileged.ts).
+   *
+   * @ignore
+   */
+  static override readonly [pythonClassName]: string = "ssl.SSLSocket";
+
+  /** What ssl may do that a user may not (see _core/privileged.ts). */
+  get #core(): SocketPrivileges {
+    return this[socketCore];
+  }
+
   /** The context the socket was wrapped with; it may be replaced (before the handshake). */
   get context(): SSLContext {
     return this.#context;
@@ -150,7 +160,6 @@ export class SSLSocket extends Socket {
   }
 
   static {
-    pythonClassNames.set(SSLSocket, "ssl.SSLSocket");
     wrapWithContext = async (ctx, sock, options) => {
       const settings: Required<Omit<WrapSocketOptions, "signal">> = {
         serverSide: options.serverSide ?? false,
@@ -195,7 +204,7 @@ export class SSLSocket extends Socket {
         );
       }
       const timeout = sock.gettimeout();
-      const listening = sock.getsockopt(1, 30) === 1; // SOL_SOCKET, SO_ACCEPTCONN
+      const listening = sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN) === 1;
       const fd = sock.detach();
       if (fd < 0) throw new OSError(EBADF);
       const tls = new SSLSocket(constructing, ctx, sock.family, fd, settings);
@@ -207,7 +216,7 @@ export class SSLSocket extends Socket {
           tls.close();
           throw e;
         }
-      } else if (streamOf(tls) && settings.doHandshakeOnConnect) {
+      } else if (tls.#core.stream() && settings.doHandshakeOnConnect) {
         if (timeout === 0) {
           tls.close();
           throw new ValueError(
@@ -236,7 +245,7 @@ export class SSLSocket extends Socket {
     if (options.requestCert !== "no" || options.minVersion || options.maxVersion) return;
     if (!options.cert || !options.key) return;
     const { cert, key } = options;
-    replaceListener(this, (address) => {
+    this.#core.replaceListener((address) => {
       // Mapped here: replaceListener passes an OSError (an SSLError) through as it is.
       try {
         return Deno.listenTls({
@@ -293,11 +302,11 @@ export class SSLSocket extends Socket {
   async doHandshake(options: AbortOptions = NO_OPTIONS): Promise<void> {
     checkSignal(options.signal);
     if (this.#handshaken) return;
-    if (!streamOf(this)) throw new OSError(ENOTCONN);
+    if (!this.#core.stream()) throw new OSError(ENOTCONN);
     const timeout = this.gettimeout();
     const work = this.#handshakeWork();
     if (timeout === 0 && !this.#handshakeSettled) {
-      if (!this.#readinessHeld) holdReadiness(this, 0);
+      if (!this.#readinessHeld) this.#core.holdReadiness(0);
       this.#readinessHeld = true;
       throw wantRead();
     }
@@ -316,7 +325,7 @@ export class SSLSocket extends Socket {
       if (!options.signal?.aborted) this.close();
       throw e;
     } finally {
-      if (this.#readinessHeld) holdReadiness(this, null);
+      if (this.#readinessHeld) this.#core.holdReadiness(null);
       this.#readinessHeld = false;
     }
   }
@@ -329,7 +338,9 @@ export class SSLSocket extends Socket {
     if (!this.#handshaking) {
       const settled = () => {
         this.#handshakeSettled = true;
-        if (this.#readinessHeld && streamOf(this)) holdReadiness(this, POLLIN | POLLOUT);
+        if (this.#readinessHeld && this.#core.stream()) {
+          this.#core.holdReadiness(POLLIN | POLLOUT);
+        }
       };
       this.#handshaking = this.#startSession();
       this.#handshaking.then(settled, settled);
@@ -340,13 +351,13 @@ export class SSLSocket extends Socket {
   async #startSession(): Promise<void> {
     const hostname = this.#serverHostname;
     const options = sessionOptionsOf(this.#context, this.#serverSide, hostname);
-    const current = streamOf(this)!;
+    const current = this.#core.stream()!;
     if (this.#session === null && isDenoTls(current.conn)) {
       // Accepted from a Deno.listenTls listener: TLS already.
       this.#session = denoSession(current.conn);
     }
     if (this.#session === null) {
-      await upgradeConn(this, async (conn, clean) => {
+      await this.#core.upgrade(async (conn, clean) => {
         let session: TlsSession;
         try {
           // A read left pending (a select() before the handshake) rules out Deno.startTls;
@@ -470,13 +481,13 @@ export class SSLSocket extends Socket {
     wouldBlock: () => SSLError,
     io: () => Promise<T>,
   ): Promise<T> {
-    if (flags !== 0 && streamOf(this)) {
-      const name = pythonClassNames.get(this.constructor) ?? this.constructor.name;
+    if (flags !== 0 && this.#core.stream()) {
+      const name = pythonNameOf(this.constructor);
       throw new ValueError(
         `non-zero flags not allowed in calls to ${method}() on <class '${name}'>`,
       );
     }
-    if (!this.#handshaken && streamOf(this)) await this.doHandshake(options);
+    if (!this.#handshaken && this.#core.stream()) await this.doHandshake(options);
     try {
       return await io();
     } catch (e) {
@@ -591,7 +602,7 @@ export class SSLSocket extends Socket {
 
   /** Decrypted bytes waiting to be read (Python's `pending()`). */
   pending(): number {
-    return streamOf(this)?.buffered ?? 0;
+    return this.#core.stream()?.buffered ?? 0;
   }
 
   /** Rejects, as CPython does: TLS sockets have no datagram-style calls. */
@@ -623,7 +634,7 @@ export class SSLSocket extends Socket {
   }
 
   #requireHandshake(): TlsSession {
-    if (!streamOf(this)) throw new OSError(ENOTCONN);
+    if (!this.#core.stream()) throw new OSError(ENOTCONN);
     if (!this.#session || !this.#handshaken) throw new ValueError("handshake not done yet");
     return this.#session;
   }

@@ -25,20 +25,16 @@ import type { DatagramChannel } from "./_datagram.ts";
 import { ListenerChannel } from "./_listener.ts";
 import { optionKey } from "./_options.ts";
 import {
-  nextTurn,
   POLLERR,
   POLLHUP,
   POLLIN,
   POLLNVAL,
   POLLOUT,
   type ReadinessSource,
-  type ReadinessWatcher,
   sourceFor,
   WatcherSet,
 } from "../_core/readiness.ts";
-import { awaiting } from "../_core/keep_alive.ts";
-import { raceAbort } from "../_core/abort.ts";
-import { setLongTimeout } from "../_core/timeout.ts";
+import { waitReady, WAKE_ALWAYS } from "../_core/wait_ready.ts";
 import type { ByteConn, ChannelOwner, ErrorMapper } from "../_core/channel.ts";
 import type { SocketPrivileges, StreamView, UpgradedConn } from "../_core/privileged.ts";
 import { StreamChannel } from "./_stream.ts";
@@ -56,7 +52,7 @@ export type State =
   | { kind: "closed" };
 
 /** The events every wait wakes for, whatever it asked: an error, a hang-up, a close. */
-export const ALWAYS = POLLERR | POLLHUP | POLLNVAL;
+export const ALWAYS = WAKE_ALWAYS;
 
 /** What a connection handed over by `detach()` keeps, as the kernel keeps it on a descriptor. */
 interface Detached {
@@ -242,40 +238,10 @@ export class SocketCore implements SocketPrivileges {
   ): Promise<void> {
     if (this.pollEvents() & (events | ALWAYS)) return;
     if (events & POLLIN) this.armRead(sizeHint);
-    if (timeout === 0) {
-      // One event-loop turn lets input that has already arrived complete the read-ahead.
-      await nextTurn();
-      if (this.pollEvents() & (events | ALWAYS)) return;
-      throw new BlockingIOError(EAGAIN);
+    // An untimed wait holds this core, which the waiting task reaches through its socket.
+    if (!await waitReady(this.source, events, timeout, { signal, holder: this })) {
+      throw timeout === 0 ? new BlockingIOError(EAGAIN) : timedOut();
     }
-    let undo = () => {};
-    const waiting = new Promise<void>((resolve, reject) => {
-      let cancelTimer: (() => void) | undefined;
-      const watcher: ReadinessWatcher = {
-        readinessChanged: () => {
-          if (!(this.pollEvents() & (events | ALWAYS))) return;
-          this.watchers.delete(watcher);
-          cancelTimer?.();
-          resolve();
-        },
-      };
-      this.watchers.add(watcher, events);
-      if (timeout !== null) {
-        cancelTimer = setLongTimeout(() => {
-          this.watchers.delete(watcher);
-          reject(timedOut());
-        }, timeout * 1000);
-      }
-      // An abort: the wait is over (and settled, so nothing that holds it stays held).
-      undo = () => {
-        this.watchers.delete(watcher);
-        cancelTimer?.();
-        resolve();
-      };
-    });
-    // The timer holds a timed wait; an untimed one waits on unref'd reads, so it holds the
-    // process (and this core) itself.
-    await raceAbort(timeout === null ? awaiting(this, waiting) : waiting, signal, () => undo());
   }
 
   // ---- state -------------------------------------------------------------------------------

@@ -13,9 +13,8 @@ import {
   ValueError,
 } from "../_core/errors.ts";
 import { POLLIN, POLLOUT } from "../_core/readiness.ts";
-import { withTimeout } from "../_core/timeout.ts";
-import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../_core/abort.ts";
-import { awaiting } from "../_core/keep_alive.ts";
+import { type AbortOptions, checkSignal, NO_OPTIONS } from "../_core/abort.ts";
+import { waitSettled } from "../_core/wait_ready.ts";
 import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
 import {
   pythonClassName,
@@ -314,11 +313,11 @@ export class SSLSocket extends Socket {
       // The handshake's reads run unref'd, as read-aheads do: a timer holds a timed wait, an
       // untimed one holds the process itself. An abort ends the wait (and so the hold), not the
       // handshake.
-      const waited = raceAbort(work, options.signal);
-      await withTimeout(
-        timeout === null ? awaiting(this, waited) : waited,
+      await waitSettled(
+        work,
         timeout,
         () => new TimeoutError(null, "The handshake operation timed out"),
+        { signal: options.signal, holder: this },
       );
       this.#handshaken = true;
     } catch (e) {

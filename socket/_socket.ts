@@ -123,6 +123,7 @@ export function wrapConn(
  *
  * @example A TCP echo round trip on loopback
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { AF_INET, SOCK_STREAM, Socket } from "@pynet/net/socket";
  *
  * using server = new Socket(AF_INET, SOCK_STREAM);
@@ -133,7 +134,7 @@ export function wrapConn(
  * const [conn] = await server.accept();
  * using _conn = conn;
  * await client.sendall(new TextEncoder().encode("ping"));
- * console.log(new TextDecoder().decode(await conn.recv(1024))); // "ping"
+ * assertEquals(new TextDecoder().decode(await conn.recv(1024)), "ping");
  * ```
  */
 export class Socket implements Watchable, Disposable {
@@ -227,13 +228,14 @@ export class Socket implements Watchable, Disposable {
    * @throws {TypeError} For an address of the wrong shape.
    * @throws {OverflowError} For a port outside 0-65535.
    *
-   * @example
+   * @example Binding to an ephemeral port
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
    * s.bind(["127.0.0.1", 0]);
    * const [, port] = s.getsockname() as [string, number];
-   * console.log(port > 0); // true
+   * assertEquals(port > 0, true);
    * ```
    */
   bind(address: Address): void {
@@ -247,7 +249,7 @@ export class Socket implements Watchable, Disposable {
    * @param backlog Accepted for compatibility; Deno's listeners queue up to 511 connections.
    * @throws {OSError} `EOPNOTSUPP` on a datagram socket.
    *
-   * @example
+   * @example Listening with a backlog
    * ```ts
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
@@ -271,14 +273,15 @@ export class Socket implements Watchable, Disposable {
    * @throws {TimeoutError} When the timeout runs out.
    * @throws {OSError} `EINVAL` when not listening, `EBADF` when closed.
    *
-   * @example
+   * @example Accepting a connection
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { createConnection, createServer } from "@pynet/net/socket";
    * using server = createServer(["127.0.0.1", 0]);
    * using client = await createConnection(server.getsockname() as [string, number]);
    * const [conn, address] = await server.accept();
    * using _conn = conn;
-   * console.log(address[0]); // "127.0.0.1"
+   * assertEquals(address[0], "127.0.0.1");
    * ```
    */
   async accept(options: AbortOptions = NO_OPTIONS): Promise<[Socket, Address]> {
@@ -300,13 +303,14 @@ export class Socket implements Watchable, Disposable {
    * @throws {OSError} `EISCONN` when already connected, `EOPNOTSUPP` when the socket was bound
    * to a fixed port first (Deno's connect cannot choose the local address).
    *
-   * @example
+   * @example Connecting to a listening server
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { createServer, socket } from "@pynet/net/socket";
    * using server = createServer(["127.0.0.1", 0]);
    * using client = socket();
    * await client.connect(server.getsockname());
-   * console.log(client.getpeername()); // the server's address
+   * assertEquals(client.getpeername(), server.getsockname());
    * ```
    */
   async connect(address: Address, options: AbortOptions = NO_OPTIONS): Promise<void> {
@@ -321,11 +325,12 @@ export class Socket implements Watchable, Disposable {
    * @param address The peer's address.
    * @returns 0 or an errno value.
    *
-   * @example
+   * @example An error number instead of an exception
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
-   * console.log(await s.connectEx(["127.0.0.1", 1])); // 111 (ECONNREFUSED)
+   * assertEquals(await s.connectEx(["127.0.0.1", 1]), 111); // ECONNREFUSED
    * ```
    */
   async connectEx(address: Address, options: AbortOptions = NO_OPTIONS): Promise<number> {
@@ -347,13 +352,14 @@ export class Socket implements Watchable, Disposable {
    * when a `send`/`sendall` timed out, the rest is dropped and the connection closed, so a
    * peer that never reads cannot hold the connection (see README.md, "Closing").
    *
-   * @example
+   * @example Closing twice is harmless
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * const s = socket();
    * s.close();
    * s.close();
-   * console.log(s.fileno()); // -1
+   * assertEquals(s.fileno(), -1);
    * ```
    */
   close(): void {
@@ -371,13 +377,14 @@ export class Socket implements Watchable, Disposable {
    *
    * @returns The pseudo descriptor.
    *
-   * @example
+   * @example Handing a connection over and wrapping it again
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { AF_INET, SOCK_STREAM, Socket } from "@pynet/net/socket";
    * const s = new Socket();
    * const fd = s.detach();
    * using again = new Socket(AF_INET, SOCK_STREAM, 0, fd);
-   * console.log(s.fileno(), again.fileno() >= 0); // -1 true
+   * assertEquals([s.fileno(), again.fileno() >= 0], [-1, true]);
    * ```
    */
   detach(): number {
@@ -388,11 +395,12 @@ export class Socket implements Watchable, Disposable {
    * The socket's pseudo descriptor: a number unique among open pynet objects (Deno exposes no
    * real descriptors), or -1 once closed. `select` accepts it in place of the socket.
    *
-   * @example
+   * @example A pseudo descriptor
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
-   * console.log(s.fileno() >= 3); // true
+   * assertEquals(s.fileno() >= 3, true);
    * ```
    */
   fileno(): number {
@@ -436,13 +444,14 @@ export class Socket implements Watchable, Disposable {
    * @throws {ConnectionResetError} When the peer reset the connection.
    * @throws {ValueError} For a negative `bufsize`.
    *
-   * @example
+   * @example Receiving what the peer sent
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
    * using _a = a, _b = b;
    * await a.sendall(new TextEncoder().encode("hello"));
-   * console.log(new TextDecoder().decode(await b.recv(1024))); // "hello"
+   * assertEquals(new TextDecoder().decode(await b.recv(1024)), "hello");
    * ```
    */
   recv(
@@ -489,8 +498,9 @@ export class Socket implements Watchable, Disposable {
    * @param flags As for `recv`.
    * @returns `[data, address]`.
    *
-   * @example
+   * @example A datagram and its sender
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { AF_INET, SOCK_DGRAM, Socket } from "@pynet/net/socket";
    * // Datagram sockets need Deno's --unstable-net flag.
    * using a = new Socket(AF_INET, SOCK_DGRAM);
@@ -498,7 +508,8 @@ export class Socket implements Watchable, Disposable {
    * b.bind(["127.0.0.1", 0]);
    * await a.sendto(new Uint8Array([1, 2, 3]), b.getsockname());
    * const [data, from] = await b.recvfrom(1024);
-   * console.log(data.length, from); // 3 ["127.0.0.1", <a's port>]
+   * assertEquals(data.length, 3);
+   * assertEquals((from as [string, number])[1], (a.getsockname() as [string, number])[1]);
    * ```
    */
   async recvfrom(
@@ -526,14 +537,15 @@ export class Socket implements Watchable, Disposable {
    * @returns The count received (0 at EOF).
    * @throws {ValueError} When `nbytes` is negative or larger than the buffer.
    *
-   * @example
+   * @example Receiving into a buffer of one's own
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
    * using _a = a, _b = b;
    * await a.sendall(new Uint8Array([7, 8, 9]));
    * const buffer = new Uint8Array(16);
-   * console.log(await b.recvInto(buffer)); // 3
+   * assertEquals(await b.recvInto(buffer), 3);
    * ```
    */
   async recvInto(
@@ -553,13 +565,14 @@ export class Socket implements Watchable, Disposable {
    * @param flags As for `recv`.
    * @returns `[count, address]`.
    *
-   * @example
+   * @example A stream's address is null
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
    * using _a = a, _b = b;
    * await a.sendall(new Uint8Array([1]));
-   * console.log(await b.recvfromInto(new Uint8Array(4))); // [1, null]
+   * assertEquals(await b.recvfromInto(new Uint8Array(4)), [1, null]);
    * ```
    */
   async recvfromInto(
@@ -612,12 +625,13 @@ export class Socket implements Watchable, Disposable {
    * @throws {BlockingIOError} Non-blocking, with the send buffer full or a connect under way.
    * @throws {TypeError} For a string or other non-bytes.
    *
-   * @example
+   * @example Sending bytes
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
    * using _a = a, _b = b;
-   * console.log(await a.send(new Uint8Array(10))); // 10
+   * assertEquals(await a.send(new Uint8Array(10)), 10);
    * ```
    */
   send(
@@ -659,7 +673,7 @@ export class Socket implements Watchable, Disposable {
    * @throws {TimeoutError} When the timeout runs out (some bytes may have been sent).
    * @throws {BrokenPipeError} The peer has closed.
    *
-   * @example
+   * @example Sending all of a large buffer
    * ```ts
    * import { socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
@@ -689,13 +703,14 @@ export class Socket implements Watchable, Disposable {
    * @throws {TypeError} For a wrong address shape.
    * @throws {OSError} `EMSGSIZE` for a datagram too large.
    *
-   * @example
+   * @example Sending a datagram
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { AF_INET, SOCK_DGRAM, Socket } from "@pynet/net/socket";
    * using s = new Socket(AF_INET, SOCK_DGRAM);
    * using peer = new Socket(AF_INET, SOCK_DGRAM);
    * peer.bind(["127.0.0.1", 0]);
-   * console.log(await s.sendto(new Uint8Array(3), peer.getsockname())); // 3
+   * assertEquals(await s.sendto(new Uint8Array(3), peer.getsockname()), 3);
    * ```
    */
   async sendto(
@@ -737,13 +752,14 @@ export class Socket implements Watchable, Disposable {
    * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
    * @throws {OSError} `ENOTCONN` when not connected, `EINVAL` for another `how`.
    *
-   * @example
+   * @example Half-closing: the peer reads EOF
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { SHUT_WR, socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
    * using _a = a, _b = b;
    * a.shutdown(SHUT_WR);
-   * console.log((await b.recv(10)).length); // 0: EOF
+   * assertEquals((await b.recv(10)).length, 0); // EOF
    * ```
    */
   shutdown(how: number): void {
@@ -842,11 +858,12 @@ export class Socket implements Watchable, Disposable {
    * @returns `[host, port]`, `[host, port, flowinfo, scopeId]` or a Unix path.
    * @throws {OSError} `EBADF` when closed.
    *
-   * @example
+   * @example An unbound socket's address
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
-   * console.log(s.getsockname()); // ["0.0.0.0", 0]
+   * assertEquals(s.getsockname(), ["0.0.0.0", 0]);
    * ```
    */
   getsockname(): Address {
@@ -872,12 +889,13 @@ export class Socket implements Watchable, Disposable {
    * @returns The address the socket is connected to.
    * @throws {OSError} `ENOTCONN` when not connected.
    *
-   * @example
+   * @example The peer of a connected socket
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { createConnection, createServer } from "@pynet/net/socket";
    * using server = createServer(["127.0.0.1", 0]);
    * using client = await createConnection(server.getsockname() as [string, number]);
-   * console.log(client.getpeername()); // the server's address
+   * assertEquals(client.getpeername(), server.getsockname());
    * ```
    */
   getpeername(): Address {
@@ -896,12 +914,13 @@ export class Socket implements Watchable, Disposable {
    *
    * @param flag The mode.
    *
-   * @example
+   * @example Non-blocking mode is timeout 0
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
    * s.setblocking(false);
-   * console.log(s.gettimeout()); // 0
+   * assertEquals(s.gettimeout(), 0);
    * ```
    */
   setblocking(flag: boolean): void {
@@ -917,12 +936,13 @@ export class Socket implements Watchable, Disposable {
    *
    * @returns `false` in non-blocking mode.
    *
-   * @example
+   * @example A timed socket blocks
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
    * s.settimeout(10);
-   * console.log(s.getblocking()); // true
+   * assertEquals(s.getblocking(), true);
    * ```
    */
   getblocking(): boolean {
@@ -937,12 +957,13 @@ export class Socket implements Watchable, Disposable {
    * @throws {OverflowError} For a value too large for CPython's clock (`Infinity`, 1e10).
    * @throws {TypeError} For something not a number.
    *
-   * @example
+   * @example Setting a timeout
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
    * s.settimeout(2.5);
-   * console.log(s.gettimeout()); // 2.5
+   * assertEquals(s.gettimeout(), 2.5);
    * ```
    */
   settimeout(value: number | null): void {
@@ -957,11 +978,12 @@ export class Socket implements Watchable, Disposable {
    *
    * @returns The timeout.
    *
-   * @example
+   * @example No timeout by default
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socket } from "@pynet/net/socket";
    * using s = socket();
-   * console.log(s.gettimeout()); // null (unless setdefaulttimeout() was called)
+   * assertEquals(s.gettimeout(), null); // unless setdefaulttimeout() was called
    * ```
    */
   gettimeout(): number | null {
@@ -987,12 +1009,13 @@ export class Socket implements Watchable, Disposable {
    * Linux refuses.
    * @throws {TypeError} For a value neither an int nor bytes.
    *
-   * @example
+   * @example Disabling Nagle's algorithm
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { IPPROTO_TCP, socket, TCP_NODELAY } from "@pynet/net/socket";
    * using s = socket();
    * s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-   * console.log(s.getsockopt(IPPROTO_TCP, TCP_NODELAY)); // 1
+   * assertEquals(s.getsockopt(IPPROTO_TCP, TCP_NODELAY), 1);
    * ```
    */
   setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
@@ -1016,12 +1039,13 @@ export class Socket implements Watchable, Disposable {
    * would answer), Linux's errno for a call Linux refuses (`EOPNOTSUPP` for an IPv6 option on an
    * `AF_INET` socket), and, as CPython, an `OSError` for a `buflen` outside 0..1024.
    *
-   * @example
+   * @example The socket's own state
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { SO_ERROR, SO_TYPE, SOL_SOCKET, socket } from "@pynet/net/socket";
    * using s = socket();
-   * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE)); // 1 (SOCK_STREAM)
-   * console.log(s.getsockopt(SOL_SOCKET, SO_ERROR)); // 0
+   * assertEquals(s.getsockopt(SOL_SOCKET, SO_TYPE), 1); // SOCK_STREAM
+   * assertEquals(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);
    * ```
    */
   getsockopt(level: number, option: number, buflen?: number): number {
@@ -1063,14 +1087,15 @@ export class Socket implements Watchable, Disposable {
    * @returns The file object.
    * @throws {ValueError} For another mode.
    *
-   * @example
+   * @example Reading lines through a text file
    * ```ts
+   * import { assertEquals } from "@std/assert";
    * import { socketpair } from "@pynet/net/socket";
    * const [a, b] = socketpair();
    * using _a = a, _b = b;
    * await a.sendall(new TextEncoder().encode("one\ntwo\n"));
    * await using reader = b.makefile("r", { encoding: "utf-8" });
-   * console.log(await reader.readline()); // "one\n"
+   * assertEquals(await reader.readline(), "one\n");
    * ```
    */
   makefile(mode: BinaryMode, options?: MakefileOptions): SocketFile<Uint8Array>;
@@ -1149,11 +1174,12 @@ function isOptions(value: unknown): value is AbortOptions {
  * @returns The new socket; typed `DatagramSocket` for `SOCK_DGRAM`, whose `recvfrom` gives
  * an address, never `null`.
  *
- * @example
+ * @example A TCP socket
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { AF_INET, SOCK_STREAM, socket } from "@pynet/net/socket";
  * using s = socket(AF_INET, SOCK_STREAM);
- * console.log(s.family, s.type); // 2 1
+ * assertEquals([s.family, s.type], [2, 1]); // AF_INET, SOCK_STREAM
  * ```
  */
 export function socket(

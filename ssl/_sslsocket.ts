@@ -73,7 +73,7 @@ function tlsErrors(hostname: string | null, suppressRaggedEofs: boolean): ErrorM
  * `selectors` all work as on a plain socket; readable means decrypted data (or EOF) is
  * waiting, so bytes TLS has already decrypted are never missed.
  *
- * @example
+ * @example A client connection (needs a server)
  * ```ts ignore
  * import { createDefaultContext } from "@pynet/net/ssl";
  * import { createConnection } from "@pynet/net/socket";

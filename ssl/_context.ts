@@ -140,12 +140,17 @@ const VERSION_NAMES = new Map<number, string>([
   [TLSVersion.TLSv1_3, "TLSv1.3"],
 ]);
 
+/** The key of a context's session settings, which only this file can name. */
+const sessionOptions: unique symbol = Symbol("SSLContext.sessionOptions");
+
 /** The session settings a context gives one side of a connection. Internal to pynet. */
-export let sessionOptionsOf: (
+export function sessionOptionsOf(
   ctx: SSLContext,
   serverSide: boolean,
   hostname: string | null,
-) => SessionOptions;
+): SessionOptions {
+  return ctx[sessionOptions](serverSide, hostname);
+}
 
 /** Password forms `loadCertChain` accepts, as Python's. */
 export type Password = string | Uint8Array | (() => string | Uint8Array);
@@ -449,32 +454,34 @@ export class SSLContext {
     return await wrapWithContext(this, sock, options);
   }
 
-  /** The session settings for one side. Internal to pynet. */
-  static {
-    sessionOptionsOf = (ctx, serverSide, hostname) => {
-      const verify = ctx.#verifyMode !== CERT_NONE;
-      return {
-        serverSide,
-        hostname,
-        verify,
-        requestCert: !serverSide || ctx.#verifyMode === CERT_NONE
-          ? "no"
-          : ctx.#verifyMode === CERT_OPTIONAL
-          ? "optional"
-          : "require",
-        checkHostname: ctx.#checkHostname,
-        caCerts: ctx.#caCerts.length > 0 ? ctx.#caCerts : ctx.#defaultCerts ? null : [],
-        cert: ctx.#cert,
-        key: ctx.#key,
-        alpnProtocols: ctx.#alpn,
-        minVersion: ctx.#minimumVersion > TLSVersion.TLSv1_2
-          ? VERSION_NAMES.get(ctx.#minimumVersion) ?? null
-          : null,
-        maxVersion: ctx.#maximumVersion !== TLSVersion.MAXIMUM_SUPPORTED &&
-            ctx.#maximumVersion < TLSVersion.TLSv1_3
-          ? VERSION_NAMES.get(ctx.#maximumVersion) ?? "TLSv1.2"
-          : null,
-      };
+  /**
+   * The session settings for one side (see {@linkcode sessionOptionsOf}).
+   *
+   * @ignore
+   */
+  [sessionOptions](serverSide: boolean, hostname: string | null): SessionOptions {
+    const verify = this.#verifyMode !== CERT_NONE;
+    return {
+      serverSide,
+      hostname,
+      verify,
+      requestCert: !serverSide || this.#verifyMode === CERT_NONE
+        ? "no"
+        : this.#verifyMode === CERT_OPTIONAL
+        ? "optional"
+        : "require",
+      checkHostname: this.#checkHostname,
+      caCerts: this.#caCerts.length > 0 ? this.#caCerts : this.#defaultCerts ? null : [],
+      cert: this.#cert,
+      key: this.#key,
+      alpnProtocols: this.#alpn,
+      minVersion: this.#minimumVersion > TLSVersion.TLSv1_2
+        ? VERSION_NAMES.get(this.#minimumVersion) ?? null
+        : null,
+      maxVersion: this.#maximumVersion !== TLSVersion.MAXIMUM_SUPPORTED &&
+          this.#maximumVersion < TLSVersion.TLSv1_3
+        ? VERSION_NAMES.get(this.#maximumVersion) ?? "TLSv1.2"
+        : null,
     };
   }
 }

@@ -15,56 +15,33 @@ import {
 import { POLLIN, POLLOUT } from "../_core/readiness.ts";
 import { type AbortOptions, checkSignal, NO_OPTIONS } from "../_core/abort.ts";
 import { waitSettled } from "../_core/wait_ready.ts";
-import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import type { ByteConn } from "../_core/channel.ts";
 import {
   pythonClassName,
   pythonNameOf,
   socketCore,
   type SocketPrivileges,
 } from "../_core/privileged.ts";
-import { idnaEncode } from "../_core/idna.ts";
 import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
-import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "./_constants.ts";
 import { sessionOptionsOf, type SSLContext } from "./_context.ts";
-import { fromTlsError, SSLEOFError, SSLError, wantRead, wantWrite } from "./_errors.ts";
+import { fromTlsError, SSLError, wantRead, wantWrite } from "./_errors.ts";
 import { nodeSession } from "./_node_session.ts";
 import { denoClient, denoClientCan, denoSession, type TlsSession } from "./_session.ts";
+import { tlsErrorMapper, wrapSettings, type WrapSocketOptions } from "./_wrap.ts";
 
-/** Options of `SSLContext.wrapSocket`, as Python's keyword arguments. */
-export interface WrapSocketOptions {
-  /** Play the server. @default {false} */
-  serverSide?: boolean;
-  /** The server's name: verified against its certificate and sent as SNI. */
-  serverHostname?: string | null;
-  /** Do the handshake at once (or in `connect()`); else call `doHandshake()`. @default {true} */
-  doHandshakeOnConnect?: boolean;
-  /** Read a connection closed without TLS's close_notify as EOF instead of `SSLEOFError`. @default {true} */
-  suppressRaggedEofs?: boolean;
-  /**
-   * Cancels the handshake `wrapSocket` does (a pynet addition): it rejects with the signal's
-   * reason, and the returned socket is closed.
-   */
-  signal?: AbortSignal | undefined;
-}
+export type { WrapSocketOptions };
 
-/** `SSLContext.wrapSocket`'s work. Internal to pynet. */
-export let wrapWithContext: (
+const constructing = Symbol("SSLSocket.constructing");
+/** The key of `SSLSocket`'s static wrap, which only this file can name. */
+const wrap: unique symbol = Symbol("SSLSocket.wrap");
+
+/** `SSLContext.wrapSocket`'s work: `sock`'s connection, taken over by an `SSLSocket`. */
+export function wrapWithContext(
   ctx: SSLContext,
   sock: Socket,
   options: WrapSocketOptions,
-) => Promise<SSLSocket>;
-
-const constructing = Symbol("SSLSocket.constructing");
-
-/**
- * A TLS connection's errors in CPython's classes; a ragged EOF is EOF when suppressed, as
- * CPython's `suppress_ragged_eofs` makes it.
- */
-function tlsErrors(hostname: string | null, suppressRaggedEofs: boolean): ErrorMapper {
-  return (e, op) => {
-    const error = fromTlsError(e, hostname, fromDenoError) as OSError;
-    return op === "read" && suppressRaggedEofs && error instanceof SSLEOFError ? null : error;
-  };
+): Promise<SSLSocket> {
+  return SSLSocket[wrap](ctx, sock, options);
 }
 
 /**
@@ -158,80 +135,46 @@ export class SSLSocket extends Socket {
     return this.#serverHostname;
   }
 
-  static {
-    wrapWithContext = async (ctx, sock, options) => {
-      const settings: Required<Omit<WrapSocketOptions, "signal">> = {
-        serverSide: options.serverSide ?? false,
-        serverHostname: options.serverHostname ?? null,
-        doHandshakeOnConnect: options.doHandshakeOnConnect ?? true,
-        suppressRaggedEofs: options.suppressRaggedEofs ?? true,
-      };
-      if (sock.type !== SOCK_STREAM) {
-        throw new NotImplementedError("only stream sockets are supported");
+  /**
+   * `SSLContext.wrapSocket`'s work (see {@linkcode wrapWithContext}).
+   *
+   * @ignore
+   */
+  static async [wrap](
+    ctx: SSLContext,
+    sock: Socket,
+    options: WrapSocketOptions,
+  ): Promise<SSLSocket> {
+    const settings = wrapSettings(ctx, sock, options);
+    const timeout = sock.gettimeout();
+    const listening = sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN) === 1;
+    const fd = sock.detach();
+    if (fd < 0) throw new OSError(EBADF);
+    const tls = new SSLSocket(constructing, ctx, sock.family, fd, settings);
+    tls.settimeout(timeout);
+    if (listening && settings.serverSide) {
+      try {
+        tls.#listenNatively();
+      } catch (e) {
+        tls.close();
+        throw e;
       }
-      if (settings.serverSide && settings.serverHostname) {
-        throw new ValueError("server_hostname can only be specified in client mode");
-      }
-      // CPython checks this on both sides, before the protocol: a server context with
-      // checkHostname cannot wrap, and a client context on the server side fails here first.
-      if (ctx.checkHostname && !settings.serverHostname) {
-        throw new ValueError("check_hostname requires server_hostname");
-      }
-      if (settings.serverSide && ctx.protocol === PROTOCOL_TLS_CLIENT) {
-        throw new SSLError(
-          null,
-          "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
-        );
-      }
-      if (!settings.serverSide && ctx.protocol === PROTOCOL_TLS_SERVER) {
-        throw new SSLError(
-          null,
-          "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
-        );
-      }
-      if (settings.serverHostname !== null) {
-        // As CPython's SSLContext._encode_hostname, then its C checks.
-        settings.serverHostname = idnaEncode(settings.serverHostname);
-        if (settings.serverHostname.includes("\0")) {
-          throw new TypeError("argument must be encoded string without null bytes, not str");
-        }
-      }
-      const hostname = settings.serverHostname;
-      if (hostname !== null && (hostname === "" || hostname.startsWith("."))) {
+    } else if (tls.#core.stream() && settings.doHandshakeOnConnect) {
+      if (timeout === 0) {
+        tls.close();
         throw new ValueError(
-          "server_hostname cannot be an empty string or start with a leading dot.",
+          "do_handshake_on_connect should not be specified for non-blocking sockets",
         );
       }
-      const timeout = sock.gettimeout();
-      const listening = sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN) === 1;
-      const fd = sock.detach();
-      if (fd < 0) throw new OSError(EBADF);
-      const tls = new SSLSocket(constructing, ctx, sock.family, fd, settings);
-      tls.settimeout(timeout);
-      if (listening && settings.serverSide) {
-        try {
-          tls.#listenNatively();
-        } catch (e) {
-          tls.close();
-          throw e;
-        }
-      } else if (tls.#core.stream() && settings.doHandshakeOnConnect) {
-        if (timeout === 0) {
-          tls.close();
-          throw new ValueError(
-            "do_handshake_on_connect should not be specified for non-blocking sockets",
-          );
-        }
-        try {
-          await tls.doHandshake(options);
-        } catch (e) {
-          // An aborted handshake leaves the socket open (see doHandshake); this one nobody has.
-          tls.close();
-          throw e;
-        }
+      try {
+        await tls.doHandshake(options);
+      } catch (e) {
+        // An aborted handshake leaves the socket open (see doHandshake); this one nobody has.
+        tls.close();
+        throw e;
       }
-      return tls;
-    };
+    }
+    return tls;
   }
 
   /**
@@ -258,7 +201,7 @@ export class SSLSocket extends Socket {
       } catch (e) {
         throw fromTlsError(e, null, fromDenoError);
       }
-    }, tlsErrors(null, this.#suppressRaggedEofs));
+    }, tlsErrorMapper(null, this.#suppressRaggedEofs));
   }
 
   /**
@@ -368,7 +311,7 @@ export class SSLSocket extends Socket {
           throw fromTlsError(e, hostname, fromDenoError);
         }
         this.#session = session;
-        return { conn: session.conn, mapError: tlsErrors(hostname, this.#suppressRaggedEofs) };
+        return { conn: session.conn, mapError: tlsErrorMapper(hostname, this.#suppressRaggedEofs) };
       });
     }
     try {

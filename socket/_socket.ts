@@ -2,9 +2,10 @@
 // which owns its state, channel, watchers, timeout and options. Every call that can block in
 // Python returns a Promise that settles when Python's call would return; readiness is the
 // socket's own (see _core/readiness.ts), so select() and a blocked recv() wait on the same
-// events. The operations live by purpose: _socket_connect.ts, _socket_recv.ts, _socket_send.ts.
-import type { DatagramSocket } from "./_datagram_socket.ts";
-import { type Address, fromDenoAddr, pyStr, toDenoTarget, unboundAddress } from "./_address.ts";
+// events. The work lives by purpose in _socket_connect.ts, _socket_recv.ts and _socket_send.ts;
+// the calls' documentation in the interfaces Socket implements (_socket_lifecycle.ts,
+// _socket_receiving.ts, _socket_sending.ts, _socket_settings.ts), whose docs its members inherit.
+import { type Address, fromDenoAddr, pyStr, toDenoTarget } from "./_address.ts";
 import { asBytes, type BytesLike, checkFlags, checkSize } from "../_core/bytes.ts";
 import {
   AF_INET,
@@ -16,13 +17,7 @@ import {
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
-  SO_ACCEPTCONN,
-  SO_BROADCAST,
-  SO_DOMAIN,
-  SO_ERROR,
   SO_KEEPALIVE,
-  SO_PROTOCOL,
-  SO_TYPE,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
@@ -79,6 +74,10 @@ import {
   type TextMode,
 } from "./_socket_file.ts";
 import { ALWAYS, SocketCore } from "./_socket_core.ts";
+import type { SocketLifecycle } from "./_socket_lifecycle.ts";
+import type { SocketReceiving } from "./_socket_receiving.ts";
+import type { SocketSending } from "./_socket_sending.ts";
+import type { SocketSettings } from "./_socket_settings.ts";
 import { acceptConn, bind, connect, listen } from "./_socket_connect.ts";
 import { recvDatagram, recvInto, recvStream } from "./_socket_recv.ts";
 import { send, sendall, sendDatagram, writableStream } from "./_socket_send.ts";
@@ -137,7 +136,14 @@ export function wrapConn(
  * assertEquals(new TextDecoder().decode(await conn.recv(1024)), "ping");
  * ```
  */
-export class Socket implements Watchable, Disposable {
+export class Socket
+  implements
+    Watchable,
+    Disposable,
+    SocketLifecycle,
+    SocketReceiving,
+    SocketSending,
+    SocketSettings {
   /** The address family (`AF_INET`, `AF_INET6`, `AF_UNIX`). */
   readonly family: number;
   /** The socket type (`SOCK_STREAM`, `SOCK_DGRAM`), without creation flags. */
@@ -218,72 +224,18 @@ export class Socket implements Watchable, Disposable {
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
-  /**
-   * Binds the socket to `address`. A stream socket is bound and listening in Deno from here on
-   * (Deno has no separate bind), so `getsockname()` reports the real port at once.
-   *
-   * @param address `[host, port]`, `[host, port, flowinfo, scopeId]` or a Unix path.
-   * @throws {OSError} `EADDRINUSE`, `EINVAL` when already bound, `PermissionError` naming the
-   * Deno flag to add when permission is missing.
-   * @throws {TypeError} For an address of the wrong shape.
-   * @throws {OverflowError} For a port outside 0-65535.
-   *
-   * @example Binding to an ephemeral port
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * s.bind(["127.0.0.1", 0]);
-   * const [, port] = s.getsockname() as [string, number];
-   * assertEquals(port > 0, true);
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   bind(address: Address): void {
     bind(this.#core, address);
   }
 
-  /**
-   * Starts accepting connections. An unbound stream socket is first bound to an ephemeral port
-   * on all interfaces, as Linux does.
-   *
-   * @param backlog Accepted for compatibility; Deno's listeners queue up to 511 connections.
-   * @throws {OSError} `EOPNOTSUPP` on a datagram socket.
-   *
-   * @example Listening with a backlog
-   * ```ts
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * s.bind(["127.0.0.1", 0]);
-   * s.listen(5);
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   listen(backlog?: number): void {
     if (backlog !== undefined) asCInt(backlog);
     listen(this.#core);
   }
 
-  /**
-   * Waits for a connection and returns a new socket for it with the peer's address. The new
-   * socket takes `getdefaulttimeout()`, not the listener's timeout, as in Python. A connection
-   * its peer reset before it was accepted is skipped (Deno has closed it already), never an
-   * error: the next connection is returned.
-   *
-   * @returns `[socket, address]`.
-   * @throws {BlockingIOError} Non-blocking, with no connection waiting.
-   * @throws {TimeoutError} When the timeout runs out.
-   * @throws {OSError} `EINVAL` when not listening, `EBADF` when closed.
-   *
-   * @example Accepting a connection
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { createConnection, createServer } from "@pynet/net/socket";
-   * using server = createServer(["127.0.0.1", 0]);
-   * using client = await createConnection(server.getsockname() as [string, number]);
-   * const [conn, address] = await server.accept();
-   * using _conn = conn;
-   * assertEquals(address[0], "127.0.0.1");
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   async accept(options: AbortOptions = NO_OPTIONS): Promise<[Socket, Address]> {
     checkSignal(options.signal);
     const [conn, mapError] = await acceptConn(this.#core, options.signal);
@@ -291,48 +243,13 @@ export class Socket implements Watchable, Disposable {
     return [sock, fromDenoAddr(this.family, conn.remoteAddr)];
   }
 
-  /**
-   * Connects to `address`. Non-blocking, it rejects with `BlockingIOError` (`EINPROGRESS`)
-   * while the connection goes on; the socket turns writable when it is made, or readable and
-   * writable with `SO_ERROR` set when it fails. A datagram socket only records its peer.
-   *
-   * @param address The peer's address.
-   * @throws {ConnectionRefusedError} Nothing listens there.
-   * @throws {TimeoutError} The timeout ran out.
-   * @throws {gaierror} The host name does not resolve.
-   * @throws {OSError} `EISCONN` when already connected, `EOPNOTSUPP` when the socket was bound
-   * to a fixed port first (Deno's connect cannot choose the local address).
-   *
-   * @example Connecting to a listening server
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { createServer, socket } from "@pynet/net/socket";
-   * using server = createServer(["127.0.0.1", 0]);
-   * using client = socket();
-   * await client.connect(server.getsockname());
-   * assertEquals(client.getpeername(), server.getsockname());
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   async connect(address: Address, options: AbortOptions = NO_OPTIONS): Promise<void> {
     checkSignal(options.signal);
     await connect(this.#core, address, options.signal);
   }
 
-  /**
-   * Like `connect`, but resolves to an error number instead of rejecting with `OSError`:
-   * 0 on success, `EINPROGRESS` (115) for a non-blocking connect under way.
-   *
-   * @param address The peer's address.
-   * @returns 0 or an errno value.
-   *
-   * @example An error number instead of an exception
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * assertEquals(await s.connectEx(["127.0.0.1", 1]), 111); // ECONNREFUSED
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   async connectEx(address: Address, options: AbortOptions = NO_OPTIONS): Promise<number> {
     try {
       await this.connect(address, options);
@@ -344,24 +261,7 @@ export class Socket implements Watchable, Disposable {
     }
   }
 
-  /**
-   * Closes the socket. Calling it again is harmless. A file object from `makefile()` keeps the
-   * connection open until it is closed too, as in Python. Bytes already accepted by `send`
-   * are still delivered in the background, as the kernel delivers a closed socket's buffer,
-   * while the peer keeps taking them: after two seconds in which it takes nothing, or at once
-   * when a `send`/`sendall` timed out, the rest is dropped and the connection closed, so a
-   * peer that never reads cannot hold the connection (see README.md, "Closing").
-   *
-   * @example Closing twice is harmless
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * const s = socket();
-   * s.close();
-   * s.close();
-   * assertEquals(s.fileno(), -1);
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   close(): void {
     this.#core.close();
   }
@@ -371,38 +271,12 @@ export class Socket implements Watchable, Disposable {
     this.close();
   }
 
-  /**
-   * Hands the connection over to a pseudo descriptor and leaves this object closed;
-   * `new Socket(family, type, 0, fd)` wraps it again.
-   *
-   * @returns The pseudo descriptor.
-   *
-   * @example Handing a connection over and wrapping it again
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { AF_INET, SOCK_STREAM, Socket } from "@pynet/net/socket";
-   * const s = new Socket();
-   * const fd = s.detach();
-   * using again = new Socket(AF_INET, SOCK_STREAM, 0, fd);
-   * assertEquals([s.fileno(), again.fileno() >= 0], [-1, true]);
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   detach(): number {
     return this.#core.detach();
   }
 
-  /**
-   * The socket's pseudo descriptor: a number unique among open pynet objects (Deno exposes no
-   * real descriptors), or -1 once closed. `select` accepts it in place of the socket.
-   *
-   * @example A pseudo descriptor
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * assertEquals(s.fileno() >= 3, true);
-   * ```
-   */
+  // Documented in SocketLifecycle (_socket_lifecycle.ts).
   fileno(): number {
     return this.#core.fd;
   }
@@ -425,35 +299,7 @@ export class Socket implements Watchable, Disposable {
 
   // ---- receiving ----------------------------------------------------------------------------
 
-  /**
-   * Receives up to `bufsize` bytes. Resolves to an empty array at EOF (the peer closed).
-   * For a datagram socket, one datagram, cut to `bufsize` bytes.
-   *
-   * The bytes are the caller's, as Python's new `bytes` are; on a busy stream they may be a
-   * view of a larger read buffer (mind `byteOffset` before using `.buffer`). `recvInto`
-   * reads into a buffer of the caller's instead, with no allocation.
-   *
-   * @param bufsize The most bytes to return.
-   * @param flags `MSG_PEEK` (leave the bytes for the next call), `MSG_DONTWAIT` (do not wait),
-   * `MSG_WAITALL` (blocking: wait for all `bufsize` bytes, or EOF, or an error, which the next
-   * call raises after this one returned the bytes before it; with a timeout or non-blocking,
-   * as in CPython, a plain recv).
-   * @returns The bytes received.
-   * @throws {BlockingIOError} Non-blocking, with nothing to read.
-   * @throws {TimeoutError} When the timeout runs out (the bytes of a late read are kept).
-   * @throws {ConnectionResetError} When the peer reset the connection.
-   * @throws {ValueError} For a negative `bufsize`.
-   *
-   * @example Receiving what the peer sent
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socketpair } from "@pynet/net/socket";
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * await a.sendall(new TextEncoder().encode("hello"));
-   * assertEquals(new TextDecoder().decode(await b.recv(1024)), "hello");
-   * ```
-   */
+  // Documented in SocketReceiving (_socket_receiving.ts).
   recv(
     bufsize: number,
     flags: number = 0,
@@ -491,27 +337,7 @@ export class Socket implements Watchable, Disposable {
     return await recvStream(this.#core, bufsize, flags, options.signal);
   }
 
-  /**
-   * Receives up to `bufsize` bytes and the sender's address (`null` for a connected stream).
-   *
-   * @param bufsize The most bytes to return.
-   * @param flags As for `recv`.
-   * @returns `[data, address]`.
-   *
-   * @example A datagram and its sender
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { AF_INET, SOCK_DGRAM, Socket } from "@pynet/net/socket";
-   * // Datagram sockets need Deno's --unstable-net flag.
-   * using a = new Socket(AF_INET, SOCK_DGRAM);
-   * using b = new Socket(AF_INET, SOCK_DGRAM);
-   * b.bind(["127.0.0.1", 0]);
-   * await a.sendto(new Uint8Array([1, 2, 3]), b.getsockname());
-   * const [data, from] = await b.recvfrom(1024);
-   * assertEquals(data.length, 3);
-   * assertEquals((from as [string, number])[1], (a.getsockname() as [string, number])[1]);
-   * ```
-   */
+  // Documented in SocketReceiving (_socket_receiving.ts).
   async recvfrom(
     bufsize: number,
     flags: number = 0,
@@ -524,30 +350,7 @@ export class Socket implements Watchable, Disposable {
     return [await recvStream(this.#core, bufsize, flags, options.signal), null];
   }
 
-  /**
-   * Receives into `buffer` and resolves to the number of bytes written there.
-   *
-   * A blocking call with nothing buffered reads straight into `buffer`. Deno cannot cancel
-   * that read short of closing the connection: when `shutdown(SHUT_RD)` ends the call (0),
-   * bytes the peer still sends may yet land in `buffer`, though no call reports them.
-   *
-   * @param buffer Where to put the bytes.
-   * @param nbytes The most bytes to receive; 0 means the buffer's length.
-   * @param flags As for `recv`.
-   * @returns The count received (0 at EOF).
-   * @throws {ValueError} When `nbytes` is negative or larger than the buffer.
-   *
-   * @example Receiving into a buffer of one's own
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socketpair } from "@pynet/net/socket";
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * await a.sendall(new Uint8Array([7, 8, 9]));
-   * const buffer = new Uint8Array(16);
-   * assertEquals(await b.recvInto(buffer), 3);
-   * ```
-   */
+  // Documented in SocketReceiving (_socket_receiving.ts).
   async recvInto(
     buffer: Uint8Array,
     nbytes: number = 0,
@@ -557,24 +360,7 @@ export class Socket implements Watchable, Disposable {
     return (await this.#recvInto(buffer, nbytes, flags, "recv_into", options))[0];
   }
 
-  /**
-   * Like `recvInto`, also giving the sender's address.
-   *
-   * @param buffer Where to put the bytes.
-   * @param nbytes The most bytes to receive; 0 means the buffer's length.
-   * @param flags As for `recv`.
-   * @returns `[count, address]`.
-   *
-   * @example A stream's address is null
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socketpair } from "@pynet/net/socket";
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * await a.sendall(new Uint8Array([1]));
-   * assertEquals(await b.recvfromInto(new Uint8Array(4)), [1, null]);
-   * ```
-   */
+  // Documented in SocketReceiving (_socket_receiving.ts).
   async recvfromInto(
     buffer: Uint8Array,
     nbytes: number = 0,
@@ -613,27 +399,7 @@ export class Socket implements Watchable, Disposable {
 
   // ---- sending ------------------------------------------------------------------------------
 
-  /**
-   * Sends bytes and resolves to how many were taken, which may be fewer than given. A
-   * non-blocking or timed socket buffers them and sends in the background; an error met there
-   * is reported by the next send (or `getsockopt(SOL_SOCKET, SO_ERROR)`).
-   *
-   * @param data The bytes.
-   * @param flags `MSG_DONTWAIT` to not wait; other flags are accepted and ignored.
-   * @returns The count taken.
-   * @throws {BrokenPipeError} The peer has closed.
-   * @throws {BlockingIOError} Non-blocking, with the send buffer full or a connect under way.
-   * @throws {TypeError} For a string or other non-bytes.
-   *
-   * @example Sending bytes
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socketpair } from "@pynet/net/socket";
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * assertEquals(await a.send(new Uint8Array(10)), 10);
-   * ```
-   */
+  // Documented in SocketSending (_socket_sending.ts).
   send(
     data: BytesLike,
     flags: number = 0,
@@ -665,22 +431,7 @@ export class Socket implements Watchable, Disposable {
     return await send(this.#core, bytes, flags, options.signal);
   }
 
-  /**
-   * Sends all of `data`. With a timeout, the whole call must finish within it.
-   *
-   * @param data The bytes.
-   * @param flags As for `send`.
-   * @throws {TimeoutError} When the timeout runs out (some bytes may have been sent).
-   * @throws {BrokenPipeError} The peer has closed.
-   *
-   * @example Sending all of a large buffer
-   * ```ts
-   * import { socketpair } from "@pynet/net/socket";
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * await a.sendall(new Uint8Array(100_000));
-   * ```
-   */
+  // Documented in SocketSending (_socket_sending.ts).
   async sendall(
     data: BytesLike,
     flags: number = 0,
@@ -692,27 +443,7 @@ export class Socket implements Watchable, Disposable {
     await sendall(this.#core, bytes, flags, options.signal);
   }
 
-  /**
-   * Sends a datagram to `address`; an unbound socket is bound to an ephemeral port first, as
-   * the kernel does. Python's three-argument form `sendto(data, flags, address)` works too.
-   *
-   * @param data The bytes.
-   * @param flagsOrAddress The address, or flags when a third argument follows.
-   * @param address The address, in the three-argument form.
-   * @returns The count sent.
-   * @throws {TypeError} For a wrong address shape.
-   * @throws {OSError} `EMSGSIZE` for a datagram too large.
-   *
-   * @example Sending a datagram
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { AF_INET, SOCK_DGRAM, Socket } from "@pynet/net/socket";
-   * using s = new Socket(AF_INET, SOCK_DGRAM);
-   * using peer = new Socket(AF_INET, SOCK_DGRAM);
-   * peer.bind(["127.0.0.1", 0]);
-   * assertEquals(await s.sendto(new Uint8Array(3), peer.getsockname()), 3);
-   * ```
-   */
+  // Documented in SocketSending (_socket_sending.ts).
   async sendto(
     data: BytesLike,
     flagsOrAddress: number | Address,
@@ -744,24 +475,7 @@ export class Socket implements Watchable, Disposable {
     return await sendDatagram(this.#core, bytes, to, options.signal);
   }
 
-  /**
-   * Shuts down one or both halves of the connection: `SHUT_RD` (a recv waiting in another
-   * task returns EOF at once, as do later ones), `SHUT_WR` (the peer reads EOF once the
-   * buffered bytes are sent) or `SHUT_RDWR`.
-   *
-   * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
-   * @throws {OSError} `ENOTCONN` when not connected, `EINVAL` for another `how`.
-   *
-   * @example Half-closing: the peer reads EOF
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { SHUT_WR, socketpair } from "@pynet/net/socket";
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * a.shutdown(SHUT_WR);
-   * assertEquals((await b.recv(10)).length, 0); // EOF
-   * ```
-   */
+  // Documented in SocketSending (_socket_sending.ts).
   shutdown(how: number): void {
     asCInt(how);
     // As CPython: the descriptor (EBADF) before the value (EINVAL).
@@ -774,40 +488,7 @@ export class Socket implements Watchable, Disposable {
 
   // ---- Web Streams -----------------------------------------------------------------------------
 
-  /**
-   * The bytes the peer sends, as a Web `ReadableStream`, shaped like `Deno.Conn`'s `readable`:
-   * a byte stream (a BYOB reader reads straight into its buffer), ending at EOF. Bytes already
-   * read ahead (by a `select`, a timed-out `recv`) come out first. Each read keeps to the
-   * socket's timeout (a `TimeoutError` errors the stream, and bytes that come later stay for
-   * `recv`); a non-blocking socket's stream waits. Cancelling it is `shutdown(SHUT_RD)`: later
-   * input is dropped, and the socket stays open for writing (`Deno.Conn`'s cancel closes the
-   * whole connection).
-   *
-   * While it is locked (a reader, a `pipeTo`) and has not ended, `recv`, `recvInto`,
-   * `recvfrom` and `recvfromInto` raise `OSError` (`EBUSY`) instead of taking bytes from under
-   * it. Once the lock is released, or the stream has ended (EOF, cancel, an error such as a
-   * timeout), they work again, and bytes a read was bringing in when the lock was released are
-   * theirs (or the next reader's): none is lost.
-   *
-   * @returns The same stream on every call.
-   * @throws {OSError} `ENOTCONN` when the socket is not a connected stream, `EBADF` when closed.
-   *
-   * @example Reading lines with `TextLineStream`
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { TextLineStream } from "@std/streams/text-line-stream";
-   * import { socketpair } from "@pynet/net/socket";
-   *
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * await a.sendall(new TextEncoder().encode("HELO one\r\nQUIT\r\n"));
-   * a.close();
-   * const lines = await Array.fromAsync(
-   *   b.readable.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream()),
-   * );
-   * assertEquals(lines, ["HELO one", "QUIT"]);
-   * ```
-   */
+  // Documented in SocketReceiving (_socket_receiving.ts).
   get readable(): ReadableStream<Uint8Array> {
     this.#connectedStream();
     const core = this.#core;
@@ -817,28 +498,7 @@ export class Socket implements Watchable, Disposable {
     });
   }
 
-  /**
-   * The bytes to send, as a Web `WritableStream`, shaped like `Deno.Conn`'s `writable`: each
-   * chunk is sent whole (`sendall`, so the socket's timeout applies to each); closing it is
-   * `shutdown(SHUT_WR)`: the peer reads EOF once every byte has gone, and can still answer.
-   * Aborting it half-closes too. While it is locked and has not ended, `send` and `sendall`
-   * raise `OSError` (`EBUSY`), so no bytes interleave with a chunk.
-   *
-   * @returns The same stream on every call.
-   * @throws {OSError} `ENOTCONN` when the socket is not a connected stream, `EBADF` when closed.
-   *
-   * @example Writing, then half-closing
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { toText } from "@std/streams/to-text";
-   * import { socketpair } from "@pynet/net/socket";
-   *
-   * const [a, b] = socketpair();
-   * using _a = a, _b = b;
-   * await ReadableStream.from([new TextEncoder().encode("hello")]).pipeTo(a.writable);
-   * assertEquals(await toText(b.readable), "hello"); // ends: a's writable half-closed it
-   * ```
-   */
+  // Documented in SocketSending (_socket_sending.ts).
   get writable(): WritableStream<Uint8Array> {
     this.#connectedStream();
     return this.#writable ??= socketWritable(this);
@@ -852,77 +512,17 @@ export class Socket implements Watchable, Disposable {
 
   // ---- addresses and modes -------------------------------------------------------------------
 
-  /**
-   * The socket's own address.
-   *
-   * @returns `[host, port]`, `[host, port, flowinfo, scopeId]` or a Unix path.
-   * @throws {OSError} `EBADF` when closed.
-   *
-   * @example An unbound socket's address
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * assertEquals(s.getsockname(), ["0.0.0.0", 0]);
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   getsockname(): Address {
-    const state = this.#core.open();
-    switch (state.kind) {
-      case "bound":
-      case "listening":
-        return fromDenoAddr(this.family, state.channel.listener.addr);
-      case "connected": {
-        const conn = state.channel.conn as Partial<Deno.Conn>;
-        return fromDenoAddr(this.family, conn.localAddr);
-      }
-      case "datagram":
-        return fromDenoAddr(this.family, state.channel.conn.addr);
-      default:
-        return unboundAddress(this.family);
-    }
+    return this.#core.sockname();
   }
 
-  /**
-   * The peer's address.
-   *
-   * @returns The address the socket is connected to.
-   * @throws {OSError} `ENOTCONN` when not connected.
-   *
-   * @example The peer of a connected socket
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { createConnection, createServer } from "@pynet/net/socket";
-   * using server = createServer(["127.0.0.1", 0]);
-   * using client = await createConnection(server.getsockname() as [string, number]);
-   * assertEquals(client.getpeername(), server.getsockname());
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   getpeername(): Address {
-    const state = this.#core.open();
-    if (state.kind === "connected") {
-      const conn = state.channel.conn as Partial<Deno.Conn>;
-      return fromDenoAddr(this.family, conn.remoteAddr);
-    }
-    const peer = this.#core.peer;
-    if (state.kind === "datagram" && peer) return fromDenoAddr(this.family, peer as Deno.Addr);
-    throw new OSError(ENOTCONN);
+    return this.#core.peername();
   }
 
-  /**
-   * Sets blocking (`true`: no timeout) or non-blocking (`false`: timeout 0) mode.
-   *
-   * @param flag The mode.
-   *
-   * @example Non-blocking mode is timeout 0
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * s.setblocking(false);
-   * assertEquals(s.gettimeout(), 0);
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   setblocking(flag: boolean): void {
     // CPython reads the flag as a C long (None and floats are TypeErrors) before it sets
     // O_NONBLOCK on the descriptor, so a closed socket raises EBADF.
@@ -931,41 +531,12 @@ export class Socket implements Watchable, Disposable {
     this.#core.timeout = flag ? null : 0;
   }
 
-  /**
-   * Whether the socket blocks (its timeout is not 0).
-   *
-   * @returns `false` in non-blocking mode.
-   *
-   * @example A timed socket blocks
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * s.settimeout(10);
-   * assertEquals(s.getblocking(), true);
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   getblocking(): boolean {
     return this.#core.timeout !== 0;
   }
 
-  /**
-   * Sets the timeout of blocking calls: seconds, 0 for non-blocking, `null` for none.
-   *
-   * @param value The timeout.
-   * @throws {ValueError} For a negative value.
-   * @throws {OverflowError} For a value too large for CPython's clock (`Infinity`, 1e10).
-   * @throws {TypeError} For something not a number.
-   *
-   * @example Setting a timeout
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * s.settimeout(2.5);
-   * assertEquals(s.gettimeout(), 2.5);
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   settimeout(value: number | null): void {
     const timeout = checkTimeout(value);
     // CPython sets O_NONBLOCK on the descriptor, so a closed socket raises EBADF.
@@ -973,51 +544,14 @@ export class Socket implements Watchable, Disposable {
     this.#core.timeout = timeout;
   }
 
-  /**
-   * The timeout in seconds, 0 when non-blocking, or `null` when calls wait without limit.
-   *
-   * @returns The timeout.
-   *
-   * @example No timeout by default
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { socket } from "@pynet/net/socket";
-   * using s = socket();
-   * assertEquals(s.gettimeout(), null); // unless setdefaulttimeout() was called
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   gettimeout(): number | null {
     return this.#core.timeout;
   }
 
   // ---- options --------------------------------------------------------------------------------
 
-  /**
-   * Sets a socket option Deno can honour: `SO_REUSEADDR` (Deno's listeners always reuse
-   * addresses), `SO_REUSEPORT` (needs `--unstable-net`), `SO_KEEPALIVE`, `SO_BROADCAST`
-   * (Deno's datagram sockets always allow broadcast), `TCP_NODELAY`, `IPV6_V6ONLY` (an
-   * IPv6-only listener drops IPv4 peers). Others: `OSError` `ENOPROTOOPT` naming Deno, which
-   * has no `setsockopt()` (`SO_RCVBUF`, `TCP_KEEPIDLE`, `IP_TTL`, ... are taken by Linux but
-   * cannot be applied). As in CPython, the arguments' types are checked first (`TypeError`,
-   * `OverflowError`), and a call Linux itself refuses raises Linux's errno (`EINVAL` for
-   * `SO_LINGER` given an int, `ENOPROTOOPT` for an IPv6 option on an `AF_INET` socket, ...).
-   *
-   * @param level `SOL_SOCKET`, `IPPROTO_TCP` or `IPPROTO_IPV6`.
-   * @param option The option.
-   * @param value An integer or boolean (or 4 bytes, little-endian).
-   * @throws {OSError} `ENOPROTOOPT` for an option Deno cannot honour, Linux's errno for a call
-   * Linux refuses.
-   * @throws {TypeError} For a value neither an int nor bytes.
-   *
-   * @example Disabling Nagle's algorithm
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { IPPROTO_TCP, socket, TCP_NODELAY } from "@pynet/net/socket";
-   * using s = socket();
-   * s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-   * assertEquals(s.getsockopt(IPPROTO_TCP, TCP_NODELAY), 1);
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
     const parsed = parseSetOption(level, option, value);
     this.#core.open();
@@ -1027,52 +561,12 @@ export class Socket implements Watchable, Disposable {
     this.#core.applyConnOptions();
   }
 
-  /**
-   * Reads a socket option: the value set, or the socket's own state for `SO_TYPE`,
-   * `SO_DOMAIN`, `SO_PROTOCOL`, `SO_ACCEPTCONN` and `SO_ERROR` (which clears the pending error).
-   *
-   * @param level The level.
-   * @param option The option.
-   * @param buflen Accepted for compatibility; the value is always returned as a number.
-   * @returns The option's value.
-   * @throws {OSError} `ENOPROTOOPT` for an option pynet does not keep (naming Deno where Linux
-   * would answer), Linux's errno for a call Linux refuses (`EOPNOTSUPP` for an IPv6 option on an
-   * `AF_INET` socket), and, as CPython, an `OSError` for a `buflen` outside 0..1024.
-   *
-   * @example The socket's own state
-   * ```ts
-   * import { assertEquals } from "@std/assert";
-   * import { SO_ERROR, SO_TYPE, SOL_SOCKET, socket } from "@pynet/net/socket";
-   * using s = socket();
-   * assertEquals(s.getsockopt(SOL_SOCKET, SO_TYPE), 1); // SOCK_STREAM
-   * assertEquals(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);
-   * ```
-   */
+  // Documented in SocketSettings (_socket_settings.ts).
   getsockopt(level: number, option: number, buflen?: number): number {
     parseGetOption(level, option, buflen);
-    const state = this.#core.open();
+    this.#core.open();
     checkGetOption(this.family, this.type, level, option);
-    if (level === SOL_SOCKET) {
-      switch (option) {
-        case SO_TYPE:
-          return this.type;
-        case SO_DOMAIN:
-          return this.family;
-        case SO_PROTOCOL:
-          return this.family === AF_UNIX
-            ? 0
-            : this.type === SOCK_STREAM
-            ? IPPROTO_TCP
-            : IPPROTO_UDP;
-        case SO_ACCEPTCONN:
-          return state.kind === "listening" ? 1 : 0;
-        case SO_ERROR:
-          return this.#core.takeSocketError();
-        case SO_BROADCAST:
-          return this.#core.options.get(optionKey(level, option)) ?? 0;
-      }
-    }
-    return this.#core.options.get(optionKey(level, option)) ?? 0;
+    return this.#core.option(level, option);
   }
 
   // ---- files ----------------------------------------------------------------------------------
@@ -1162,60 +656,4 @@ export class Socket implements Watchable, Disposable {
 /** Whether a call's optional argument is an options object rather than an address. */
 function isOptions(value: unknown): value is AbortOptions {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Creates a socket: Python's `socket.socket(family, type, proto, fileno)`.
- *
- * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
- * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
- * @param proto 0 or the matching protocol.
- * @param fileno A pseudo descriptor from `detach()`.
- * @returns The new socket; typed `DatagramSocket` for `SOCK_DGRAM`, whose `recvfrom` gives
- * an address, never `null`.
- *
- * @example A TCP socket
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { AF_INET, SOCK_STREAM, socket } from "@pynet/net/socket";
- * using s = socket(AF_INET, SOCK_STREAM);
- * assertEquals([s.family, s.type], [2, 1]); // AF_INET, SOCK_STREAM
- * ```
- */
-export function socket(
-  family: number,
-  type: typeof SOCK_DGRAM,
-  proto?: number,
-  fileno?: number | null,
-): DatagramSocket;
-/**
- * Creates a socket, as Python's `socket.socket()` does (see the `SOCK_DGRAM` signature).
- *
- * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
- * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
- * @param proto 0 or the matching protocol.
- * @param fileno A pseudo descriptor from `detach()`.
- * @returns The new socket.
- *
- * @example A TCP socket
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { socket } from "@pynet/net/socket";
- * using s = socket();
- * assertEquals(s.type, 1);
- * ```
- */
-export function socket(
-  family?: number,
-  type?: number,
-  proto?: number,
-  fileno?: number | null,
-): Socket;
-export function socket(
-  family: number = AF_INET,
-  type: number = SOCK_STREAM,
-  proto: number = 0,
-  fileno: number | null = null,
-): Socket {
-  return new Socket(family, type, proto, fileno);
 }

@@ -8,12 +8,19 @@
 // then closes what it leaves (`#leftover`), as CPython closes a socket object it frees (see
 // _core/fd_table.ts). Nothing outside may hold the core for this, not even a read-ahead
 // running; what the program awaits holds it (_core/keep_alive.ts).
-import type { DenoTarget } from "./_address.ts";
+import { type Address, type DenoTarget, fromDenoAddr, unboundAddress } from "./_address.ts";
 import {
+  AF_UNIX,
   IPPROTO_IPV6,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   IPV6_V6ONLY,
+  SO_ACCEPTCONN,
+  SO_DOMAIN,
+  SO_ERROR,
   SO_KEEPALIVE,
+  SO_PROTOCOL,
+  SO_TYPE,
   SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
@@ -287,6 +294,63 @@ export class SocketCore implements SocketPrivileges {
     } catch (e) {
       throw fromDenoError(e);
     }
+  }
+
+  /** The socket's own address (`getsockname`). */
+  sockname(): Address {
+    const state = this.open();
+    switch (state.kind) {
+      case "bound":
+      case "listening":
+        return fromDenoAddr(this.family, state.channel.listener.addr);
+      case "connected": {
+        const conn = state.channel.conn as Partial<Deno.Conn>;
+        return fromDenoAddr(this.family, conn.localAddr);
+      }
+      case "datagram":
+        return fromDenoAddr(this.family, state.channel.conn.addr);
+      default:
+        return unboundAddress(this.family);
+    }
+  }
+
+  /** The peer's address (`getpeername`). @throws {OSError} `ENOTCONN` when there is none. */
+  peername(): Address {
+    const state = this.open();
+    if (state.kind === "connected") {
+      const conn = state.channel.conn as Partial<Deno.Conn>;
+      return fromDenoAddr(this.family, conn.remoteAddr);
+    }
+    const peer = this.peer;
+    if (state.kind === "datagram" && peer) return fromDenoAddr(this.family, peer as Deno.Addr);
+    throw new OSError(ENOTCONN);
+  }
+
+  /**
+   * An option's value (`getsockopt`, its arguments checked): the value set, or the socket's own
+   * state for `SO_TYPE`, `SO_DOMAIN`, `SO_PROTOCOL`, `SO_ACCEPTCONN` and `SO_ERROR` (which
+   * clears the pending error).
+   */
+  option(level: number, option: number): number {
+    if (level === SOL_SOCKET) {
+      switch (option) {
+        case SO_TYPE:
+          return this.type;
+        case SO_DOMAIN:
+          return this.family;
+        case SO_PROTOCOL:
+          return this.family === AF_UNIX
+            ? 0
+            : this.type === SOCK_STREAM
+            ? IPPROTO_TCP
+            : IPPROTO_UDP;
+        case SO_ACCEPTCONN:
+          return this.state.kind === "listening" ? 1 : 0;
+        case SO_ERROR:
+          return this.takeSocketError();
+      }
+    }
+    return this.options.get(optionKey(level, option)) ?? 0;
   }
 
   /** `SO_ERROR`: the pending error's number, which reading clears. */

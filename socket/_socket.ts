@@ -370,31 +370,32 @@ export class Socket
     return await this.#recvInto(buffer, nbytes, flags, "recvfrom_into", options);
   }
 
-  async #recvInto(
+  /** Not async: the core's receive is the call's one async frame (a busy stream's cost). */
+  #recvInto(
     buffer: Uint8Array,
     nbytes: number,
     flags: number,
     caller: string,
     options: AbortOptions,
   ): Promise<[number, Address | null]> {
-    const target = asBytes(buffer);
-    checkSize(nbytes, caller);
-    if (nbytes > target.length) {
-      throw new ValueError(
-        caller === "recv_into"
-          ? "buffer too small for requested bytes"
-          : "nbytes is greater than the length of the buffer",
-      );
+    try {
+      const target = asBytes(buffer);
+      checkSize(nbytes, caller);
+      if (nbytes > target.length) {
+        throw new ValueError(
+          caller === "recv_into"
+            ? "buffer too small for requested bytes"
+            : "nbytes is greater than the length of the buffer",
+        );
+      }
+      // The core's paths, not recvfrom(): a subclass (SSLSocket) may refuse recvfrom().
+      checkFlags(flags);
+      this.#enter(options, this.#readable);
+      const size = nbytes || target.length;
+      return recvInto(this.#core, target.subarray(0, size), flags, options.signal);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    // The core's paths, not recvfrom(): a subclass (SSLSocket) may refuse recvfrom().
-    checkFlags(flags);
-    this.#enter(options, this.#readable);
-    return await recvInto(
-      this.#core,
-      target.subarray(0, nbytes || target.length),
-      flags,
-      options.signal,
-    );
   }
 
   // ---- sending ------------------------------------------------------------------------------
@@ -424,23 +425,33 @@ export class Socket
     return this.#send(data, flags, options);
   }
 
-  async #send(data: BytesLike, flags: number, options: AbortOptions): Promise<number> {
-    const bytes = asBytes(data);
-    checkFlags(flags);
-    this.#enter(options, this.#writable);
-    return await send(this.#core, bytes, flags, options.signal);
+  /** Not async: the core's send is the call's one async frame. */
+  #send(data: BytesLike, flags: number, options: AbortOptions): Promise<number> {
+    try {
+      const bytes = asBytes(data);
+      checkFlags(flags);
+      this.#enter(options, this.#writable);
+      return send(this.#core, bytes, flags, options.signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // Documented in SocketSending (_socket_sending.ts).
-  async sendall(
+  sendall(
     data: BytesLike,
     flags: number = 0,
     options: AbortOptions = NO_OPTIONS,
   ): Promise<void> {
-    const bytes = asBytes(data);
-    checkFlags(flags);
-    this.#enter(options, this.#writable);
-    await sendall(this.#core, bytes, flags, options.signal);
+    // Not async: the core's sendall is the call's one async frame.
+    try {
+      const bytes = asBytes(data);
+      checkFlags(flags);
+      this.#enter(options, this.#writable);
+      return sendall(this.#core, bytes, flags, options.signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // Documented in SocketSending (_socket_sending.ts).

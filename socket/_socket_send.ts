@@ -28,11 +28,12 @@ export function writableStream(core: SocketCore): StreamChannel {
   return channel;
 }
 
-/** Linux waits for a connect under way (EAGAIN when non-blocking), not ENOTCONN. */
-async function connectDone(core: SocketCore, flags: number, signal?: AbortSignal): Promise<void> {
-  if (core.state.kind === "connecting") {
-    await core.ready(POLLOUT, flags & MSG_DONTWAIT ? 0 : core.timeout, 0, signal);
-  }
+/**
+ * Linux waits for a connect under way (EAGAIN when non-blocking), not ENOTCONN. Called only
+ * while connecting: a send on a connected socket pays no extra await.
+ */
+function connectDone(core: SocketCore, flags: number, signal?: AbortSignal): Promise<void> {
+  return core.ready(POLLOUT, flags & MSG_DONTWAIT ? 0 : core.timeout, 0, signal);
 }
 
 /** Sends what the send buffer takes of `bytes` (a datagram: all of it), and the count. */
@@ -43,7 +44,7 @@ export async function send(
   signal?: AbortSignal,
 ): Promise<number> {
   if (core.type === SOCK_DGRAM) return await sendDatagram(core, bytes, null, signal);
-  await connectDone(core, flags, signal);
+  if (core.state.kind === "connecting") await connectDone(core, flags, signal);
   const channel = writableStream(core);
   if (bytes.length === 0) return 0;
   // With a signal, the buffered path below: its wait can be cancelled, a write cannot.
@@ -84,7 +85,7 @@ export async function sendall(
     await sendDatagram(core, bytes, null, signal);
     return;
   }
-  await connectDone(core, flags, signal);
+  if (core.state.kind === "connecting") await connectDone(core, flags, signal);
   const channel = writableStream(core);
   if (channel.idle && core.timeout === null && !(flags & MSG_DONTWAIT) && !signal) {
     return await channel.writeAll(bytes);

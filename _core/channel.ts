@@ -26,10 +26,17 @@ export interface ChannelOwner {
   changed(): void;
 }
 
-/** The face the stream, listener and datagram channels share. */
+/**
+ * The face the stream, listener and datagram channels share: what their owner (a socket's
+ * core) asks of any of them, whichever state it is in.
+ */
 export interface Channel {
+  /** The `POLL*` events that hold now. */
   pollEvents(): number;
+  /** Whether a take settles at once: input, EOF, a queued connection or datagram, an error. */
   readonly readable: boolean;
+  /** Starts looking for input (a read-ahead, an accept-ahead, a receive-ahead). */
   armRead(sizeHint?: number): void;
+  /** Closes the channel and what it runs on. */
   close(): void;
 }

@@ -3,6 +3,7 @@
 import { NotImplementedError, OSError, SO_ERROR, SOL_SOCKET } from "../socket/mod.ts";
 import type { StreamWrapper } from "../select/mod.ts";
 import { Dispatcher, type SocketMap } from "./_dispatcher.ts";
+import { EBADF } from "../_core/errno.ts";
 
 /**
  * What a {@linkcode FileWrapper} wraps: a `StreamWrapper` from `@pynet/net/select`.
@@ -57,7 +58,7 @@ export class FileWrapper {
   }
 
   #open(): WrappedFile {
-    if (!this.#file) throw new OSError(9);
+    if (!this.#file) throw new OSError(EBADF);
     return this.#file;
   }
 

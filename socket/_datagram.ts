@@ -7,6 +7,7 @@
 import { type DenoTarget, sameEndpoint } from "./_address.ts";
 import { fromDenoError, type OSError } from "../_core/errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "../_core/readiness.ts";
+import type { Channel, ChannelOwner } from "../_core/channel.ts";
 
 /** Large enough for any UDP datagram: a shorter buffer would truncate silently. */
 const MAX_DATAGRAM = 65536;
@@ -17,10 +18,11 @@ const MAX_DATAGRAM = 65536;
 const QUEUE_LIMIT = 1024;
 const QUEUE_BYTES = 4 * 1024 * 1024;
 
-export class DatagramChannel {
+/** A datagram socket's receive-ahead queue (see the file's head). */
+export class DatagramChannel implements Channel {
   readonly conn: Deno.DatagramConn;
-  /** Called after every change of the channel's readiness. */
-  onChange: () => void;
+  /** Told after every change of the channel's readiness. */
+  #owner: ChannelOwner;
   #queue: [Uint8Array, Deno.Addr][] = [];
   #queuedBytes = 0;
   /** The one receive buffer: only one receive runs at a time, and each datagram is copied out. */
@@ -36,13 +38,18 @@ export class DatagramChannel {
   #waits = 0;
   #wakers: (() => void)[] = [];
 
-  constructor(conn: Deno.DatagramConn, onChange: () => void) {
+  constructor(conn: Deno.DatagramConn, owner: ChannelOwner) {
     this.conn = conn;
-    this.onChange = onChange;
+    this.#owner = owner;
     // Receiving ahead must not hold the process: a blocking recv holds it while it waits.
     // (DatagramConn has ref/unref at run time; Deno 2.9.6's types leave them out.)
     (conn as Deno.DatagramConn & { unref?(): void }).unref?.();
     this.#continuous = conn.addr.transport === "udp";
+  }
+
+  /** Hands the channel to a new owner (a detached socket's channel taken by a new socket). */
+  adopt(owner: ChannelOwner): void {
+    this.#owner = owner;
   }
 
   pollEvents(): number {
@@ -85,7 +92,7 @@ export class DatagramChannel {
     if (this.#continuous) this.armRead();
     this.#wake();
     // Every datagram tells the watchers: an edge-triggered epoll reports each arrival.
-    this.onChange();
+    this.#owner.changed();
   };
 
   #failed = (e: unknown): void => {
@@ -93,7 +100,7 @@ export class DatagramChannel {
     if (this.#closed) return;
     this.#error = fromDenoError(e) as OSError;
     this.#wake();
-    this.onChange();
+    this.#owner.changed();
   };
 
   /**
@@ -138,7 +145,7 @@ export class DatagramChannel {
       if (peek) throw error;
       this.#error = null;
       // A change of readiness: the socket receives ahead again for its watchers.
-      this.onChange();
+      this.#owner.changed();
       throw error;
     }
     return null;

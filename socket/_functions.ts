@@ -46,13 +46,14 @@ export interface CreateConnectionOptions extends AbortOptions {
  * @throws {TimeoutError} When the timeout runs out.
  * @throws {gaierror} When `host` does not resolve.
  *
- * @example
+ * @example A connection with a timeout
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { createConnection, createServer } from "@pynet/net/socket";
  * using server = createServer(["127.0.0.1", 0]);
  * const [, port] = server.getsockname() as [string, number];
  * using client = await createConnection(["localhost", port], 5);
- * console.log(client.gettimeout()); // 5
+ * assertEquals(client.gettimeout(), 5);
  * ```
  */
 export async function createConnection(
@@ -133,11 +134,13 @@ export interface CreateServerOptions {
  * @throws {OSError} When the address cannot be bound; the message names the address.
  * @throws {ValueError} For `dualstackIpv6` without `AF_INET6`.
  *
- * @example
+ * @example A listening server on a free port
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { createServer } from "@pynet/net/socket";
  * using server = createServer(["127.0.0.1", 0]);
- * console.log(server.getsockname()); // ["127.0.0.1", <a free port>]
+ * const [host, port] = server.getsockname() as [string, number];
+ * assertEquals([host, port > 0], ["127.0.0.1", true]);
  * ```
  */
 export function createServer(
@@ -180,10 +183,11 @@ export function createServer(
  *
  * @returns `true`.
  *
- * @example
+ * @example Always true on Deno
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { hasDualstackIpv6 } from "@pynet/net/socket";
- * console.log(hasDualstackIpv6()); // true
+ * assertEquals(hasDualstackIpv6(), true);
  * ```
  */
 export function hasDualstackIpv6(): boolean {
@@ -193,10 +197,11 @@ export function hasDualstackIpv6(): boolean {
 /**
  * Whether IPv6 is supported (Python's `socket.has_ipv6`).
  *
- * @example
+ * @example Always true on Deno
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { hasIpv6 } from "@pynet/net/socket";
- * console.log(hasIpv6); // true
+ * assertEquals(hasIpv6, true);
  * ```
  */
 export const hasIpv6: boolean = true;
@@ -212,13 +217,14 @@ export const hasIpv6: boolean = true;
  * @returns Two connected sockets.
  * @throws {OSError} `EOPNOTSUPP` for another family or type.
  *
- * @example
+ * @example A connected pair in memory
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { socketpair } from "@pynet/net/socket";
  * const [a, b] = socketpair();
  * using _a = a, _b = b;
  * await a.sendall(new Uint8Array([42]));
- * console.log(await b.recv(1)); // Uint8Array(1) [ 42 ]
+ * assertEquals(await b.recv(1), new Uint8Array([42]));
  * ```
  */
 export function socketpair(

@@ -13,7 +13,7 @@ import {
 } from "../_core/errno.ts";
 import { fromDenoError, type OSError } from "../_core/errors.ts";
 import { POLLERR, POLLIN, POLLNVAL } from "../_core/readiness.ts";
-import type { ErrorMapper } from "../_core/channel.ts";
+import type { Channel, ChannelOwner, ErrorMapper } from "../_core/channel.ts";
 
 /** Linux's `EPROTO` and `ENONET`, which accept(2) lists among the errors to retry. */
 const EPROTO = 71;
@@ -43,24 +43,47 @@ const CONNECTION_GONE = new Set([
   EOPNOTSUPP,
 ]);
 
-export class ListenerChannel {
+/** What a listener channel is made with, besides its listener and owner. */
+export interface ListenerChannelOptions {
+  /** Connections to drop instead of queueing (an IPv6-only socket's IPv4 peers). */
+  reject?: ((conn: Deno.Conn) => boolean) | undefined;
+  /** How accepted connections' errors map to a socket's (a TLS listener's); Deno's by default. */
+  acceptedErrors?: ErrorMapper | undefined;
+}
+
+/** A listener's accept-ahead queue (see the file's head). */
+export class ListenerChannel implements Channel {
   readonly listener: Deno.Listener;
-  /** Called after every change of the channel's readiness. */
-  onChange: () => void;
+  /** Told after every change of the channel's readiness. */
+  #owner: ChannelOwner;
   #accepted: Deno.Conn[] = [];
   #accepting = false;
   #error: OSError | null = null;
   #closed = false;
-  /** Connections to drop instead of queueing (an IPv6-only socket's IPv4 peers). */
-  reject: ((conn: Deno.Conn) => boolean) | null = null;
-  /** How accepted connections' errors map to a socket's (a TLS listener's); Deno's by default. */
-  acceptedErrors: ErrorMapper | undefined = undefined;
+  #reject: ((conn: Deno.Conn) => boolean) | undefined;
+  #acceptedErrors: ErrorMapper | undefined;
 
-  constructor(listener: Deno.Listener, onChange: () => void) {
+  constructor(
+    listener: Deno.Listener,
+    owner: ChannelOwner,
+    options: ListenerChannelOptions = {},
+  ) {
     this.listener = listener;
-    this.onChange = onChange;
+    this.#owner = owner;
+    this.#reject = options.reject;
+    this.#acceptedErrors = options.acceptedErrors;
     // Accepting ahead must not hold the process: a blocking accept() holds it while it waits.
     listener.unref();
+  }
+
+  /** Hands the channel to a new owner (a detached listener taken by a new socket). */
+  adopt(owner: ChannelOwner): void {
+    this.#owner = owner;
+  }
+
+  /** How accepted connections' errors map to a socket's; `undefined` for Deno's own. */
+  get acceptedErrors(): ErrorMapper | undefined {
+    return this.#acceptedErrors;
   }
 
   pollEvents(): number {
@@ -83,13 +106,13 @@ export class ListenerChannel {
           conn.close();
           return;
         }
-        if (this.reject?.(conn)) {
+        if (this.#reject?.(conn)) {
           conn.close();
           this.armRead();
           return;
         }
         this.#accepted.push(conn);
-        this.onChange();
+        this.#owner.changed();
       },
       (e) => {
         this.#accepting = false;
@@ -100,27 +123,27 @@ export class ListenerChannel {
           return;
         }
         this.#error = error;
-        this.onChange();
+        this.#owner.changed();
       },
     );
   }
 
   /**
    * The next queued connection; raises, once, an error the accept met (`EMFILE`, ...). Either
-   * is a change of readiness: `onChange` lets the socket accept ahead again for its watchers,
+   * is a change of readiness: telling the owner lets the socket accept ahead again for its watchers,
    * so a listener whose accept failed is reported readable again when the next connection
    * waits, as the kernel's poll(2) does.
    */
   take(): Deno.Conn | null {
     const conn = this.#accepted.shift();
     if (conn) {
-      this.onChange();
+      this.#owner.changed();
       return conn;
     }
     if (this.#error) {
       const error = this.#error;
       this.#error = null;
-      this.onChange();
+      this.#owner.changed();
       throw error;
     }
     return null;

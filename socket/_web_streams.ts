@@ -5,17 +5,8 @@
 import type { AbortOptions } from "../_core/abort.ts";
 import { SHUT_RD, SHUT_WR } from "./_constants.ts";
 import { BlockingIOError } from "../_core/errors.ts";
-import { awaiting } from "../_core/keep_alive.ts";
-import {
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLNVAL,
-  POLLOUT,
-  readinessSource,
-  type ReadinessWatcher,
-  type Watchable,
-} from "../_core/readiness.ts";
+import { POLLIN, POLLOUT, readinessSource, type Watchable } from "../_core/readiness.ts";
+import { waitReady } from "../_core/wait_ready.ts";
 
 /**
  * The option key a stream's own calls carry: they pass the check that refuses Python-style
@@ -173,21 +164,6 @@ function wouldBlock(e: unknown): boolean {
  * process (the read-ahead it starts does not: see _core/keep_alive.ts), as a stream being read or
  * written is work the program awaits.
  */
-function readiness(sock: Watchable, events: number): Promise<void> {
-  const source = sock[readinessSource]();
-  const wanted = events | POLLERR | POLLHUP | POLLNVAL;
-  return awaiting(
-    sock,
-    new Promise((resolve) => {
-      const watcher: ReadinessWatcher = {
-        readinessChanged() {
-          if (!(source.pollEvents() & wanted)) return;
-          source.unwatch(watcher);
-          resolve();
-        },
-      };
-      source.watch(watcher, events);
-      watcher.readinessChanged(source);
-    }),
-  );
+async function readiness(sock: Watchable, events: number): Promise<void> {
+  await waitReady(sock[readinessSource](), events, null, { holder: sock });
 }

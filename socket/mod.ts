@@ -196,7 +196,12 @@ export {
 export type { Address, IPv4Address, IPv6Address, UnixAddress } from "./_address.ts";
 export type { BytesLike } from "../_core/bytes.ts";
 export type { AbortOptions } from "../_core/abort.ts";
-export { Socket, socket } from "./_socket.ts";
+export { Socket } from "./_socket.ts";
+export { socket } from "./_socket_function.ts";
+export type { SocketLifecycle } from "./_socket_lifecycle.ts";
+export type { SocketReceiving } from "./_socket_receiving.ts";
+export type { SocketSending } from "./_socket_sending.ts";
+export type { SocketSettings } from "./_socket_settings.ts";
 export type { DatagramSocket } from "./_datagram_socket.ts";
 export {
   type BinaryMode,

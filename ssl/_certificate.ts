@@ -105,11 +105,12 @@ const PEM_FOOTER = "-----END CERTIFICATE-----";
  * @param der The certificate's DER bytes.
  * @returns PEM text with 64-character lines.
  *
- * @example
+ * @example A round trip through PEM
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { derCertToPemCert, pemCertToDerCert } from "@pynet/net/ssl";
  * const der = new Uint8Array([48, 3, 2, 1, 1]);
- * console.log(pemCertToDerCert(derCertToPemCert(der))); // Uint8Array(5) [ 48, 3, 2, 1, 1 ]
+ * assertEquals(pemCertToDerCert(derCertToPemCert(der)), der);
  * ```
  */
 export function derCertToPemCert(der: Uint8Array): string {
@@ -130,10 +131,11 @@ export function derCertToPemCert(der: Uint8Array): string {
  * @returns The DER bytes.
  * @throws {ValueError} When the text is not a PEM certificate.
  *
- * @example
+ * @example A round trip through PEM
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { derCertToPemCert, pemCertToDerCert } from "@pynet/net/ssl";
- * console.log(pemCertToDerCert(derCertToPemCert(new Uint8Array([1, 2]))).length); // 2
+ * assertEquals(pemCertToDerCert(derCertToPemCert(new Uint8Array([1, 2]))).length, 2);
  * ```
  */
 export function pemCertToDerCert(pem: string): Uint8Array {

@@ -25,6 +25,11 @@ import { defaultVerifyCerts } from "./_verify_paths.ts";
 import type { SessionOptions } from "./_session.ts";
 import { type SSLSocket, type WrapSocketOptions, wrapWithContext } from "./_sslsocket.ts";
 
+/** OpenSSL's library code of its PEM routines: the `errno` of CPython's "PEM lib" error. */
+const ERR_LIB_PEM = 9;
+/** OpenSSL's `X509_R_KEY_VALUES_MISMATCH`: a private key that is not the certificate's. */
+const X509_R_KEY_VALUES_MISMATCH = 116;
+
 /** CPython's check of a path argument (a `str` or bytes). */
 function checkPath(path: unknown, what: string): void {
   if (typeof path !== "string" && !(path instanceof Uint8Array)) {
@@ -46,7 +51,10 @@ function checkKeyMatches(cert: string, key: string): void {
     return; // what node:crypto cannot read is left to the handshake, as before
   }
   if (!matches) {
-    const error = new SSLError(116, "[X509: KEY_VALUES_MISMATCH] key values mismatch");
+    const error = new SSLError(
+      X509_R_KEY_VALUES_MISMATCH,
+      "[X509: KEY_VALUES_MISMATCH] key values mismatch",
+    );
     error.library = "X509";
     error.reason = "KEY_VALUES_MISMATCH";
     throw error;
@@ -107,7 +115,7 @@ function decryptKey(crypto: NodeCrypto, block: string, password: string): string
         .export({ type: "pkcs8", format: "pem" }),
     );
   } catch (e) {
-    const error = new SSLError(9, "[SSL] PEM lib", { cause: e });
+    const error = new SSLError(ERR_LIB_PEM, "[SSL] PEM lib", { cause: e });
     error.library = "SSL";
     error.reason = "PEM_LIB";
     throw error;
@@ -121,7 +129,7 @@ async function decryptKeyLater(block: string, password: string): Promise<string>
 }
 
 function pemError(detail: string): SSLError {
-  const error = new SSLError(9, `[SSL] PEM lib (${detail})`);
+  const error = new SSLError(ERR_LIB_PEM, `[SSL] PEM lib (${detail})`);
   error.library = "SSL";
   error.reason = "PEM_LIB";
   return error;
@@ -132,12 +140,17 @@ const VERSION_NAMES = new Map<number, string>([
   [TLSVersion.TLSv1_3, "TLSv1.3"],
 ]);
 
+/** The key of a context's session settings, which only this file can name. */
+const sessionOptions: unique symbol = Symbol("SSLContext.sessionOptions");
+
 /** The session settings a context gives one side of a connection. Internal to pynet. */
-export let sessionOptionsOf: (
+export function sessionOptionsOf(
   ctx: SSLContext,
   serverSide: boolean,
   hostname: string | null,
-) => SessionOptions;
+): SessionOptions {
+  return ctx[sessionOptions](serverSide, hostname);
+}
 
 /** Password forms `loadCertChain` accepts, as Python's. */
 export type Password = string | Uint8Array | (() => string | Uint8Array);
@@ -441,32 +454,34 @@ export class SSLContext {
     return await wrapWithContext(this, sock, options);
   }
 
-  /** The session settings for one side. Internal to pynet. */
-  static {
-    sessionOptionsOf = (ctx, serverSide, hostname) => {
-      const verify = ctx.#verifyMode !== CERT_NONE;
-      return {
-        serverSide,
-        hostname,
-        verify,
-        requestCert: !serverSide || ctx.#verifyMode === CERT_NONE
-          ? "no"
-          : ctx.#verifyMode === CERT_OPTIONAL
-          ? "optional"
-          : "require",
-        checkHostname: ctx.#checkHostname,
-        caCerts: ctx.#caCerts.length > 0 ? ctx.#caCerts : ctx.#defaultCerts ? null : [],
-        cert: ctx.#cert,
-        key: ctx.#key,
-        alpnProtocols: ctx.#alpn,
-        minVersion: ctx.#minimumVersion > TLSVersion.TLSv1_2
-          ? VERSION_NAMES.get(ctx.#minimumVersion) ?? null
-          : null,
-        maxVersion: ctx.#maximumVersion !== TLSVersion.MAXIMUM_SUPPORTED &&
-            ctx.#maximumVersion < TLSVersion.TLSv1_3
-          ? VERSION_NAMES.get(ctx.#maximumVersion) ?? "TLSv1.2"
-          : null,
-      };
+  /**
+   * The session settings for one side (see {@linkcode sessionOptionsOf}).
+   *
+   * @ignore
+   */
+  [sessionOptions](serverSide: boolean, hostname: string | null): SessionOptions {
+    const verify = this.#verifyMode !== CERT_NONE;
+    return {
+      serverSide,
+      hostname,
+      verify,
+      requestCert: !serverSide || this.#verifyMode === CERT_NONE
+        ? "no"
+        : this.#verifyMode === CERT_OPTIONAL
+        ? "optional"
+        : "require",
+      checkHostname: this.#checkHostname,
+      caCerts: this.#caCerts.length > 0 ? this.#caCerts : this.#defaultCerts ? null : [],
+      cert: this.#cert,
+      key: this.#key,
+      alpnProtocols: this.#alpn,
+      minVersion: this.#minimumVersion > TLSVersion.TLSv1_2
+        ? VERSION_NAMES.get(this.#minimumVersion) ?? null
+        : null,
+      maxVersion: this.#maximumVersion !== TLSVersion.MAXIMUM_SUPPORTED &&
+          this.#maximumVersion < TLSVersion.TLSv1_3
+        ? VERSION_NAMES.get(this.#maximumVersion) ?? "TLSv1.2"
+        : null,
     };
   }
 }
@@ -499,11 +514,12 @@ export interface DefaultContextOptions {
  * @param options `cafile`, `capath`, `cadata`.
  * @returns The context.
  *
- * @example
+ * @example A verifying client context
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { CERT_REQUIRED, createDefaultContext } from "@pynet/net/ssl";
  * const ctx = createDefaultContext();
- * console.log(ctx.verifyMode === CERT_REQUIRED, ctx.checkHostname); // true true
+ * assertEquals([ctx.verifyMode, ctx.checkHostname], [CERT_REQUIRED, true]);
  * ```
  */
 export function createDefaultContext(

@@ -12,11 +12,12 @@ import {
  * Python's `ssl.SSLError`: a TLS failure. `library` and `reason` name OpenSSL's error as
  * CPython would (`"SSL"`, `"CERTIFICATE_VERIFY_FAILED"`) where one corresponds.
  *
- * @example
+ * @example Its errno and strerror
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { SSLError } from "@pynet/net/ssl";
  * const e = new SSLError(1, "foo");
- * console.log(e.errno, e.strerror); // 1 "foo"
+ * assertEquals([e.errno, e.strerror], [1, "foo"]);
  * ```
  */
 export class SSLError extends OSError {
@@ -41,10 +42,12 @@ export class SSLError extends OSError {
 /**
  * `ssl.SSLZeroReturnError`: the peer closed the TLS session cleanly.
  *
- * @example
+ * @example A subclass of SSLError
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { SSLError, SSLZeroReturnError } from "@pynet/net/ssl";
- * console.log(new SSLZeroReturnError(6, "TLS/SSL connection has been closed (EOF)") instanceof SSLError); // true
+ * const e = new SSLZeroReturnError(6, "TLS/SSL connection has been closed (EOF)");
+ * assertEquals(e instanceof SSLError, true);
  * ```
  */
 export class SSLZeroReturnError extends SSLError {}
@@ -52,10 +55,11 @@ export class SSLZeroReturnError extends SSLError {}
 /**
  * `ssl.SSLWantReadError`: a non-blocking TLS call must wait for input.
  *
- * @example
+ * @example Its errno
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { SSLWantReadError } from "@pynet/net/ssl";
- * console.log(new SSLWantReadError(2, "The operation did not complete (read)").errno); // 2
+ * assertEquals(new SSLWantReadError(2, "The operation did not complete (read)").errno, 2);
  * ```
  */
 export class SSLWantReadError extends SSLError {}
@@ -63,10 +67,11 @@ export class SSLWantReadError extends SSLError {}
 /**
  * `ssl.SSLWantWriteError`: a non-blocking TLS call must wait until it can write.
  *
- * @example
+ * @example Its errno
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { SSLWantWriteError } from "@pynet/net/ssl";
- * console.log(new SSLWantWriteError(3, "The operation did not complete (write)").errno); // 3
+ * assertEquals(new SSLWantWriteError(3, "The operation did not complete (write)").errno, 3);
  * ```
  */
 export class SSLWantWriteError extends SSLError {}
@@ -74,10 +79,11 @@ export class SSLWantWriteError extends SSLError {}
 /**
  * `ssl.SSLSyscallError`: a system error under the TLS layer.
  *
- * @example
+ * @example Its errno
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { SSLSyscallError } from "@pynet/net/ssl";
- * console.log(new SSLSyscallError(5, "Some I/O error occurred").errno); // 5
+ * assertEquals(new SSLSyscallError(5, "Some I/O error occurred").errno, 5);
  * ```
  */
 export class SSLSyscallError extends SSLError {}
@@ -85,10 +91,11 @@ export class SSLSyscallError extends SSLError {}
 /**
  * `ssl.SSLEOFError`: the connection ended without TLS's close_notify.
  *
- * @example
+ * @example Its errno
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { SSLEOFError } from "@pynet/net/ssl";
- * console.log(new SSLEOFError(8, "EOF occurred in violation of protocol").errno); // 8
+ * assertEquals(new SSLEOFError(8, "EOF occurred in violation of protocol").errno, 8);
  * ```
  */
 export class SSLEOFError extends SSLError {}
@@ -98,10 +105,11 @@ export class SSLEOFError extends SSLError {}
  * verify; `verifyCode` and `verifyMessage` are OpenSSL's (20 "unable to get local issuer
  * certificate", 10 "certificate has expired", 62 "Hostname mismatch, ...").
  *
- * @example
+ * @example The same class
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { CertificateError, SSLCertVerificationError } from "@pynet/net/ssl";
- * console.log(CertificateError === SSLCertVerificationError); // true
+ * assertEquals(CertificateError, SSLCertVerificationError);
  * ```
  */
 export class SSLCertVerificationError extends SSLError {
@@ -140,13 +148,25 @@ function sslError(reason: string, text: string, cause: unknown): SSLError {
 }
 
 /** node:tls's verification codes, as OpenSSL's numbers and messages. */
+/** OpenSSL's `X509_V_ERR_UNSPECIFIED`: a verify failure OpenSSL has no code of its own for. */
+const X509_V_ERR_UNSPECIFIED = 1;
+/** OpenSSL's `X509_V_ERR_CERT_HAS_EXPIRED`. */
+const X509_V_ERR_CERT_HAS_EXPIRED = 10;
+/** OpenSSL's `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`. */
+const X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20;
+/** OpenSSL's `X509_V_ERR_HOSTNAME_MISMATCH`. */
+const X509_V_ERR_HOSTNAME_MISMATCH = 62;
+
 const NODE_VERIFY_CODES: Record<string, [number, string]> = {
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [20, "unable to get local issuer certificate"],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [
+    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+    "unable to get local issuer certificate",
+  ],
   UNABLE_TO_GET_ISSUER_CERT: [2, "unable to get issuer certificate"],
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: [21, "unable to verify the first certificate"],
   DEPTH_ZERO_SELF_SIGNED_CERT: [18, "self-signed certificate"],
   SELF_SIGNED_CERT_IN_CHAIN: [19, "self-signed certificate in certificate chain"],
-  CERT_HAS_EXPIRED: [10, "certificate has expired"],
+  CERT_HAS_EXPIRED: [X509_V_ERR_CERT_HAS_EXPIRED, "certificate has expired"],
   CERT_NOT_YET_VALID: [9, "certificate is not yet valid"],
   CERT_UNTRUSTED: [27, "certificate not trusted"],
   CERT_REJECTED: [28, "certificate rejected"],
@@ -170,19 +190,27 @@ export function fromTlsError(
   }
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID" || /not valid for name/.test(message)) {
     return certVerificationError(
-      62,
+      X509_V_ERR_HOSTNAME_MISMATCH,
       `Hostname mismatch, certificate is not valid for '${hostname ?? ""}'.`,
       e,
     );
   }
   if (/invalid peer certificate: UnknownIssuer/.test(message)) {
-    return certVerificationError(20, "unable to get local issuer certificate", e);
+    return certVerificationError(
+      X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+      "unable to get local issuer certificate",
+      e,
+    );
   }
   if (/invalid peer certificate: certificate expired/.test(message)) {
-    return certVerificationError(10, "certificate has expired", e);
+    return certVerificationError(X509_V_ERR_CERT_HAS_EXPIRED, "certificate has expired", e);
   }
   if (/invalid peer certificate/.test(message)) {
-    return certVerificationError(1, message.replace(/^.*invalid peer certificate: /, ""), e);
+    return certVerificationError(
+      X509_V_ERR_UNSPECIFIED,
+      message.replace(/^.*invalid peer certificate: /, ""),
+      e,
+    );
   }
   if (/InvalidContentType|wrong version number|WRONG_VERSION_NUMBER/i.test(message)) {
     return sslError("WRONG_VERSION_NUMBER", "wrong version number", e);

@@ -30,7 +30,7 @@ export interface LegacyWrapSocketOptions {
  * @param options Python's keyword arguments.
  * @returns The TLS socket.
  *
- * @example
+ * @example Wrapping a client connection (needs a server)
  * ```ts ignore
  * import { CERT_REQUIRED, wrapSocket } from "@pynet/net/ssl";
  * import { createConnection } from "@pynet/net/socket";

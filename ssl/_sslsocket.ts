@@ -1,7 +1,7 @@
 // SSLSocket: a pynet Socket whose connection runs TLS. It takes over a plain socket's
 // connection (as Python's wrap_socket detaches the original), so select(), selectors and
 // makefile() work on it unchanged, and readiness means decrypted data (or EOF) is waiting.
-import { type Address, SOCK_STREAM } from "../socket/mod.ts";
+import { type Address, SO_ACCEPTCONN, SOCK_STREAM, Socket, SOL_SOCKET } from "../socket/mod.ts";
 import type { BytesLike } from "../_core/bytes.ts";
 import { EBADF, ENOTCONN } from "../_core/errno.ts";
 import {
@@ -12,62 +12,36 @@ import {
   TimeoutError,
   ValueError,
 } from "../_core/errors.ts";
-import {
-  holdReadiness,
-  pythonClassNames,
-  replaceListener,
-  Socket,
-  streamOf,
-  upgradeConn,
-} from "../socket/_socket.ts";
 import { POLLIN, POLLOUT } from "../_core/readiness.ts";
-import { withTimeout } from "../_core/timeout.ts";
-import { type AbortOptions, checkSignal, NO_OPTIONS, raceAbort } from "../_core/abort.ts";
-import { awaiting } from "../_core/keep_alive.ts";
-import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
-import { idnaEncode } from "../_core/idna.ts";
+import { type AbortOptions, checkSignal, NO_OPTIONS } from "../_core/abort.ts";
+import { waitSettled } from "../_core/wait_ready.ts";
+import type { ByteConn } from "../_core/channel.ts";
+import {
+  pythonClassName,
+  pythonNameOf,
+  socketCore,
+  type SocketPrivileges,
+} from "../_core/privileged.ts";
 import { type PeerCertificate, toPeerCertificate } from "./_certificate.ts";
-import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "./_constants.ts";
 import { sessionOptionsOf, type SSLContext } from "./_context.ts";
-import { fromTlsError, SSLEOFError, SSLError, wantRead, wantWrite } from "./_errors.ts";
+import { fromTlsError, SSLError, wantRead, wantWrite } from "./_errors.ts";
 import { nodeSession } from "./_node_session.ts";
 import { denoClient, denoClientCan, denoSession, type TlsSession } from "./_session.ts";
+import { tlsErrorMapper, wrapSettings, type WrapSocketOptions } from "./_wrap.ts";
 
-/** Options of `SSLContext.wrapSocket`, as Python's keyword arguments. */
-export interface WrapSocketOptions {
-  /** Play the server. @default {false} */
-  serverSide?: boolean;
-  /** The server's name: verified against its certificate and sent as SNI. */
-  serverHostname?: string | null;
-  /** Do the handshake at once (or in `connect()`); else call `doHandshake()`. @default {true} */
-  doHandshakeOnConnect?: boolean;
-  /** Read a connection closed without TLS's close_notify as EOF instead of `SSLEOFError`. @default {true} */
-  suppressRaggedEofs?: boolean;
-  /**
-   * Cancels the handshake `wrapSocket` does (a pynet addition): it rejects with the signal's
-   * reason, and the returned socket is closed.
-   */
-  signal?: AbortSignal | undefined;
-}
+export type { WrapSocketOptions };
 
-/** `SSLContext.wrapSocket`'s work. Internal to pynet. */
-export let wrapWithContext: (
+const constructing = Symbol("SSLSocket.constructing");
+/** The key of `SSLSocket`'s static wrap, which only this file can name. */
+const wrap: unique symbol = Symbol("SSLSocket.wrap");
+
+/** `SSLContext.wrapSocket`'s work: `sock`'s connection, taken over by an `SSLSocket`. */
+export function wrapWithContext(
   ctx: SSLContext,
   sock: Socket,
   options: WrapSocketOptions,
-) => Promise<SSLSocket>;
-
-const constructing = Symbol("SSLSocket.constructing");
-
-/**
- * A TLS connection's errors in CPython's classes; a ragged EOF is EOF when suppressed, as
- * CPython's `suppress_ragged_eofs` makes it.
- */
-function tlsErrors(hostname: string | null, suppressRaggedEofs: boolean): ErrorMapper {
-  return (e, op) => {
-    const error = fromTlsError(e, hostname, fromDenoError) as OSError;
-    return op === "read" && suppressRaggedEofs && error instanceof SSLEOFError ? null : error;
-  };
+): Promise<SSLSocket> {
+  return SSLSocket[wrap](ctx, sock, options);
 }
 
 /**
@@ -76,7 +50,7 @@ function tlsErrors(hostname: string | null, suppressRaggedEofs: boolean): ErrorM
  * `selectors` all work as on a plain socket; readable means decrypted data (or EOF) is
  * waiting, so bytes TLS has already decrypted are never missed.
  *
- * @example
+ * @example A client connection (needs a server)
  * ```ts ignore
  * import { createDefaultContext } from "@pynet/net/ssl";
  * import { createConnection } from "@pynet/net/socket";
@@ -130,6 +104,18 @@ export class SSLSocket extends Socket {
     this.#suppressRaggedEofs = options.suppressRaggedEofs;
   }
 
+  /**
+   * Python's qualified class name, for `repr()` (see _core/privileged.ts).
+   *
+   * @ignore
+   */
+  static override readonly [pythonClassName]: string = "ssl.SSLSocket";
+
+  /** What ssl may do that a user may not (see _core/privileged.ts). */
+  get #core(): SocketPrivileges {
+    return this[socketCore];
+  }
+
   /** The context the socket was wrapped with; it may be replaced (before the handshake). */
   get context(): SSLContext {
     return this.#context;
@@ -149,81 +135,46 @@ export class SSLSocket extends Socket {
     return this.#serverHostname;
   }
 
-  static {
-    pythonClassNames.set(SSLSocket, "ssl.SSLSocket");
-    wrapWithContext = async (ctx, sock, options) => {
-      const settings: Required<Omit<WrapSocketOptions, "signal">> = {
-        serverSide: options.serverSide ?? false,
-        serverHostname: options.serverHostname ?? null,
-        doHandshakeOnConnect: options.doHandshakeOnConnect ?? true,
-        suppressRaggedEofs: options.suppressRaggedEofs ?? true,
-      };
-      if (sock.type !== SOCK_STREAM) {
-        throw new NotImplementedError("only stream sockets are supported");
+  /**
+   * `SSLContext.wrapSocket`'s work (see {@linkcode wrapWithContext}).
+   *
+   * @ignore
+   */
+  static async [wrap](
+    ctx: SSLContext,
+    sock: Socket,
+    options: WrapSocketOptions,
+  ): Promise<SSLSocket> {
+    const settings = wrapSettings(ctx, sock, options);
+    const timeout = sock.gettimeout();
+    const listening = sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN) === 1;
+    const fd = sock.detach();
+    if (fd < 0) throw new OSError(EBADF);
+    const tls = new SSLSocket(constructing, ctx, sock.family, fd, settings);
+    tls.settimeout(timeout);
+    if (listening && settings.serverSide) {
+      try {
+        tls.#listenNatively();
+      } catch (e) {
+        tls.close();
+        throw e;
       }
-      if (settings.serverSide && settings.serverHostname) {
-        throw new ValueError("server_hostname can only be specified in client mode");
-      }
-      // CPython checks this on both sides, before the protocol: a server context with
-      // checkHostname cannot wrap, and a client context on the server side fails here first.
-      if (ctx.checkHostname && !settings.serverHostname) {
-        throw new ValueError("check_hostname requires server_hostname");
-      }
-      if (settings.serverSide && ctx.protocol === PROTOCOL_TLS_CLIENT) {
-        throw new SSLError(
-          null,
-          "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
-        );
-      }
-      if (!settings.serverSide && ctx.protocol === PROTOCOL_TLS_SERVER) {
-        throw new SSLError(
-          null,
-          "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
-        );
-      }
-      if (settings.serverHostname !== null) {
-        // As CPython's SSLContext._encode_hostname, then its C checks.
-        settings.serverHostname = idnaEncode(settings.serverHostname);
-        if (settings.serverHostname.includes("\0")) {
-          throw new TypeError("argument must be encoded string without null bytes, not str");
-        }
-      }
-      const hostname = settings.serverHostname;
-      if (hostname !== null && (hostname === "" || hostname.startsWith("."))) {
+    } else if (tls.#core.stream() && settings.doHandshakeOnConnect) {
+      if (timeout === 0) {
+        tls.close();
         throw new ValueError(
-          "server_hostname cannot be an empty string or start with a leading dot.",
+          "do_handshake_on_connect should not be specified for non-blocking sockets",
         );
       }
-      const timeout = sock.gettimeout();
-      const listening = sock.getsockopt(1, 30) === 1; // SOL_SOCKET, SO_ACCEPTCONN
-      const fd = sock.detach();
-      if (fd < 0) throw new OSError(EBADF);
-      const tls = new SSLSocket(constructing, ctx, sock.family, fd, settings);
-      tls.settimeout(timeout);
-      if (listening && settings.serverSide) {
-        try {
-          tls.#listenNatively();
-        } catch (e) {
-          tls.close();
-          throw e;
-        }
-      } else if (streamOf(tls) && settings.doHandshakeOnConnect) {
-        if (timeout === 0) {
-          tls.close();
-          throw new ValueError(
-            "do_handshake_on_connect should not be specified for non-blocking sockets",
-          );
-        }
-        try {
-          await tls.doHandshake(options);
-        } catch (e) {
-          // An aborted handshake leaves the socket open (see doHandshake); this one nobody has.
-          tls.close();
-          throw e;
-        }
+      try {
+        await tls.doHandshake(options);
+      } catch (e) {
+        // An aborted handshake leaves the socket open (see doHandshake); this one nobody has.
+        tls.close();
+        throw e;
       }
-      return tls;
-    };
+    }
+    return tls;
   }
 
   /**
@@ -236,7 +187,7 @@ export class SSLSocket extends Socket {
     if (options.requestCert !== "no" || options.minVersion || options.maxVersion) return;
     if (!options.cert || !options.key) return;
     const { cert, key } = options;
-    replaceListener(this, (address) => {
+    this.#core.replaceListener((address) => {
       // Mapped here: replaceListener passes an OSError (an SSLError) through as it is.
       try {
         return Deno.listenTls({
@@ -250,7 +201,7 @@ export class SSLSocket extends Socket {
       } catch (e) {
         throw fromTlsError(e, null, fromDenoError);
       }
-    }, tlsErrors(null, this.#suppressRaggedEofs));
+    }, tlsErrorMapper(null, this.#suppressRaggedEofs));
   }
 
   /**
@@ -293,11 +244,11 @@ export class SSLSocket extends Socket {
   async doHandshake(options: AbortOptions = NO_OPTIONS): Promise<void> {
     checkSignal(options.signal);
     if (this.#handshaken) return;
-    if (!streamOf(this)) throw new OSError(ENOTCONN);
+    if (!this.#core.stream()) throw new OSError(ENOTCONN);
     const timeout = this.gettimeout();
     const work = this.#handshakeWork();
     if (timeout === 0 && !this.#handshakeSettled) {
-      if (!this.#readinessHeld) holdReadiness(this, 0);
+      if (!this.#readinessHeld) this.#core.holdReadiness(0);
       this.#readinessHeld = true;
       throw wantRead();
     }
@@ -305,18 +256,18 @@ export class SSLSocket extends Socket {
       // The handshake's reads run unref'd, as read-aheads do: a timer holds a timed wait, an
       // untimed one holds the process itself. An abort ends the wait (and so the hold), not the
       // handshake.
-      const waited = raceAbort(work, options.signal);
-      await withTimeout(
-        timeout === null ? awaiting(this, waited) : waited,
+      await waitSettled(
+        work,
         timeout,
         () => new TimeoutError(null, "The handshake operation timed out"),
+        { signal: options.signal, holder: this },
       );
       this.#handshaken = true;
     } catch (e) {
       if (!options.signal?.aborted) this.close();
       throw e;
     } finally {
-      if (this.#readinessHeld) holdReadiness(this, null);
+      if (this.#readinessHeld) this.#core.holdReadiness(null);
       this.#readinessHeld = false;
     }
   }
@@ -329,7 +280,9 @@ export class SSLSocket extends Socket {
     if (!this.#handshaking) {
       const settled = () => {
         this.#handshakeSettled = true;
-        if (this.#readinessHeld && streamOf(this)) holdReadiness(this, POLLIN | POLLOUT);
+        if (this.#readinessHeld && this.#core.stream()) {
+          this.#core.holdReadiness(POLLIN | POLLOUT);
+        }
       };
       this.#handshaking = this.#startSession();
       this.#handshaking.then(settled, settled);
@@ -340,13 +293,13 @@ export class SSLSocket extends Socket {
   async #startSession(): Promise<void> {
     const hostname = this.#serverHostname;
     const options = sessionOptionsOf(this.#context, this.#serverSide, hostname);
-    const current = streamOf(this)!;
+    const current = this.#core.stream()!;
     if (this.#session === null && isDenoTls(current.conn)) {
       // Accepted from a Deno.listenTls listener: TLS already.
       this.#session = denoSession(current.conn);
     }
     if (this.#session === null) {
-      await upgradeConn(this, async (conn, clean) => {
+      await this.#core.upgrade(async (conn, clean) => {
         let session: TlsSession;
         try {
           // A read left pending (a select() before the handshake) rules out Deno.startTls;
@@ -358,7 +311,7 @@ export class SSLSocket extends Socket {
           throw fromTlsError(e, hostname, fromDenoError);
         }
         this.#session = session;
-        return { conn: session.conn, mapError: tlsErrors(hostname, this.#suppressRaggedEofs) };
+        return { conn: session.conn, mapError: tlsErrorMapper(hostname, this.#suppressRaggedEofs) };
       });
     }
     try {
@@ -470,13 +423,13 @@ export class SSLSocket extends Socket {
     wouldBlock: () => SSLError,
     io: () => Promise<T>,
   ): Promise<T> {
-    if (flags !== 0 && streamOf(this)) {
-      const name = pythonClassNames.get(this.constructor) ?? this.constructor.name;
+    if (flags !== 0 && this.#core.stream()) {
+      const name = pythonNameOf(this.constructor);
       throw new ValueError(
         `non-zero flags not allowed in calls to ${method}() on <class '${name}'>`,
       );
     }
-    if (!this.#handshaken && streamOf(this)) await this.doHandshake(options);
+    if (!this.#handshaken && this.#core.stream()) await this.doHandshake(options);
     try {
       return await io();
     } catch (e) {
@@ -591,7 +544,7 @@ export class SSLSocket extends Socket {
 
   /** Decrypted bytes waiting to be read (Python's `pending()`). */
   pending(): number {
-    return streamOf(this)?.buffered ?? 0;
+    return this.#core.stream()?.buffered ?? 0;
   }
 
   /** Rejects, as CPython does: TLS sockets have no datagram-style calls. */
@@ -623,7 +576,7 @@ export class SSLSocket extends Socket {
   }
 
   #requireHandshake(): TlsSession {
-    if (!streamOf(this)) throw new OSError(ENOTCONN);
+    if (!this.#core.stream()) throw new OSError(ENOTCONN);
     if (!this.#session || !this.#handshaken) throw new ValueError("handshake not done yet");
     return this.#session;
   }

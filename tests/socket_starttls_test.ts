@@ -1,9 +1,9 @@
-// The socket layer's STARTTLS hand-over (upgradeConn, internal, for the ssl module): the same
+// The socket layer's STARTTLS hand-over (the core's upgrade, for the ssl module): the same
 // socket object goes on over TLS, stays select()-able, and an upgrade that would lose or
 // misread bytes is refused with the plain stream left intact.
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { OSError, socket, TimeoutError } from "../socket/mod.ts";
-import { upgradeConn, type UpgradedConn } from "../socket/_socket.ts";
+import { socketCore, type UpgradedConn } from "../_core/privileged.ts";
 import type { ByteConn } from "../_core/channel.ts";
 import { select } from "../select/mod.ts";
 import { bytes, recvExactly, rejects, startPython, tcpPair, text, within } from "./_helpers.ts";
@@ -45,7 +45,7 @@ with socket.create_server(("127.0.0.1", 0)) as srv:
   await sock.sendall(bytes("STARTTLS\n"));
   assertEquals(text(await within(recvExactly(sock, 3))), "OK\n");
 
-  await within(upgradeConn(sock, startTls));
+  await within(sock[socketCore].upgrade(startTls));
   assertEquals(sock.fileno(), fd);
   await sock.sendall(bytes("over tls\n"));
   // Readable means decrypted application data is waiting.
@@ -63,7 +63,7 @@ Deno.test("an upgrade with a read pending reads through it, flagged not clean", 
   // The pending read will bring the peer's first bytes of the new protocol: the connection
   // handed over reads them first, and says it is not the bare connection Deno.startTls needs.
   let wasClean: boolean | null = null;
-  const upgrading = upgradeConn(pair.client, async (conn, clean) => {
+  const upgrading = pair.client[socketCore].upgrade(async (conn, clean) => {
     wasClean = clean;
     const first = new Uint8Array(16);
     const n = await conn.read(first);
@@ -83,7 +83,7 @@ Deno.test("an upgrade with unread plaintext is refused and no byte is lost", asy
   await pair.conn.sendall(bytes("abc"));
   const [readable] = await within(select([pair.client], [], [], 5));
   assertEquals(readable.length, 1);
-  const error = await rejects(() => upgradeConn(pair.client, startTls), OSError);
+  const error = await rejects(() => pair.client[socketCore].upgrade(startTls), OSError);
   assertStringIncludes(error.message, "3 bytes");
   assertEquals(text(await within(pair.client.recv(10))), "abc");
 });
@@ -97,7 +97,7 @@ Deno.test("an upgrade waits for buffered outgoing bytes to be sent first", async
   // The upgrade is refused after the drain (a fake upgrade), so the pair stays plain.
   await rejects(
     () =>
-      upgradeConn(pair.client, (conn) => {
+      pair.client[socketCore].upgrade((conn) => {
         handedOver = conn;
         return Promise.reject(new OSError(null, "no TLS today"));
       }),

@@ -18,7 +18,8 @@ import {
 import { select } from "../select/mod.ts";
 // Internal: the Deno connection under a socket, to see when close() lets it go; a socket over
 // a connection of the test's, to see the reads it makes.
-import { streamOf, wrapConn } from "../socket/_socket.ts";
+import { wrapConn } from "../socket/_socket.ts";
+import { socketCore } from "../_core/privileged.ts";
 import type { ByteConn } from "../_core/channel.ts";
 import {
   bytes,
@@ -309,7 +310,7 @@ print(len(data), data[:len(expected)] == expected, flush=True)
 
 /** Resolves when `sock`'s Deno connection is closed (it is patched to tell). */
 function connClosed(sock: Socket): Promise<void> {
-  const stream = streamOf(sock);
+  const stream = sock[socketCore].stream();
   if (stream === null) throw new Error("not a connected stream");
   const conn = stream.conn;
   const close = conn.close.bind(conn);

@@ -4,9 +4,9 @@
 import { allocateFd, releaseFd } from "../_core/fd_table.ts";
 import { fromDenoError, OSError, osError } from "../_core/errors.ts";
 import { Inbox } from "../_core/inbox.ts";
-import { awaiting } from "../_core/keep_alive.ts";
+import { EAGAIN, EBADF } from "../_core/errno.ts";
+import { waitReady } from "../_core/wait_ready.ts";
 import {
-  nextTurn,
   POLLERR,
   POLLHUP,
   POLLIN,
@@ -14,14 +14,10 @@ import {
   POLLOUT,
   type ReadinessSource,
   readinessSource,
-  type ReadinessWatcher,
   sourceFor,
   type Watchable,
   WatcherSet,
 } from "../_core/readiness.ts";
-
-const EBADF = 9;
-const EAGAIN = 11;
 
 /** The streams a {@linkcode StreamWrapper} can wrap. */
 export interface WrappableStreams {
@@ -141,28 +137,19 @@ export class StreamWrapper implements Watchable, Disposable {
   }
 
   async #waitFor(events: number): Promise<void> {
-    while (!(this.#pollEvents() & (events | POLLERR | POLLNVAL))) {
-      if (events & POLLIN) this.#armRead();
-      if (!this.#blocking) {
-        await nextTurn();
-        if (this.#pollEvents() & (events | POLLERR | POLLNVAL)) return;
-        throw osError(EAGAIN);
-      }
-      // The program awaits this: it holds the process, which a read-ahead may not (a child
-      // process's pipes read unref'd after `child.unref()`).
-      await awaiting(
-        this,
-        new Promise<void>((resolve) => {
-          const watcher: ReadinessWatcher = {
-            readinessChanged: () => {
-              this.#watchers.delete(watcher);
-              resolve();
-            },
-          };
-          this.#watchers.add(watcher, events);
-        }),
-      );
+    const wanted = events | POLLERR | POLLNVAL;
+    if (events & POLLIN) this.#armRead();
+    if (this.#pollEvents() & wanted) return;
+    if (!this.#blocking) {
+      await waitReady(this.#source, events, 0);
+      if (this.#pollEvents() & wanted) return;
+      throw osError(EAGAIN);
     }
+    // The program awaits this: it holds the process, which a read-ahead may not (a child
+    // process's pipes read unref'd after `child.unref()`). A hang-up ends the wait too, as
+    // poll(2) reports it whatever was asked: a write then goes on, held by the stream's own
+    // backpressure.
+    await waitReady(this.#source, events, null, { holder: this });
   }
 
   /**

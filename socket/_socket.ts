@@ -5,45 +5,26 @@
 // events. The work lives by purpose in _socket_connect.ts, _socket_recv.ts and _socket_send.ts;
 // the calls' documentation in the interfaces Socket implements (_socket_lifecycle.ts,
 // _socket_receiving.ts, _socket_sending.ts, _socket_settings.ts), whose docs its members inherit.
-import { type Address, fromDenoAddr, pyStr, toDenoTarget } from "./_address.ts";
+import { type Address, fromDenoAddr, toDenoTarget } from "./_address.ts";
 import { asBytes, type BytesLike, checkFlags, checkSize } from "../_core/bytes.ts";
 import {
   AF_INET,
   AF_INET6,
-  AF_UNIX,
   IPPROTO_IPV6,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
-  SO_KEEPALIVE,
-  SOCK_CLOEXEC,
   SOCK_DGRAM,
-  SOCK_NONBLOCK,
   SOCK_STREAM,
-  SOL_SOCKET,
-  TCP_NODELAY,
 } from "./_constants.ts";
-import {
-  EAFNOSUPPORT,
-  EAGAIN,
-  EBUSY,
-  EINVAL,
-  ENOPROTOOPT,
-  ENOTCONN,
-  EPIPE,
-  EPROTONOSUPPORT,
-} from "../_core/errno.ts";
+import { EAGAIN, EBUSY, EINVAL, ENOPROTOOPT, ENOTCONN, EPIPE } from "../_core/errno.ts";
 import { OSError, osError, TimeoutError, ValueError } from "../_core/errors.ts";
 import {
   checkGetOption,
   checkSetOption,
-  hasUnstableNet,
   optionKey,
   parseGetOption,
   parseSetOption,
-  unstableNetError,
 } from "./_options.ts";
 import {
   POLLIN,
@@ -53,10 +34,12 @@ import {
   type Watchable,
 } from "../_core/readiness.ts";
 import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
-import { pythonClassName, pythonNameOf, socketCore } from "../_core/privileged.ts";
-import { asCInt, asCLong, pyTypeName } from "../_core/args.ts";
-import { socketArgs } from "./_socket_args.ts";
+import { pythonClassName, socketCore } from "../_core/privileged.ts";
+import { asCInt, asCLong } from "../_core/args.ts";
+import { creatableArgs } from "./_socket_args.ts";
 import { checkTimeout } from "../_core/timeout.ts";
+import { inheritOptions } from "./_wrap_conn.ts";
+import { socketRepr } from "./_socket_repr.ts";
 import { getdefaulttimeout } from "./_default_timeout.ts";
 import { type AbortOptions, checkSignal, NO_OPTIONS } from "../_core/abort.ts";
 import {
@@ -68,6 +51,7 @@ import {
 } from "./_web_streams.ts";
 import {
   type BinaryMode,
+  checkMakefileArgs,
   type MakefileOptions,
   makeSocketFile,
   type SocketFile,
@@ -82,12 +66,6 @@ import { acceptConn, bind, connect, listen } from "./_socket_connect.ts";
 import { recvDatagram, recvInto, recvStream } from "./_socket_recv.ts";
 import { send, sendall, sendDatagram, writableStream } from "./_socket_send.ts";
 
-/** Options an accepted connection takes from its listener, as Linux's accepted sockets do. */
-const INHERITED_OPTIONS = [
-  optionKey(IPPROTO_TCP, TCP_NODELAY),
-  optionKey(SOL_SOCKET, SO_KEEPALIVE),
-];
-
 /**
  * Wraps a connection Deno gave us (from `accept()`, `Deno.connect()` or an in-memory pair) in
  * a connected socket, with `options` (a listener's) applied. Internal to pynet.
@@ -101,13 +79,7 @@ export function wrapConn(
   const sock = new Socket(family, SOCK_STREAM);
   const core = sock[socketCore];
   core.attach(conn, mapError);
-  if (options) {
-    for (const key of INHERITED_OPTIONS) {
-      const value = options.get(key);
-      if (value) core.options.set(key, value);
-    }
-    core.applyConnOptions();
-  }
+  if (options) inheritOptions(core, options);
   return sock;
 }
 
@@ -174,30 +146,12 @@ export class Socket
     proto: number = 0,
     fileno: number | null = null,
   ) {
-    [family, type, proto] = socketArgs(family, type, proto);
-    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) {
-      throw new OSError(EAFNOSUPPORT);
-    }
-    const kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (kind !== SOCK_STREAM && kind !== SOCK_DGRAM) throw new OSError(EINVAL);
-    if (
-      proto !== 0 && family !== AF_UNIX &&
-      proto !== (kind === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP)
-    ) {
-      throw new OSError(EPROTONOSUPPORT);
-    }
-    if (kind === SOCK_DGRAM && !hasUnstableNet()) {
-      throw unstableNetError("A datagram socket (SOCK_DGRAM)");
-    }
-    if (fileno !== null) {
-      asCLong(fileno);
-      if (fileno < 0) throw new ValueError("negative file descriptor");
-    }
-    this.family = family;
+    const [f, kind, p, nonblocking] = creatableArgs(family, type, proto, fileno);
+    this.family = f;
     this.type = kind;
-    this.proto = proto;
-    const timeout = type & SOCK_NONBLOCK ? 0 : getdefaulttimeout();
-    this.#core = new SocketCore(this, family, kind, timeout, fileno);
+    this.proto = p;
+    const timeout = nonblocking ? 0 : getdefaulttimeout();
+    this.#core = new SocketCore(this, f, kind, timeout, fileno);
   }
 
   /**
@@ -644,19 +598,7 @@ export class Socket
    */
   makefile(mode?: string, options?: MakefileOptions): SocketFile;
   makefile(mode: string = "r", options: MakefileOptions = {}): SocketFile {
-    // CPython's makefile() iterates the mode and compares the buffering with 0.
-    if (typeof mode !== "string" && !((mode as unknown) instanceof Uint8Array)) {
-      throw new TypeError(`'${pyTypeName(mode)}' object is not iterable`);
-    }
-    const buffering = options?.buffering as unknown;
-    if (buffering !== undefined && buffering !== null) {
-      if (typeof buffering !== "number" && typeof buffering !== "boolean") {
-        throw new TypeError(
-          `'<' not supported between instances of '${pyTypeName(buffering)}' and 'int'`,
-        );
-      }
-      if (buffering !== 0) checkSize(Math.abs(Number(buffering)), "makefile");
-    }
+    checkMakefileArgs(mode, options);
     this.#core.open();
     // The file holds this socket (as CPython's does); its refs must not, since they are what
     // the file leaves behind when it is collected unclosed (see _socket_file.ts).
@@ -668,22 +610,7 @@ export class Socket
    * enums' `str()`), and each address that is not empty, as `str()` prints it.
    */
   toString(): string {
-    // Python marks the socket closed at close(), even while a makefile() file keeps it open.
-    const core = this.#core;
-    const closed = core.state.kind === "closed" || core.closeRequested ? " [closed]" : "";
-    let text = `<${pythonNameOf(this.constructor)}${closed} fd=${core.fd}, ` +
-      `family=${this.family}, type=${this.type}, proto=${this.proto}`;
-    if (!closed) {
-      const local = this.getsockname();
-      if (local.length > 0) text += `, laddr=${pyStr(local)}`;
-      try {
-        const remote = this.getpeername();
-        if (remote.length > 0) text += `, raddr=${pyStr(remote)}`;
-      } catch {
-        // Not connected: no raddr, as in Python.
-      }
-    }
-    return `${text}>`;
+    return socketRepr(this, this.#core);
   }
 }
 

@@ -1,13 +1,17 @@
 // CPython's checks of `socket()`'s arguments, and the errnos Linux's socket() gives for the
 // values it refuses, so `socket(...)` fails as it does in Python.
 import { EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT } from "../_core/errno.ts";
-import { osError } from "../_core/errors.ts";
-import { asCInt } from "../_core/args.ts";
+import { OSError, osError, ValueError } from "../_core/errors.ts";
+import { asCInt, asCLong } from "../_core/args.ts";
+import { hasUnstableNet, unstableNetError } from "./_options.ts";
 
 const AF_UNIX = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
 const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 /** Linux's NPROTO: families are below it. */
@@ -37,4 +41,33 @@ export function socketArgs(
   if ((f === AF_INET || f === AF_INET6) && (p < 0 || p >= IPPROTO_MAX)) throw osError(EINVAL);
   if (f === AF_UNIX && p !== 0) throw osError(EPROTONOSUPPORT);
   return [f, t, p];
+}
+
+/**
+ * `socketArgs`, then what pynet can create: an inet or Unix family (`EAFNOSUPPORT`), a stream
+ * or datagram type (`EINVAL`) with its own protocol (`EPROTONOSUPPORT`), a datagram socket only
+ * with `--unstable-net`, and a descriptor that is a C long and not negative. Returns the family,
+ * the type without its creation flags, the protocol, and whether `SOCK_NONBLOCK` was given.
+ */
+export function creatableArgs(
+  family: unknown,
+  type: unknown,
+  proto: unknown,
+  fileno: unknown,
+): [family: number, kind: number, proto: number, nonblocking: boolean] {
+  const [f, t, p] = socketArgs(family, type, proto);
+  if (f !== AF_INET && f !== AF_INET6 && f !== AF_UNIX) throw new OSError(EAFNOSUPPORT);
+  const kind = t & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (kind !== SOCK_STREAM && kind !== SOCK_DGRAM) throw new OSError(EINVAL);
+  if (p !== 0 && f !== AF_UNIX && p !== (kind === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP)) {
+    throw new OSError(EPROTONOSUPPORT);
+  }
+  if (kind === SOCK_DGRAM && !hasUnstableNet()) {
+    throw unstableNetError("A datagram socket (SOCK_DGRAM)");
+  }
+  if (fileno !== null) {
+    asCLong(fileno);
+    if ((fileno as number) < 0) throw new ValueError("negative file descriptor");
+  }
+  return [f, kind, p, (t & SOCK_NONBLOCK) !== 0];
 }

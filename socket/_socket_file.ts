@@ -1,6 +1,8 @@
 // Python's socket.makefile(): a buffered file object over a socket, binary or text. Reads and
 // writes return Promises, since the socket's calls do.
 import { BlockingIOError, OSError, TimeoutError, ValueError } from "../_core/errors.ts";
+import { pyTypeName } from "../_core/args.ts";
+import { checkSize } from "../_core/bytes.ts";
 import type { Socket } from "./_socket.ts";
 import { checkErrors, type Decode, type Encode, lookupCodec } from "./_codecs.ts";
 
@@ -491,4 +493,23 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/**
+ * `makefile()`'s argument checks, as CPython's: it iterates the mode and compares the
+ * buffering with 0, so the wrong types fail with those operations' TypeErrors.
+ */
+export function checkMakefileArgs(mode: unknown, options: MakefileOptions | undefined): void {
+  if (typeof mode !== "string" && !(mode instanceof Uint8Array)) {
+    throw new TypeError(`'${pyTypeName(mode)}' object is not iterable`);
+  }
+  const buffering = options?.buffering as unknown;
+  if (buffering !== undefined && buffering !== null) {
+    if (typeof buffering !== "number" && typeof buffering !== "boolean") {
+      throw new TypeError(
+        `'<' not supported between instances of '${pyTypeName(buffering)}' and 'int'`,
+      );
+    }
+    if (buffering !== 0) checkSize(Math.abs(Number(buffering)), "makefile");
+  }
 }

@@ -318,19 +318,10 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
     } catch (e) {
       sending = Promise.reject(e);
     }
-    return sending.then(undefined, this.#sendFailed ??= (e) => this.#afterSendError(e));
+    return sending.then(undefined, this.#sendFailed ??= (e) => sendFailed(this, e));
   }
 
   #sendFailed: ((e: unknown) => Promise<number>) | undefined;
-
-  async #afterSendError(e: unknown): Promise<number> {
-    if (hasErrno(e, WOULD_BLOCK)) return 0;
-    if (hasErrno(e, DISCONNECTED)) {
-      await this.handleClose();
-      return 0;
-    }
-    throw e;
-  }
 
   /**
    * Receives up to `bufferSize` bytes. At EOF, or when the peer is gone, it calls
@@ -522,6 +513,20 @@ export class Dispatcher<S extends DispatcherSocket = Socket> {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * What `Dispatcher.send` makes of its socket's error: 0 for `EWOULDBLOCK`, 0 after
+ * `handleClose()` when the peer is gone, else the error again. (A function of the module, so
+ * that `DispatcherWithSend` can send with one Promise where it would chain two.)
+ */
+export async function sendFailed(d: Dispatcher<DispatcherSocket>, e: unknown): Promise<number> {
+  if (hasErrno(e, WOULD_BLOCK)) return 0;
+  if (hasErrno(e, DISCONNECTED)) {
+    await d.handleClose();
+    return 0;
+  }
+  throw e;
+}
 
 /** Python's `repr()` of an address: `'path'`, `('::1', 8080, 0, 0)`. */
 function pyRepr(value: unknown): string {

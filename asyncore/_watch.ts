@@ -7,7 +7,9 @@ import { isWatchable, type Socket } from "../socket/mod.ts";
 import { type Poll, poll as newPoll, POLLIN, POLLOUT } from "../select/mod.ts";
 import type { Dispatcher, DispatcherSocket, SocketMap } from "./_dispatcher.ts";
 
-interface Registration {
+/** One registered descriptor, as {@linkcode Watch.wait} reports it. */
+export interface Registration {
+  readonly fd: number;
   obj: Dispatcher<DispatcherSocket>;
   sock: DispatcherSocket | null;
   /** `POLLIN` (readable) and `POLLOUT` (writable and not accepting). */
@@ -16,7 +18,12 @@ interface Registration {
   order: number;
   /** The last pass that saw it in the map. */
   pass: number;
+  /** The events the last wait reported for it. */
+  events: number;
 }
+
+/** Map order, for sorting a wait's results. */
+const byOrder = (a: Registration, b: Registration) => a.order - b.order;
 
 /** One map's poll object and what is registered in it. */
 export class Watch {
@@ -58,7 +65,7 @@ export class Watch {
           isWatchable(sock) && sock.fileno() === fd ? sock as unknown as Socket : fd,
           flags,
         );
-        reg = { obj, sock, flags, order, pass };
+        reg = { fd, obj, sock, flags, order, pass, events: 0 };
         this.#regs.set(fd, reg);
       } else if (reg.flags !== flags) {
         this.#poll.modify(fd, flags);
@@ -83,13 +90,9 @@ export class Watch {
     this.#poll.unregister(fd);
   }
 
-  /** The flags `fd` was registered with in this pass. */
-  flagsOf(fd: number): number {
-    return this.#regs.get(fd)?.flags ?? 0;
-  }
-
   /**
-   * Waits for registered descriptors, as `poll.poll(ms)`; the results in map order.
+   * Waits for registered descriptors, as `poll.poll(ms)`; the ready registrations (their
+   * `events` set) in map order.
    *
    * Unlike CPython's select(), which blocks the whole program, the wait lets other tasks run
    * (timers, other connections' code): a dispatcher they closed or replaced meanwhile is not
@@ -98,22 +101,26 @@ export class Watch {
    * @param ms Milliseconds; null waits without limit.
    * @param map The map the registrations were made from.
    */
-  async wait(ms: number | null, map: SocketMap): Promise<[number, number][]> {
-    let ready = await this.#poll.poll(ms);
-    // No destructuring of the pairs: it would make an iterator per pair.
-    if (ready.some((pair) => map.get(pair[0]) !== this.#regs.get(pair[0])?.obj)) {
-      ready = ready.filter((pair) => {
-        const fd = pair[0];
-        if (map.get(fd) === this.#regs.get(fd)?.obj) return true;
-        if (this.#regs.has(fd)) this.#drop(fd);
-        return false;
-      });
+  async wait(ms: number | null, map: SocketMap): Promise<Registration[]> {
+    const ready = await this.#poll.poll(ms);
+    // One lookup per result, and the sort compares numbers held in the registrations: this
+    // runs on every pass, for every ready descriptor.
+    const regs = this.#regs;
+    const out: Registration[] = [];
+    for (let i = 0; i < ready.length; i++) {
+      // Indexed, not destructured: no iterator per pair.
+      const fd = ready[i]![0];
+      const reg = regs.get(fd);
+      if (reg === undefined) continue;
+      if (map.get(fd) !== reg.obj) {
+        this.#drop(fd);
+        continue;
+      }
+      reg.events = ready[i]![1];
+      out.push(reg);
     }
-    if (ready.length > 1) {
-      const regs = this.#regs;
-      ready.sort((a, b) => (regs.get(a[0])?.order ?? 0) - (regs.get(b[0])?.order ?? 0));
-    }
-    return ready;
+    if (out.length > 1) out.sort(byOrder);
+    return out;
   }
 }
 

@@ -224,7 +224,9 @@ export async function poll(
   if (map.size === 0) return releaseWatch(map);
   if (timeout !== null && timeout < 0) throw new ValueError("timeout must be non-negative");
   const watch = watchOf(map);
-  if (await watch.ask(map) === 0) {
+  let registered = watch.ask(map);
+  if (typeof registered !== "number") registered = await registered;
+  if (registered === 0) {
     if (timeout === null) {
       throw new TypeError("'NoneType' object cannot be interpreted as an integer");
     }
@@ -307,7 +309,8 @@ export async function poll2(
   const ms = timeout === null ? null : Math.trunc(timeout * 1000);
   if (map.size === 0) return releaseWatch(map);
   const watch = watchOf(map);
-  await watch.ask(map);
+  const asking = watch.ask(map);
+  if (typeof asking !== "number") await asking;
   const ready = await watch.wait(ms !== null && ms < 0 ? null : ms, map);
   for (let i = 0; i < ready.length; i++) {
     const obj = map.get(ready[i]!.fd);

@@ -187,3 +187,31 @@ Deno.test("asynchat fast paths: parsing goes on after an async foundTerminator, 
   ]);
   chat.close();
 });
+
+Deno.test("asyncore fast paths: recv gives buffered bytes as they are, and empty after handleClose at EOF or for recv(0)", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  const calls: string[] = [];
+  class Reader extends Dispatcher {
+    override writable(): boolean {
+      return false;
+    }
+    override async handleRead(): Promise<void> {
+      calls.push(`read ${text(await this.recv(4))}`);
+      calls.push(`read ${text(await this.recv(100))}`);
+      calls.push(`read0 ${(await this.recv(0)).length}`);
+    }
+    override handleClose(): void {
+      calls.push("close");
+    }
+  }
+  const d = new Reader(b, map);
+  await a.sendall(bytes("abcdef"));
+  await poll(1, map);
+  assertEquals(calls, ["read abcd", "read ef", "close", "read0 0"]);
+  a.close();
+  calls.length = 0;
+  await poll(1, map);
+  assertEquals(calls, ["close", "read ", "close", "read ", "close", "read0 0"]);
+  d.close();
+});

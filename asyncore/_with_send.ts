@@ -111,7 +111,7 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
    */
   override send(data: Uint8Array): Promise<number> {
     // A Promise chain rather than an async function: this runs for every send of a loop.
-    let sending: Promise<void>;
+    let sending: Promise<unknown>;
     const n = data.length;
     try {
       if (this.debug) this.logInfo(`sending ${JSON.stringify(new TextDecoder().decode(data))}`);
@@ -123,20 +123,55 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
         joined.set(data, this.outBuffer.length);
         this.outBuffer = joined;
       }
-      if (this.initiateSend === INITIATE_SEND) {
+      if (this.#inFlight > 0) {
+        // A send not awaited is still under way: the socket has taken the front of outBuffer,
+        // which stays there until that send learns how much, so sending now would send those
+        // bytes again. This one sends once it has settled, whatever its outcome.
+        const next = () => this.initiateSend();
+        sending = this.#fly(this.#flight!.then(next, next));
+      } else if (this.initiateSend === INITIATE_SEND) {
         // initiateSend() as it is above, its result in the same Promise: one Promise per
         // send instead of three.
+        this.#inFlight++;
         const took = (numSent: number) => {
+          this.#inFlight--;
           this.#took(numSent);
           return n;
         };
-        return this.#sendChunk().then(took, (e) => sendFailed(this, e).then(took));
+        const sent = this.#sendChunk().then(took, (e) => {
+          this.#inFlight--;
+          return sendFailed(this, e).then((numSent) => {
+            this.#took(numSent);
+            return n;
+          });
+        });
+        this.#flight = sent;
+        return sent;
+      } else {
+        sending = this.#fly(this.initiateSend());
       }
-      sending = this.initiateSend();
     } catch (e) {
       return Promise.reject(e);
     }
     return sending.then(() => n);
+  }
+
+  /** Sends under way that no later `send()` has seen settle, and the last of them. */
+  #inFlight = 0;
+  #flight: Promise<unknown> | null = null;
+
+  /** Counts `sending` as under way until it settles. */
+  #fly(sending: Promise<void>): Promise<void> {
+    this.#inFlight++;
+    const landed = () => {
+      this.#inFlight--;
+    };
+    const flight = sending.then(landed, (e) => {
+      landed();
+      throw e;
+    });
+    this.#flight = flight;
+    return flight;
   }
 }
 

@@ -215,3 +215,24 @@ Deno.test("asyncore fast paths: recv gives buffered bytes as they are, and empty
   assertEquals(calls, ["close", "read ", "close", "read ", "close", "read0 0"]);
   d.close();
 });
+
+Deno.test("asyncore: DispatcherWithSend sends each byte once when a send is not awaited before the next", async () => {
+  const map: SocketMap = new Map();
+  class Overriding extends DispatcherWithSend {
+    override initiateSend(): Promise<void> {
+      return super.initiateSend();
+    }
+  }
+  for (const Kind of [DispatcherWithSend, Overriding]) {
+    const [a, b] = socketpair();
+    using _a = a;
+    const d = new Kind(b, map);
+    const sends = [d.send(bytes("AAA")), d.send(bytes("BBB")), d.send(bytes("CC"))];
+    assertEquals(await Promise.all(sends), [3, 3, 2]);
+    assertEquals(d.outBuffer.length, 0);
+    let got = "";
+    while (got.length < 8) got += text(await a.recv(100));
+    assertEquals(got, "AAABBBCC");
+    d.close();
+  }
+});

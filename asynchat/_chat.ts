@@ -266,19 +266,40 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       const more = this.#step();
       if (more === true) continue;
       if (more === false) return;
-      return more.then((again) => again ? this.#parse() : undefined);
+      return more;
     }
   }
 
-  /** One pass of CPython's loop: true to go on, false to stop (or a Promise of either). */
-  #step(): boolean | Promise<boolean> {
+  /** The rest of the loop, after a handler's Promise. */
+  #resume: (() => void | Promise<void>) | undefined;
+
+  /**
+   * After `result` (a handler's), `next`; then the rest of the loop when `next` says to go on.
+   * At once when `result` is not a Promise.
+   */
+  #after(
+    result: void | Promise<void>,
+    next: () => boolean | Promise<void>,
+  ): boolean | Promise<void> {
+    if (!result) return next();
+    return result.then(() => {
+      const more = next();
+      return more === true ? this.#parse() : more === false ? undefined : more;
+    });
+  }
+
+  /**
+   * One pass of CPython's loop: true to go on, false to stop, or a Promise of the rest of the
+   * loop (which goes on by itself once a handler's Promise settles).
+   */
+  #step(): boolean | Promise<void> {
     const buf = this.#in;
     const pos = this.#pos;
     const lb = buf.length - pos;
     if (lb <= 0) return false;
     const terminator = this.getTerminator();
     if (!truthy(terminator)) {
-      return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
+      return this.#after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
         this.#consumed(buf, pos, buf.length);
         return true;
       });
@@ -286,16 +307,16 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     if (typeof terminator === "number" || typeof terminator === "boolean") {
       const n = Number(terminator);
       if (lb < n) {
-        return after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
+        return this.#after(this.collectIncomingData(pos === 0 ? buf : buf.subarray(pos)), () => {
           this.#consumed(buf, pos, buf.length);
           this.terminator = Number(this.terminator) - lb;
           return true;
         });
       }
-      return after(this.collectIncomingData(buf.subarray(pos, pos + n)), () => {
+      return this.#after(this.collectIncomingData(buf.subarray(pos, pos + n)), () => {
         this.#consumed(buf, pos, pos + n);
         this.terminator = 0;
-        return after(this.foundTerminator(), yes);
+        return this.#found();
       });
     }
     if (typeof terminator === "string") {
@@ -307,7 +328,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     if (index !== -1) {
       if (index > pos) {
         const r = this.collectIncomingData(buf.subarray(pos, index));
-        if (r) return r.then(() => this.#afterRecord(buf, pos, index + t.length));
+        if (r) return this.#after(r, () => this.#afterRecord(buf, pos, index + t.length));
       }
       return this.#afterRecord(buf, pos, index + t.length);
     }
@@ -319,7 +340,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     if (k === lb) return false;
     const r = this.collectIncomingData(pos === 0 && k === 0 ? buf : buf.subarray(pos, end));
     if (r) {
-      return r.then(() => {
+      return this.#after(r, () => {
         this.#consumed(buf, pos, end);
         return k === 0;
       });
@@ -329,10 +350,16 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
   }
 
   /** After a record's last piece: the terminator is consumed, then `foundTerminator()`. */
-  #afterRecord(buf: Uint8Array, pos: number, end: number): boolean | Promise<boolean> {
+  #afterRecord(buf: Uint8Array, pos: number, end: number): boolean | Promise<void> {
     this.#consumed(buf, pos, end);
+    return this.#found();
+  }
+
+  /** `foundTerminator()`, then the rest of the loop (after its Promise, when it returns one). */
+  #found(): true | Promise<void> {
     const f = this.foundTerminator();
-    return f ? f.then(yes) : true;
+    // The continuation straight on the handler's Promise: one Promise per record, not three.
+    return f ? f.then(this.#resume ??= () => this.#parse()) : true;
   }
 
   /**
@@ -522,13 +549,6 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     this.incoming = [];
     this.producerFifo.length = 0;
   }
-}
-
-const yes = () => true;
-
-/** Runs `next` after `result`: at once when it is not a Promise, else once it settles. */
-function after<T>(result: void | Promise<void>, next: () => T | Promise<T>): T | Promise<T> {
-  return result ? result.then(next) : next();
 }
 
 function joinBytes(parts: Uint8Array[]): Uint8Array {

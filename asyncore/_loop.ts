@@ -224,7 +224,9 @@ export async function poll(
   if (map.size === 0) return releaseWatch(map);
   if (timeout !== null && timeout < 0) throw new ValueError("timeout must be non-negative");
   const watch = watchOf(map);
-  if (await watch.ask(map) === 0) {
+  let registered = watch.ask(map);
+  if (typeof registered !== "number") registered = await registered;
+  if (registered === 0) {
     if (timeout === null) {
       throw new TypeError("'NoneType' object cannot be interpreted as an integer");
     }
@@ -235,20 +237,32 @@ export async function poll(
   const reads: number[] = [];
   const writes: number[] = [];
   for (let i = 0; i < ready.length; i++) {
-    // Indexed, not destructured: no iterator per pair.
-    const fd = ready[i]![0], events = ready[i]![1];
+    const reg = ready[i]!, events = reg.events;
     if (events & POLLNVAL) throw new OSError(EBADF);
-    const flags = watch.flagsOf(fd);
-    if (flags & POLLIN && events & SELECT_READ) reads.push(fd);
-    if (flags & POLLOUT && events & SELECT_WRITE) writes.push(fd);
+    if (reg.flags & POLLIN && events & SELECT_READ) reads.push(reg.fd);
+    if (reg.flags & POLLOUT && events & SELECT_WRITE) writes.push(reg.fd);
   }
-  for (const fd of reads) {
-    const obj = map.get(fd);
-    if (obj !== undefined) await guarded(obj, "handleReadEvent");
+  // CPython's read() and write(), inline: a handler's Promise is awaited as it is, with no
+  // Promise of the guard's own per event (see guarded()).
+  for (let i = 0; i < reads.length; i++) {
+    const obj = map.get(reads[i]!);
+    if (obj === undefined) continue;
+    try {
+      const r = obj.handleReadEvent();
+      if (r) await r;
+    } catch (e) {
+      await handled(obj, e);
+    }
   }
-  for (const fd of writes) {
-    const obj = map.get(fd);
-    if (obj !== undefined) await guarded(obj, "handleWriteEvent");
+  for (let i = 0; i < writes.length; i++) {
+    const obj = map.get(writes[i]!);
+    if (obj === undefined) continue;
+    try {
+      const r = obj.handleWriteEvent();
+      if (r) await r;
+    } catch (e) {
+      await handled(obj, e);
+    }
   }
 }
 
@@ -295,11 +309,12 @@ export async function poll2(
   const ms = timeout === null ? null : Math.trunc(timeout * 1000);
   if (map.size === 0) return releaseWatch(map);
   const watch = watchOf(map);
-  await watch.ask(map);
+  const asking = watch.ask(map);
+  if (typeof asking !== "number") await asking;
   const ready = await watch.wait(ms !== null && ms < 0 ? null : ms, map);
   for (let i = 0; i < ready.length; i++) {
-    const obj = map.get(ready[i]![0]);
-    if (obj !== undefined) await readwrite(obj, ready[i]![1]);
+    const obj = map.get(ready[i]!.fd);
+    if (obj !== undefined) await readwrite(obj, ready[i]!.events);
   }
 }
 

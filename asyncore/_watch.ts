@@ -5,9 +5,11 @@
 // cost of telling the poll object differs (see README.md, asyncore).
 import type { Socket } from "../socket/mod.ts";
 import { isWatchable, type Poll, poll as newPoll, POLLIN, POLLOUT } from "../select/mod.ts";
-import type { Dispatcher, DispatcherSocket, SocketMap } from "./_dispatcher.ts";
+import type { Dispatcher, DispatcherSocket, Predicate, SocketMap } from "./_dispatcher.ts";
 
-interface Registration {
+/** One registered descriptor, as {@linkcode Watch.wait} reports it. */
+export interface Registration {
+  readonly fd: number;
   obj: Dispatcher<DispatcherSocket>;
   sock: DispatcherSocket | null;
   /** `POLLIN` (readable) and `POLLOUT` (writable and not accepting). */
@@ -16,7 +18,12 @@ interface Registration {
   order: number;
   /** The last pass that saw it in the map. */
   pass: number;
+  /** The events the last wait reported for it. */
+  events: number;
 }
+
+/** Map order, for sorting a wait's results. */
+const byOrder = (a: Registration, b: Registration) => a.order - b.order;
 
 /** One map's poll object and what is registered in it. */
 export class Watch {
@@ -28,45 +35,94 @@ export class Watch {
    * Asks every dispatcher of `map` (a snapshot, as CPython's `list(map.items())`) for
    * `readable()` and `writable()`, and brings the registrations up to date.
    *
-   * @returns How many descriptors are registered.
+   * @returns How many descriptors are registered: a number when no predicate returned a
+   * Promise (the pass then costs no Promise of its own here), else a Promise of it.
    */
-  async ask(map: SocketMap): Promise<number> {
-    const pass = ++this.#pass;
-    let order = 0;
+  ask(map: SocketMap): number | Promise<number> {
     // A snapshot, as CPython's list(map.items()): handlers may change the map meanwhile.
-    const fds = Array.from(map.keys());
-    const objs = Array.from(map.values());
-    for (let i = 0; i < fds.length; i++) {
-      const fd = fds[i]!;
+    return this.#askFrom(Array.from(map.keys()), Array.from(map.values()), 0, ++this.#pass, 0);
+  }
+
+  /** The rest of a pass's questions, from dispatcher `i` on; `order` registered so far. */
+  #askFrom(
+    fds: number[],
+    objs: Dispatcher<DispatcherSocket>[],
+    i: number,
+    pass: number,
+    order: number,
+  ): number | Promise<number> {
+    for (; i < fds.length; i++) {
       const obj = objs[i]!;
-      let r = obj.readable();
-      if (r instanceof Promise) r = await r;
-      let w = obj.writable();
-      if (w instanceof Promise) w = await w;
-      const flags = (r ? POLLIN : 0) | (w && !obj.accepting ? POLLOUT : 0);
-      let reg = this.#regs.get(fd);
-      if (flags === 0) {
-        if (reg) this.#drop(fd);
-        continue;
-      }
-      if (!reg || reg.obj !== obj || reg.sock !== obj.socket) {
-        if (reg) this.#drop(fd);
-        // The socket itself when it still holds that number (an SSLSocket keeps its own
-        // readiness), else the number, as CPython registers it.
-        const sock = obj.socket;
-        this.#poll.register(
-          isWatchable(sock) && sock.fileno() === fd ? sock as unknown as Socket : fd,
-          flags,
-        );
-        reg = { obj, sock, flags, order, pass };
-        this.#regs.set(fd, reg);
-      } else if (reg.flags !== flags) {
-        this.#poll.modify(fd, flags);
-        reg.flags = flags;
-      }
-      reg.order = order++;
-      reg.pass = pass;
+      const r = obj.readable();
+      if (r instanceof Promise) return this.#askAsync(fds, objs, i, pass, order, r);
+      const w = obj.writable();
+      if (w instanceof Promise) return this.#askAsync(fds, objs, i, pass, order, r, w);
+      if (this.#update(fds[i]!, obj, r, w, pass, order)) order++;
     }
+    return this.#finish(pass, order);
+  }
+
+  /**
+   * Dispatcher `i`'s answers once its predicate's Promise settles (`writable()` is asked only
+   * after `readable()`'s settles, as an awaited call would be), then the rest of the pass.
+   */
+  async #askAsync(
+    fds: number[],
+    objs: Dispatcher<DispatcherSocket>[],
+    i: number,
+    pass: number,
+    order: number,
+    readable: Predicate,
+    writable?: Predicate,
+  ): Promise<number> {
+    const obj = objs[i]!;
+    const r = await readable;
+    const w = await (writable === undefined ? obj.writable() : writable);
+    if (this.#update(fds[i]!, obj, r, w, pass, order)) order++;
+    return await this.#askFrom(fds, objs, i + 1, pass, order);
+  }
+
+  /**
+   * Brings `fd`'s registration up to date with its dispatcher's answers.
+   *
+   * @returns Whether `fd` is registered (at position `order`).
+   */
+  #update(
+    fd: number,
+    obj: Dispatcher<DispatcherSocket>,
+    r: unknown,
+    w: unknown,
+    pass: number,
+    order: number,
+  ): boolean {
+    const flags = (r ? POLLIN : 0) | (w && !obj.accepting ? POLLOUT : 0);
+    let reg = this.#regs.get(fd);
+    if (flags === 0) {
+      if (reg) this.#drop(fd);
+      return false;
+    }
+    if (!reg || reg.obj !== obj || reg.sock !== obj.socket) {
+      if (reg) this.#drop(fd);
+      // The socket itself when it still holds that number (an SSLSocket keeps its own
+      // readiness), else the number, as CPython registers it.
+      const sock = obj.socket;
+      this.#poll.register(
+        isWatchable(sock) && sock.fileno() === fd ? sock as unknown as Socket : fd,
+        flags,
+      );
+      reg = { fd, obj, sock, flags, order, pass, events: 0 };
+      this.#regs.set(fd, reg);
+    } else if (reg.flags !== flags) {
+      this.#poll.modify(fd, flags);
+      reg.flags = flags;
+    }
+    reg.order = order;
+    reg.pass = pass;
+    return true;
+  }
+
+  /** Drops the registrations of dispatchers the pass did not see; returns `order`. */
+  #finish(pass: number, order: number): number {
     if (this.#regs.size > order) {
       for (const [fd, reg] of this.#regs) if (reg.pass !== pass) this.#drop(fd);
     }
@@ -83,13 +139,9 @@ export class Watch {
     this.#poll.unregister(fd);
   }
 
-  /** The flags `fd` was registered with in this pass. */
-  flagsOf(fd: number): number {
-    return this.#regs.get(fd)?.flags ?? 0;
-  }
-
   /**
-   * Waits for registered descriptors, as `poll.poll(ms)`; the results in map order.
+   * Waits for registered descriptors, as `poll.poll(ms)`; the ready registrations (their
+   * `events` set) in map order.
    *
    * Unlike CPython's select(), which blocks the whole program, the wait lets other tasks run
    * (timers, other connections' code): a dispatcher they closed or replaced meanwhile is not
@@ -98,22 +150,26 @@ export class Watch {
    * @param ms Milliseconds; null waits without limit.
    * @param map The map the registrations were made from.
    */
-  async wait(ms: number | null, map: SocketMap): Promise<[number, number][]> {
-    let ready = await this.#poll.poll(ms);
-    // No destructuring of the pairs: it would make an iterator per pair.
-    if (ready.some((pair) => map.get(pair[0]) !== this.#regs.get(pair[0])?.obj)) {
-      ready = ready.filter((pair) => {
-        const fd = pair[0];
-        if (map.get(fd) === this.#regs.get(fd)?.obj) return true;
-        if (this.#regs.has(fd)) this.#drop(fd);
-        return false;
-      });
+  async wait(ms: number | null, map: SocketMap): Promise<Registration[]> {
+    const ready = await this.#poll.poll(ms);
+    // One lookup per result, and the sort compares numbers held in the registrations: this
+    // runs on every pass, for every ready descriptor.
+    const regs = this.#regs;
+    const out: Registration[] = [];
+    for (let i = 0; i < ready.length; i++) {
+      // Indexed, not destructured: no iterator per pair.
+      const fd = ready[i]![0];
+      const reg = regs.get(fd);
+      if (reg === undefined) continue;
+      if (map.get(fd) !== reg.obj) {
+        this.#drop(fd);
+        continue;
+      }
+      reg.events = ready[i]![1];
+      out.push(reg);
     }
-    if (ready.length > 1) {
-      const regs = this.#regs;
-      ready.sort((a, b) => (regs.get(a[0])?.order ?? 0) - (regs.get(b[0])?.order ?? 0));
-    }
-    return ready;
+    if (out.length > 1) out.sort(byOrder);
+    return out;
   }
 }
 

@@ -5,6 +5,7 @@ import {
   Dispatcher,
   type DispatcherSocket,
   type Predicate,
+  sendFailed,
   type SocketMap,
 } from "./_dispatcher.ts";
 
@@ -57,18 +58,34 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
 
   /** Sends what the socket takes of `outBuffer` (at most 64 KiB) through `Dispatcher.send`. */
   initiateSend(): Promise<void> {
-    // A Promise chain rather than an async function: this runs for every send of a loop.
-    const out = this.outBuffer;
-    // No view made for a buffer that fits, or for an emptied one.
-    return super.send(out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out).then(
-      this.#sent ??= (numSent) => {
-        const buffer = this.outBuffer;
-        this.outBuffer = numSent >= buffer.length ? EMPTY : buffer.subarray(numSent);
-      },
+    // Dispatcher.send and the bookkeeping in one Promise: this runs for every send of a loop.
+    return this.#sendChunk().then(
+      this.#sent ??= (numSent) => this.#took(numSent),
+      this.#failed ??= (e) => sendFailed(this, e).then(this.#sent),
     );
   }
 
   #sent: ((numSent: number) => void) | undefined;
+  #failed: ((e: unknown) => Promise<void>) | undefined;
+
+  /**
+   * `Dispatcher.send` of the next chunk (no view made for a buffer that fits), its socket's
+   * error left for `sendFailed`, which is what `Dispatcher.send` does with it.
+   */
+  #sendChunk(): Promise<number> {
+    const out = this.outBuffer;
+    try {
+      return this.socket!.send(out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `numSent` bytes of `outBuffer` went out. */
+  #took(numSent: number): void {
+    const buffer = this.outBuffer;
+    this.outBuffer = numSent >= buffer.length ? EMPTY : buffer.subarray(numSent);
+  }
 
   /** Flushes `outBuffer`. */
   override async handleWrite(): Promise<void> {
@@ -94,7 +111,8 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
    */
   override send(data: Uint8Array): Promise<number> {
     // A Promise chain rather than an async function: this runs for every send of a loop.
-    let sending: Promise<void>;
+    let sending: Promise<unknown>;
+    const n = data.length;
     try {
       if (this.debug) this.logInfo(`sending ${JSON.stringify(new TextDecoder().decode(data))}`);
       if (this.outBuffer.length === 0) {
@@ -105,11 +123,57 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
         joined.set(data, this.outBuffer.length);
         this.outBuffer = joined;
       }
-      sending = this.initiateSend();
+      if (this.#inFlight > 0) {
+        // A send not awaited is still under way: the socket has taken the front of outBuffer,
+        // which stays there until that send learns how much, so sending now would send those
+        // bytes again. This one sends once it has settled, whatever its outcome.
+        const next = () => this.initiateSend();
+        sending = this.#fly(this.#flight!.then(next, next));
+      } else if (this.initiateSend === INITIATE_SEND) {
+        // initiateSend() as it is above, its result in the same Promise: one Promise per
+        // send instead of three.
+        this.#inFlight++;
+        const took = (numSent: number) => {
+          this.#inFlight--;
+          this.#took(numSent);
+          return n;
+        };
+        const sent = this.#sendChunk().then(took, (e) => {
+          this.#inFlight--;
+          return sendFailed(this, e).then((numSent) => {
+            this.#took(numSent);
+            return n;
+          });
+        });
+        this.#flight = sent;
+        return sent;
+      } else {
+        sending = this.#fly(this.initiateSend());
+      }
     } catch (e) {
       return Promise.reject(e);
     }
-    const n = data.length;
     return sending.then(() => n);
   }
+
+  /** Sends under way that no later `send()` has seen settle, and the last of them. */
+  #inFlight = 0;
+  #flight: Promise<unknown> | null = null;
+
+  /** Counts `sending` as under way until it settles. */
+  #fly(sending: Promise<void>): Promise<void> {
+    this.#inFlight++;
+    const landed = () => {
+      this.#inFlight--;
+    };
+    const flight = sending.then(landed, (e) => {
+      landed();
+      throw e;
+    });
+    this.#flight = flight;
+    return flight;
+  }
 }
+
+/** The class's own initiateSend(): `send()` takes a shortcut only when it is not overridden. */
+const INITIATE_SEND = DispatcherWithSend.prototype.initiateSend;

@@ -1,0 +1,238 @@
+// The shortcuts asyncore and asynchat take on their per-event paths keep CPython's calls: a
+// pass asks readable()/writable() in map order even when some answer with a Promise; the
+// handlers of one pass run in map order, reads before writes; DispatcherWithSend.send resolves
+// to the length and still goes through an overridden initiateSend(); asynchat goes on parsing
+// after an async foundTerminator(), record by record.
+import { assertEquals } from "@std/assert";
+import { AsyncChat } from "../asynchat/mod.ts";
+import { Dispatcher, DispatcherWithSend, loop, poll, type SocketMap } from "../asyncore/mod.ts";
+import { type Socket, socketpair } from "../socket/mod.ts";
+import { bytes, text } from "./_helpers.ts";
+
+Deno.test("asyncore fast paths: predicates in map order, sync and async mixed; handlers in map order", async () => {
+  const calls: string[] = [];
+  const peers: Socket[] = [];
+  const map: SocketMap = new Map();
+  class Asker extends Dispatcher {
+    constructor(
+      readonly name: string,
+      readonly asyncRead: boolean,
+      readonly asyncWrite: boolean,
+    ) {
+      const [a, b] = socketpair();
+      peers.push(a);
+      super(b, map);
+    }
+    override readable(): boolean | Promise<boolean> {
+      calls.push(`${this.name}.readable`);
+      return this.asyncRead ? Promise.resolve().then(() => false) : false;
+    }
+    override writable(): boolean | Promise<boolean> {
+      calls.push(`${this.name}.writable`);
+      return this.asyncWrite ? Promise.resolve().then(() => true) : true;
+    }
+    override handleWrite(): void {
+      calls.push(`${this.name}.write`);
+    }
+  }
+  const all = [
+    new Asker("A", true, false),
+    new Asker("B", false, true),
+    new Asker("C", false, false),
+    new Asker("D", true, true),
+  ];
+  await poll(1, map);
+  assertEquals(calls, [
+    "A.readable",
+    "A.writable",
+    "B.readable",
+    "B.writable",
+    "C.readable",
+    "C.writable",
+    "D.readable",
+    "D.writable",
+    "A.write",
+    "B.write",
+    "C.write",
+    "D.write",
+  ]);
+  for (const d of all) d.close();
+  for (const p of peers) p.close();
+});
+
+Deno.test("asyncore fast paths: one pass serves reads before writes, each in map order; an error goes to handleError and the pass goes on", async () => {
+  const calls: string[] = [];
+  const map: SocketMap = new Map();
+  const peers: Socket[] = [];
+  class Both extends Dispatcher {
+    constructor(readonly name: string) {
+      const [a, b] = socketpair();
+      peers.push(a);
+      super(b, map);
+    }
+    override async handleRead(): Promise<void> {
+      calls.push(`${this.name}.read ${text(await this.recv(10))}`);
+      if (this.name === "B") throw new Error("boom");
+    }
+    override handleWrite(): void {
+      calls.push(`${this.name}.write`);
+    }
+    override handleError(error: unknown): Promise<void> {
+      calls.push(`${this.name}.error ${(error as Error).message}`);
+      return Promise.resolve();
+    }
+  }
+  const all = [new Both("A"), new Both("B"), new Both("C")];
+  // Input for C first, then A, then B: the results still come in map order.
+  await peers[2]!.sendall(bytes("c"));
+  await peers[0]!.sendall(bytes("a"));
+  await peers[1]!.sendall(bytes("b"));
+  await poll(1, map);
+  assertEquals(calls, [
+    "A.read a",
+    "B.read b",
+    "B.error boom",
+    "C.read c",
+    "A.write",
+    "B.write",
+    "C.write",
+  ]);
+  for (const d of all) d.close();
+  for (const p of peers) p.close();
+});
+
+Deno.test("asyncore fast paths: DispatcherWithSend.send resolves to the length, with or without an overridden initiateSend", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  const plain = new DispatcherWithSend(b, map);
+  assertEquals(await plain.send(bytes("hello")), 5);
+  assertEquals(plain.outBuffer.length, 0);
+  assertEquals(text(await a.recv(10)), "hello");
+  plain.close();
+
+  const [c, d] = socketpair();
+  using _c = c;
+  const initiated: number[] = [];
+  class Counting extends DispatcherWithSend {
+    override initiateSend(): Promise<void> {
+      initiated.push(this.outBuffer.length);
+      return super.initiateSend();
+    }
+  }
+  const counting = new Counting(d, map);
+  assertEquals(await counting.send(bytes("hey")), 3);
+  assertEquals(initiated, [3]);
+  assertEquals(text(await c.recv(10)), "hey");
+  counting.close();
+});
+
+Deno.test("asyncore fast paths: DispatcherWithSend.send to a closed peer closes the dispatcher and resolves to the length", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  const calls: string[] = [];
+  class Closing extends DispatcherWithSend {
+    override handleClose(): void {
+      calls.push("close");
+      this.close();
+    }
+  }
+  const d = new Closing(b, map);
+  a.close();
+  // The first send may still be taken by the kernel; a later one meets the closed peer.
+  for (let i = 0; i < 5 && calls.length === 0; i++) {
+    assertEquals(await d.send(bytes("x")), 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assertEquals(calls, ["close"]);
+  assertEquals(map.size, 0);
+});
+
+Deno.test("asynchat fast paths: parsing goes on after an async foundTerminator, record by record, in one read", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  const calls: string[] = [];
+  class Lines extends AsyncChat {
+    constructor(sock: Socket) {
+      super(sock, map);
+      this.setTerminator(bytes("\n"));
+    }
+    override collectIncomingData(data: Uint8Array): void {
+      calls.push(`collect ${text(data)}`);
+      this._collectIncomingData(data);
+    }
+    override async foundTerminator(): Promise<void> {
+      const line = text(this._getData());
+      calls.push(`found ${line}`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      calls.push(`done ${line}`);
+      if (line === "two") this.setTerminator(3);
+    }
+  }
+  const chat = new Lines(b);
+  await a.sendall(bytes("one\ntwo\nabcdef\n"));
+  await loop({ timeout: 1, map, count: 1 });
+  assertEquals(calls, [
+    "collect one",
+    "found one",
+    "done one",
+    "collect two",
+    "found two",
+    "done two",
+    "collect abc",
+    "found abc",
+    "done abc",
+    "collect def\n",
+  ]);
+  chat.close();
+});
+
+Deno.test("asyncore fast paths: recv gives buffered bytes as they are, and empty after handleClose at EOF or for recv(0)", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  const calls: string[] = [];
+  class Reader extends Dispatcher {
+    override writable(): boolean {
+      return false;
+    }
+    override async handleRead(): Promise<void> {
+      calls.push(`read ${text(await this.recv(4))}`);
+      calls.push(`read ${text(await this.recv(100))}`);
+      calls.push(`read0 ${(await this.recv(0)).length}`);
+    }
+    override handleClose(): void {
+      calls.push("close");
+    }
+  }
+  const d = new Reader(b, map);
+  await a.sendall(bytes("abcdef"));
+  await poll(1, map);
+  assertEquals(calls, ["read abcd", "read ef", "close", "read0 0"]);
+  a.close();
+  calls.length = 0;
+  await poll(1, map);
+  assertEquals(calls, ["close", "read ", "close", "read ", "close", "read0 0"]);
+  d.close();
+});
+
+Deno.test("asyncore: DispatcherWithSend sends each byte once when a send is not awaited before the next", async () => {
+  const map: SocketMap = new Map();
+  class Overriding extends DispatcherWithSend {
+    override initiateSend(): Promise<void> {
+      return super.initiateSend();
+    }
+  }
+  for (const Kind of [DispatcherWithSend, Overriding]) {
+    const [a, b] = socketpair();
+    using _a = a;
+    const d = new Kind(b, map);
+    const sends = [d.send(bytes("AAA")), d.send(bytes("BBB")), d.send(bytes("CC"))];
+    assertEquals(await Promise.all(sends), [3, 3, 2]);
+    assertEquals(d.outBuffer.length, 0);
+    let got = "";
+    while (got.length < 8) got += text(await a.recv(100));
+    assertEquals(got, "AAABBBCC");
+    d.close();
+  }
+});

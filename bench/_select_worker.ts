@@ -12,6 +12,7 @@ import {
   MAX_EMPTY_WAITS,
   type MemPoint,
   PING,
+  type PynetMem,
   WAIT_S,
   type WorkerResult,
 } from "./_select_shared.ts";
@@ -68,6 +69,24 @@ async function timedLoop(loop: Loop, iters: number, warmup: number): Promise<[nu
   return [samples, (used.user + used.system) / iters];
 }
 
+/** Runs the timed loop, then prints the worker's result line with its memory points. */
+async function timeAndReport(
+  loop: Loop,
+  iters: number,
+  warmup: number,
+  mem: Omit<PynetMem, "after">,
+): Promise<void> {
+  const [samples, cpuPerIter] = await timedLoop(loop, iters, warmup);
+  const after = memPoint();
+  const result: WorkerResult = {
+    samples,
+    cpuPerIter,
+    cpuTotal: cpuTotal(),
+    mem: { ...mem, after },
+  };
+  console.log(JSON.stringify(result));
+}
+
 async function worker(
   kind: "selector" | "poll" | "select",
   n: number,
@@ -109,7 +128,7 @@ async function worker(
   const registered = memPoint();
 
   const ping = new Uint8Array([PING]);
-  const [samples, cpuPerIter] = await timedLoop(
+  await timeAndReport(
     {
       send: async () => void await busy.send(ping),
       wait,
@@ -117,16 +136,8 @@ async function worker(
     },
     iters,
     warmup,
+    { base, accepted, registered },
   );
-  const after = memPoint();
-
-  const result: WorkerResult = {
-    samples,
-    cpuPerIter,
-    cpuTotal: cpuTotal(),
-    mem: { base, accepted, registered, after },
-  };
-  console.log(JSON.stringify(result));
   sel.close();
   for (const s of socks) s.close();
   listener.close();
@@ -157,7 +168,7 @@ async function rawWorker(n: number, iters: number, warmup: number, batch: number
   const ping = new Uint8Array([PING]);
   const buf = new Uint8Array(16);
   let got = 0;
-  const [samples, cpuPerIter] = await timedLoop(
+  await timeAndReport(
     {
       send: async () => void await busy.write(ping),
       wait: async () => (got = (await busy.read(buf)) ?? 0) > 0,
@@ -165,16 +176,8 @@ async function rawWorker(n: number, iters: number, warmup: number, batch: number
     },
     iters,
     warmup,
+    { base, accepted, registered },
   );
-  const after = memPoint();
-
-  const result: WorkerResult = {
-    samples,
-    cpuPerIter,
-    cpuTotal: cpuTotal(),
-    mem: { base, accepted, registered, after },
-  };
-  console.log(JSON.stringify(result));
   for (const conn of [busy, ...idle]) conn.close();
   listener.close();
 }
@@ -225,7 +228,7 @@ async function selectorInprocWorker(n: number, iters: number, warmup: number, ti
   await sel.select(0); // every read-ahead armed
   const registered = memPoint();
   const ping = new Uint8Array([PING]);
-  const [samples, cpuPerIter] = await timedLoop(
+  await timeAndReport(
     {
       send: async () => void await clients[0]!.write(ping),
       wait: async (t) =>
@@ -234,15 +237,8 @@ async function selectorInprocWorker(n: number, iters: number, warmup: number, ti
     },
     iters,
     warmup,
+    { base, accepted, registered },
   );
-  const after = memPoint();
-  const result: WorkerResult = {
-    samples,
-    cpuPerIter,
-    cpuTotal: cpuTotal(),
-    mem: { base, accepted, registered, after },
-  };
-  console.log(JSON.stringify(result));
   sel.close();
   for (const s of servers) s.close();
   for (const c of clients) c.close();
@@ -281,7 +277,7 @@ async function rawInprocWorker(n: number, iters: number, warmup: number) {
   await new Promise((resolve) => setTimeout(resolve, 10));
   const registered = memPoint();
   const ping = new Uint8Array([PING]);
-  const [samples, cpuPerIter] = await timedLoop(
+  await timeAndReport(
     {
       send: async () => void await clients[0]!.write(ping),
       wait: async () => {
@@ -297,15 +293,8 @@ async function rawInprocWorker(n: number, iters: number, warmup: number) {
     },
     iters,
     warmup,
+    { base, accepted, registered },
   );
-  const after = memPoint();
-  const result: WorkerResult = {
-    samples,
-    cpuPerIter,
-    cpuTotal: cpuTotal(),
-    mem: { base, accepted, registered, after },
-  };
-  console.log(JSON.stringify(result));
   for (const conn of [...servers, ...clients]) conn.close();
   listener.close();
 }

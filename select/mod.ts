@@ -29,6 +29,7 @@
  * | (none) | an options object last: `select(r, w, x, timeout, { signal })`, `p.poll(ms, { signal })`, `ep.poll(t, maxevents, { signal })`: an `AbortSignal` cancels the wait, which rejects with its reason |
  * | `select.error` | `OSError` (from `@pynet/net/socket`) |
  * | a file object with `fileno()` (stdin, a pipe) | `new StreamWrapper(stream)`, `StreamWrapper.stdin()` |
+ * | any object with `fileno()` that the kernel watches | a pynet extra: implement `Watchable` (`[readinessSource]()` returning a `ReadinessSource`) with a descriptor from `allocateFd()` (see below); `isWatchable(obj)` tells which objects are |
  *
  * `POLLPRI` (out-of-band data) is never reported: Deno gives no access to it. Descriptors are
  * pynet's pseudo descriptors (`sock.fileno()`); real OS descriptors are not visible in Deno.

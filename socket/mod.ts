@@ -41,6 +41,7 @@
  * | Python | pynet |
  * |---|---|
  * | `socket.socket(family, type, proto, fileno)` | `socket(family, type, proto, fileno)` / `new Socket(...)`; `socket(f, SOCK_DGRAM)` is typed `DatagramSocket`, whose `recvfrom` address is never `null` |
+ * | `socket.SocketType` | `Socket`; its calls are documented in the types it implements, `SocketLifecycle`, `SocketReceiving`, `SocketSending` and `SocketSettings` (pynet extras, for reading the docs and for typing a socket-like object) |
  * | `s.accept()`, `s.connect(addr)`, `s.connect_ex(addr)` | `await s.accept()`, `await s.connect(addr)`, `await s.connectEx(addr)` |
  * | `s.recv`, `s.recvfrom`, `s.recv_into`, `s.recvfrom_into` | `await s.recv`, `await s.recvfrom`, `await s.recvInto`, `await s.recvfromInto` |
  * | `s.send`, `s.sendall`, `s.sendto` | `await s.send`, `await s.sendall`, `await s.sendto` |

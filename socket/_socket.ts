@@ -283,7 +283,11 @@ export class Socket
     return this.#recv(bufsize, flags, options);
   }
 
-  /** A plain blocking recv after its own read landed: the take, or the full path's wait. */
+  /**
+   * A plain blocking recv after its own read landed: the take, or the full path's wait. A
+   * method of the socket, so that the read's continuation holds the socket while it runs, as
+   * the async path's frame does (the core alone would let a dropped socket be collected).
+   */
   #afterRead(bufsize: number): Uint8Array | Promise<Uint8Array> {
     const core = this.#core;
     const state = core.state;
@@ -412,20 +416,12 @@ export class Socket
     flags: number = 0,
     options: AbortOptions = NO_OPTIONS,
   ): Promise<void> {
-    // Not async: the core's sendall is the call's one async frame.
+    // Not async: the core's sendall takes the fewest frames it can (see _socket_send.ts).
     try {
       const bytes = asBytes(data);
       checkFlags(flags);
       this.#enter(options, this.#writable);
-      const core = this.#core;
-      // A blocking sendall into an idle stream: the write's own Promise, no frame of ours.
-      if (
-        flags === 0 && !options.signal && core.timeout === null && core.state.kind === "connected"
-      ) {
-        const channel = writableStream(core);
-        if (channel.idle) return channel.writeAll(bytes);
-      }
-      return sendall(core, bytes, flags, options.signal);
+      return sendall(this.#core, bytes, flags, options.signal);
     } catch (e) {
       return Promise.reject(e);
     }

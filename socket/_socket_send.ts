@@ -74,8 +74,29 @@ async function sendReady(
   }
 }
 
-/** Sends all of `bytes`; with a timeout, the whole call keeps to it. */
-export async function sendall(
+/**
+ * Sends all of `bytes`; with a timeout, the whole call keeps to it. Not async: a blocking
+ * sendall into an idle connected stream returns the write's own Promise, with no frame of
+ * ours; everything else takes `sendallAsync`. May throw rather than reject (the caller turns
+ * a throw into a rejection).
+ */
+export function sendall(
+  core: SocketCore,
+  bytes: Uint8Array,
+  flags: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (
+    core.state.kind === "connected" && core.timeout === null && !(flags & MSG_DONTWAIT) &&
+    !signal
+  ) {
+    const channel = writableStream(core);
+    if (channel.idle) return channel.writeAll(bytes);
+  }
+  return sendallAsync(core, bytes, flags, signal);
+}
+
+async function sendallAsync(
   core: SocketCore,
   bytes: Uint8Array,
   flags: number,

@@ -4,16 +4,18 @@ import { EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT } from "../_core/errno.ts";
 import { OSError, osError, ValueError } from "../_core/errors.ts";
 import { asCInt, asCLong } from "../_core/args.ts";
 import { hasUnstableNet, unstableNetError } from "./_options.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+} from "./_constants.ts";
 
-const AF_UNIX = 1;
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_STREAM = 1;
-const SOCK_DGRAM = 2;
-const IPPROTO_TCP = 6;
-const IPPROTO_UDP = 17;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 /** Linux's NPROTO: families are below it. */
 const NPROTO = 46;
 /** Linux's IPPROTO_MAX: an inet protocol at or above it is EINVAL, below it EPROTONOSUPPORT. */

@@ -2,7 +2,7 @@
 // pass asks readable()/writable() in map order even when some answer with a Promise; the
 // handlers of one pass run in map order, reads before writes; DispatcherWithSend.send resolves
 // to the length and still goes through an overridden initiateSend(); asynchat goes on parsing
-// after an async foundTerminator(), record by record.
+// after an async foundTerminator(), record by record, and its push() keeps send()'s outcomes.
 import { assertEquals } from "@std/assert";
 import { AsyncChat } from "../asynchat/mod.ts";
 import { Dispatcher, DispatcherWithSend, loop, poll, type SocketMap } from "../asyncore/mod.ts";
@@ -235,4 +235,45 @@ Deno.test("asyncore: DispatcherWithSend sends each byte once when a send is not 
     assertEquals(got, "AAABBBCC");
     d.close();
   }
+});
+
+Deno.test("asynchat fast paths: push goes through an overridden send(); a push to a closed peer closes the channel, with no handleError", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  const sent: string[] = [];
+  class Sending extends AsyncChat {
+    override send(data: Uint8Array): Promise<number> {
+      sent.push(text(data));
+      return super.send(data);
+    }
+  }
+  const sending = new Sending(b, map);
+  await sending.push(bytes("hello"));
+  assertEquals(sent, ["hello"]);
+  assertEquals(sending.producerFifo.length, 0);
+  assertEquals(text(await a.recv(10)), "hello");
+  sending.close();
+
+  const [c, d] = socketpair();
+  const calls: string[] = [];
+  class Closing extends AsyncChat {
+    override handleClose(): void {
+      calls.push("close");
+      this.close();
+    }
+    override handleError(error: unknown): Promise<void> {
+      calls.push(`error ${error}`);
+      return super.handleError(error);
+    }
+  }
+  const chat = new Closing(d, map);
+  c.close();
+  // The first push may still be taken; a later one meets the closed peer.
+  for (let i = 0; i < 5 && calls.length === 0; i++) {
+    await chat.push(bytes("x"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assertEquals(calls, ["close"]);
+  assertEquals(map.size, 0);
 });

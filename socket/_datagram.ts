@@ -172,24 +172,20 @@ export class DatagramChannel implements Channel {
   }
 
   /**
-   * Whether a blocking recv may receive its datagram itself (`receiveNow`): nothing is queued,
-   * no receive is running, and no error waits to be reported.
+   * A blocking recv's own receive, into the channel's buffer, for `size` bytes; null unless
+   * nothing is queued, no receive is running and no error waits to be reported (the recv then
+   * takes the full path). The caller hands what settles to `landedNow` or `failedNow`, and owns
+   * the datagram only through them.
    */
-  get canReceiveNow(): boolean {
-    return !this.#receiving && this.#queue.length === 0 && this.#error === null && !this.#closed;
-  }
-
-  /**
-   * A blocking recv's own receive, into the channel's buffer, for `size` bytes. The caller
-   * hands what settles to `landedNow` or `failedNow`, and owns the datagram only through
-   * them. Call only when `canReceiveNow`.
-   */
-  receiveNow(size: number): Promise<[Uint8Array, Deno.Addr]> {
+  receiveNow(size: number): Promise<[Uint8Array, Deno.Addr]> | null {
+    if (this.#receiving || this.#queue.length > 0 || this.#error !== null || this.#closed) {
+      return null;
+    }
     this.#receiving = true;
     this.#direct = true;
     this.#directSize = size;
     // The program awaits this receive: it holds the process while it runs.
-    this.#hold(true);
+    if (!this.#held) this.#hold(true);
     return this.conn.receive(this.#buffer ??= new Uint8Array(MAX_DATAGRAM));
   }
 

@@ -38,19 +38,22 @@ export class DirectDatagrams {
     return this.#start(bufsize)?.then(this.#landedFrom, this.#failed) ?? null;
   }
 
-  /** Starts the receive, if the call may take this path (see `canReceiveNow`). */
+  /** Starts the receive, if the call may take this path (see `receiveNow`). */
   #start(bufsize: number): Promise<[Uint8Array, Deno.Addr]> | null {
     const core = this.#core;
     const state = core.state;
     if (
-      state.kind !== "datagram" || core.timeout !== null || !state.channel.canReceiveNow ||
-      !Number.isInteger(bufsize) || bufsize <= 0 || bufsize > 0x7fffffff
+      state.kind !== "datagram" || core.timeout !== null || !Number.isInteger(bufsize) ||
+      bufsize <= 0 || bufsize > 0x7fffffff
     ) {
       return null;
     }
-    this.#channel = state.channel;
-    this.#size = bufsize;
-    return state.channel.receiveNow(bufsize);
+    const receiving = state.channel.receiveNow(bufsize);
+    if (receiving !== null) {
+      this.#channel = state.channel;
+      this.#size = bufsize;
+    }
+    return receiving;
   }
 
   /**

@@ -141,13 +141,14 @@ export async function recvInto(
   }
   if (core.type !== SOCK_STREAM && flags === 0 && core.timeout === null && size > 0 && !signal) {
     const state = core.state;
-    if (state.kind === "datagram" && state.channel.canReceiveNow) {
-      // Blocking with nothing queued: receive the datagram ourselves (see receiveNow in
-      // _datagram.ts).
-      const channel = state.channel;
+    const channel = state.kind === "datagram" ? state.channel : null;
+    // Blocking with nothing queued: receive the datagram ourselves (see receiveNow in
+    // _datagram.ts).
+    const receiving = channel?.receiveNow(size);
+    if (channel && receiving) {
       let landed: [Uint8Array, Deno.Addr];
       try {
-        landed = await channel.receiveNow(size);
+        landed = await receiving;
       } catch (e) {
         throw channel.failedNow(e, core.state === state);
       }

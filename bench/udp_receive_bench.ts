@@ -19,12 +19,35 @@
  * Flags: `--count 3000`, `--sizes 64,1400`, `--runs 5` (runs per receiver and size),
  * `--idle 0.5`, `--python python3`.
  *
+ * The count is noisy on a shared machine: a receiver descheduled for a few milliseconds loses
+ * what the kernel drops meanwhile. `--cpu N` measures instead what a receiver costs, which load
+ * barely changes: python3 sends N datagrams in bursts of 50 with 2 ms pauses (so that none is
+ * lost), and the receiver reports its CPU time (user + sys, all its threads) per datagram over
+ * the first 1,000 (cold: most of its code not yet optimised, as in an unpaced burst) and over
+ * all N.
+ *
  * @module
  */
+import process from "node:process";
 import { AF_INET, SOCK_DGRAM, Socket } from "../socket/mod.ts";
 
 const COMMAND = "./tools/node_modules/.bin/deno run --import-map=import_map.json " +
   "--unstable-net --allow-run --allow-read --allow-sys=loadavg --allow-net=127.0.0.1 bench/udp_receive_bench.ts";
+
+/** The `--cpu` sender: bursts of 50, 2 ms apart, slow enough that the kernel drops none. */
+const PACED = `
+import socket, sys, time
+port, count, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+payload = b"x" * size
+for first in range(0, count, 50):
+    for _ in range(min(50, count - first)):
+        s.sendto(payload, ("127.0.0.1", port))
+    time.sleep(0.002)
+`;
+
+/** Datagrams counted as cold in `--cpu` mode. */
+const COLD = 1000;
 
 /** The sender: one unpaced loop of sendto. */
 const BLASTER = `
@@ -42,8 +65,34 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1]! : fallback;
 }
 
+/**
+ * Counts datagrams; with `total` (`--cpu` mode) it reads the process's CPU time at the first,
+ * the (COLD + 1)th and the last, prints the CPU per datagram, and exits.
+ */
+class Counter {
+  n = 0;
+  #total: number;
+  #marks: number[] = [];
+
+  constructor(total: number) {
+    this.#total = total;
+  }
+
+  add(): void {
+    const n = ++this.n;
+    if (this.#total === 0 || (n !== 1 && n !== COLD + 1 && n !== this.#total)) return;
+    const { user, system } = process.cpuUsage();
+    this.#marks.push(user + system);
+    if (n < this.#total) return;
+    const [first, cold, last] = this.#marks as [number, number, number];
+    const all = (last - first) / (n - 1);
+    console.log(JSON.stringify({ received: n, cold: (cold - first) / COLD, all }));
+    Deno.exit(0);
+  }
+}
+
 /** Prints the count once no datagram came for `idle` seconds since the first one. */
-function reportWhenIdle(counter: { n: number }, idle: number): void {
+function reportWhenIdle(counter: Counter, idle: number): void {
   let last = -1;
   let lastChange = performance.now();
   setInterval(() => {
@@ -58,37 +107,45 @@ function reportWhenIdle(counter: { n: number }, idle: number): void {
   }, 50);
 }
 
-async function receiveRaw(idle: number): Promise<void> {
+async function receiveRaw(idle: number, total: number): Promise<void> {
   const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   console.log(JSON.stringify({ port: (conn.addr as Deno.NetAddr).port }));
-  const counter = { n: 0 };
+  const counter = new Counter(total);
   reportWhenIdle(counter, idle);
   const buf = new Uint8Array(65536);
   for (;;) {
     const [_data, _addr] = await conn.receive(buf);
-    counter.n++;
+    counter.add();
   }
 }
 
-async function receivePynet(idle: number): Promise<void> {
+async function receivePynet(idle: number, total: number): Promise<void> {
   const sock = new Socket(AF_INET, SOCK_DGRAM);
   sock.bind(["127.0.0.1", 0]);
   console.log(JSON.stringify({ port: (sock.getsockname() as [string, number])[1] }));
-  const counter = { n: 0 };
+  const counter = new Counter(total);
   reportWhenIdle(counter, idle);
   for (;;) {
     const [_data, _addr] = await sock.recvfrom(65536);
-    counter.n++;
+    counter.add();
   }
+}
+
+/** What a receiver printed: its count, and in `--cpu` mode its CPU µs per datagram. */
+interface Outcome {
+  received: number;
+  cold?: number;
+  all?: number;
 }
 
 async function oneRun(
   receiver: string,
   size: number,
   count: number,
+  cpu: number,
   idle: number,
   python: string,
-): Promise<number> {
+): Promise<Outcome> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -101,6 +158,8 @@ async function oneRun(
       receiver,
       "--idle",
       String(idle),
+      "--total",
+      String(cpu),
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -114,7 +173,7 @@ async function oneRun(
   }
   const port = JSON.parse(buffered.split("\n")[0]!).port as number;
   const sender = await new Deno.Command(python, {
-    args: ["-c", BLASTER, String(port), String(count), String(size)],
+    args: ["-c", cpu ? PACED : BLASTER, String(port), String(cpu || count), String(size)],
   }).output();
   if (!sender.success) throw new Error(new TextDecoder().decode(sender.stderr));
   let rest = buffered.slice(buffered.indexOf("\n") + 1);
@@ -126,7 +185,7 @@ async function oneRun(
   await child.status;
   const line = rest.split("\n").find((l) => l.includes("received"));
   if (!line) throw new Error(`receiver ${receiver} printed no count`);
-  return JSON.parse(line).received as number;
+  return JSON.parse(line) as Outcome;
 }
 
 function median(xs: number[]): number {
@@ -138,39 +197,62 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const idle = Number(flag("idle", "0.5"));
   const receiver = flag("receiver", "");
-  if (receiver === "raw") return await receiveRaw(idle);
-  if (receiver === "pynet") return await receivePynet(idle);
+  const total = Number(flag("total", "0"));
+  if (receiver === "raw") return await receiveRaw(idle, total);
+  if (receiver === "pynet") return await receivePynet(idle, total);
   const count = Number(flag("count", "3000"));
+  const cpu = Number(flag("cpu", "0"));
   const sizes = flag("sizes", "64,1400").split(",").map(Number);
   const runs = Number(flag("runs", "5"));
   const python = flag("python", "python3");
   const receivers = ["raw", "pynet"];
-  console.log(`# ${COMMAND} --count ${count} --sizes ${sizes} --runs ${runs}`);
+  const what = cpu ? `--cpu ${cpu}` : `--count ${count}`;
+  console.log(`# ${COMMAND} ${what} --sizes ${sizes} --runs ${runs}`);
   console.log(`# load before: ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  const results = new Map<string, number[]>();
+  const results = new Map<string, Outcome[]>();
   for (let run = 0; run < runs; run++) {
     for (const size of sizes) {
       // Alternate which receiver goes first, so neither always follows the other.
       const order = run % 2 ? [...receivers].reverse() : receivers;
       for (const r of order) {
-        const got = await oneRun(r, size, count, idle, python);
+        const got = await oneRun(r, size, count, cpu, idle, python);
         const key = `${r} ${size}`;
         results.set(key, [...(results.get(key) ?? []), got]);
-        console.log(`run ${run + 1} ${key} B: ${got}`);
+        const cost = cpu ? ` (cold ${got.cold!.toFixed(1)} µs, all ${got.all!.toFixed(1)} µs)` : "";
+        console.log(`run ${run + 1} ${key} B: ${got.received}${cost}`);
       }
     }
   }
   console.log(`# load after: ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  console.log(`| receiver | size | median received of ${count} | min-max | runs |`);
+  if (cpu) {
+    console.log(
+      `| receiver | size | CPU µs/datagram, first ${COLD} (median, min-max) | all ${cpu} | runs |`,
+    );
+  } else {
+    console.log(`| receiver | size | median received of ${count} | min-max | runs |`);
+  }
   console.log("| --- | --- | --- | --- | --- |");
+  const cell = (xs: number[]) =>
+    `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
   for (const size of sizes) {
     for (const r of receivers) {
-      const xs = results.get(`${r} ${size}`)!;
-      console.log(
-        `| ${r} | ${size} B | ${median(xs)} | ${Math.min(...xs)}-${Math.max(...xs)} | ${
-          xs.join(", ")
-        } |`,
-      );
+      const outcomes = results.get(`${r} ${size}`)!;
+      const xs = outcomes.map((o) => o.received);
+      if (cpu) {
+        const cold = outcomes.map((o) => o.cold!);
+        const all = outcomes.map((o) => o.all!);
+        console.log(
+          `| ${r} | ${size} B | ${cell(cold)} | ${cell(all)} | ${
+            all.map((x) => x.toFixed(1)).join(", ")
+          } |`,
+        );
+      } else {
+        console.log(
+          `| ${r} | ${size} B | ${median(xs)} | ${Math.min(...xs)}-${Math.max(...xs)} | ${
+            xs.join(", ")
+          } |`,
+        );
+      }
     }
   }
 }

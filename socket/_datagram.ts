@@ -1,11 +1,22 @@
 // A datagram socket's receive-ahead: datagrams are queued with their sender's address, so a
-// timed-out recvfrom() never drops one. A UDP socket, once started, keeps receiving until its
-// queue is full, as the kernel's receive buffer does: a loopback burst overflows the kernel's
-// small buffer (about 256 small datagrams) in the time a busy program takes to call recv
-// again. An AF_UNIX one cannot: Deno refuses to send on it while a receive is pending
-// ("Busy"), so it receives only while someone waits, and stops at the first datagram.
+// timed-out recvfrom() never drops one. A UDP socket whose receive-ahead was started (by a
+// readiness watcher, a timed or non-blocking recv) keeps receiving until its queue is full, as
+// the kernel's receive buffer does: a loopback burst overflows the kernel's small buffer
+// (about 256 small datagrams) in the time a busy program takes to call recv again. An AF_UNIX
+// one cannot: Deno refuses to send on it while a receive is pending ("Busy"), so it receives
+// only while someone waits, and stops at the first datagram.
+//
+// A blocking recv that finds nothing queued and no receive running receives the datagram
+// itself (`receiveNow`), as a raw Deno loop does: one receive and one continuation per
+// datagram, no queue and no wake-up: under an unpaced burst, what a cold receiver pays per
+// datagram decides how much the kernel drops (BENCHMARKS.md, "UDP receive"). Such a receive
+// starts no receive-ahead after it: between two blocking recvs the datagrams wait in the
+// kernel's buffer, as they do for CPython. A blocking recv that has to wait for a
+// receive-ahead's datagram stops the receive-ahead, so that the program's next blocking recv
+// receives directly again.
 import { type DenoTarget, sameEndpoint } from "./_address.ts";
-import { fromDenoError, type OSError } from "../_core/errors.ts";
+import { EBADF } from "../_core/errno.ts";
+import { fromDenoError, OSError } from "../_core/errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "../_core/readiness.ts";
 import type { Channel, ChannelOwner } from "../_core/channel.ts";
 
@@ -28,8 +39,16 @@ export class DatagramChannel implements Channel {
   /** The one receive buffer: only one receive runs at a time, and each datagram is copied out. */
   #buffer: Uint8Array | null = null;
   #receiving = false;
+  /** The receive running is a blocking recv's own (`receiveNow`): its caller takes what lands. */
+  #direct = false;
+  /** The size the direct receive's caller asked for. */
+  #directSize = 0;
   /** Whether to keep receiving ahead (UDP), or only on demand (AF_UNIX; see above). */
   #continuous: boolean;
+  /** The receive-ahead was started and goes on after each landing (UDP only; see above). */
+  #ahead = false;
+  /** Whether the conn is ref'd: a receive the program awaits holds the process. */
+  #held = false;
   #error: OSError | null = null;
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
@@ -45,6 +64,19 @@ export class DatagramChannel implements Channel {
     // (DatagramConn has ref/unref at run time; Deno 2.9.6's types leave them out.)
     (conn as Deno.DatagramConn & { unref?(): void }).unref?.();
     this.#continuous = conn.addr.transport === "udp";
+  }
+
+  /**
+   * Refs or unrefs the conn (which applies to the receive pending). Only a pending receive can
+   * hold the process, so the conn may stay ref'd between a blocking recv's receives: it is
+   * unref'd when a receive starts that nobody awaits.
+   */
+  #hold(held: boolean): void {
+    if (this.#held === held) return;
+    this.#held = held;
+    const conn = this.conn as Deno.DatagramConn & { ref?(): void; unref?(): void };
+    if (held) conn.ref?.();
+    else conn.unref?.();
   }
 
   /** Hands the channel to a new owner (a detached socket's channel taken by a new socket). */
@@ -70,9 +102,17 @@ export class DatagramChannel implements Channel {
    * Starts receiving ahead; on UDP it goes on, one receive at a time, until the queue is full.
    */
   armRead(): void {
+    if (this.#continuous) this.#ahead = true;
+    this.#receiveAhead();
+  }
+
+  /** Starts one receive into the queue, unless one is running or none may start. */
+  #receiveAhead(): void {
     if (this.#receiving || this.#full || this.#error || this.#closed) return;
     if (!this.#continuous && this.#queue.length > 0) return;
     this.#receiving = true;
+    // Nobody awaits this receive: it must not hold the process.
+    if (this.#waits === 0) this.#hold(false);
     // One receive at a time: several pending receives may complete out of order.
     this.#buffer ??= new Uint8Array(MAX_DATAGRAM);
     this.conn.receive(this.#buffer).then(this.#landed, this.#failed);
@@ -83,17 +123,21 @@ export class DatagramChannel implements Channel {
     this.#receiving = false;
     if (this.#closed) return;
     if (this.peer && !sameEndpoint(from, this.peer)) {
-      this.armRead();
+      this.#receiveAhead();
       return;
     }
-    // Keep only the datagram's bytes: the receive buffer is used again at once.
-    this.#queue.push([data.slice(), from]);
-    this.#queuedBytes += data.length;
-    if (this.#continuous) this.armRead();
+    this.#enqueue(data, from);
+    if (this.#ahead) this.#receiveAhead();
     this.#wake();
     // Every datagram tells the watchers: an edge-triggered epoll reports each arrival.
     this.#owner.changed();
   };
+
+  #enqueue(data: Uint8Array, from: Deno.Addr): void {
+    // Keep only the datagram's bytes: the receive buffer is used again at once.
+    this.#queue.push([data.slice(), from]);
+    this.#queuedBytes += data.length;
+  }
 
   #failed = (e: unknown): void => {
     this.#receiving = false;
@@ -113,13 +157,83 @@ export class DatagramChannel implements Channel {
    * (BENCHMARKS.md, "UDP receive").
    */
   async next(): Promise<void> {
-    this.armRead();
-    if (this.#waits++ === 0) (this.conn as Deno.DatagramConn & { ref?(): void }).ref?.();
+    // The program waits for its datagram: it keeps up, and needs no receive-ahead (its next
+    // blocking recv receives directly; see the file's head).
+    this.#ahead = false;
+    this.#waits++;
+    this.#hold(true);
+    this.#receiveAhead();
     try {
       await new Promise<void>((resolve) => this.#wakers.push(resolve));
     } finally {
-      if (--this.#waits === 0) (this.conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+      // A direct receive still running is awaited too: it keeps its hold.
+      if (--this.#waits === 0 && !this.#direct) this.#hold(false);
     }
+  }
+
+  /**
+   * A blocking recv's own receive, into the channel's buffer, for `size` bytes; null unless
+   * nothing is queued, no receive is running and no error waits to be reported (the recv then
+   * takes the full path). The caller hands what settles to `landedNow` or `failedNow`, and owns
+   * the datagram only through them.
+   */
+  receiveNow(size: number): Promise<[Uint8Array, Deno.Addr]> | null {
+    if (this.#receiving || this.#queue.length > 0 || this.#error !== null || this.#closed) {
+      return null;
+    }
+    this.#receiving = true;
+    this.#direct = true;
+    this.#directSize = size;
+    // The program awaits this receive: it holds the process while it runs.
+    if (!this.#held) this.#hold(true);
+    return this.conn.receive(this.#buffer ??= new Uint8Array(MAX_DATAGRAM));
+  }
+
+  /**
+   * The direct receive landed: its datagram, cut to the size asked and copied out of the
+   * channel's buffer (which the next receive reuses), for a caller that `takes` it; or `null`
+   * when the channel was closed meanwhile or the datagram came from another than the
+   * connected peer (the caller then takes the full path). A caller that cannot take it (its
+   * socket was detached meanwhile) leaves the datagram queued for whoever adopts the channel.
+   */
+  landedNow(data: Uint8Array, from: Deno.Addr, takes: boolean): Uint8Array | null {
+    let got: Uint8Array | null = null;
+    if (this.#closed) {
+      // Dropped, as closing drops the queue.
+    } else if (!takes) {
+      this.#enqueue(data, from);
+    } else if (this.peer === null || sameEndpoint(from, this.peer)) {
+      got = data.slice(0, this.#directSize);
+    }
+    // Only now, the datagram copied: a receive for waiting recvs may land in the buffer at once.
+    this.#endDirect();
+    if (!takes && !this.#closed) {
+      this.#wake();
+      this.#owner.changed();
+    }
+    return got;
+  }
+
+  /**
+   * The direct receive failed: the error its caller raises (EBADF once closed). A caller that
+   * cannot take it (see `landedNow`) leaves the error for the channel's next recv.
+   */
+  failedNow(e: unknown, takes: boolean): OSError {
+    this.#endDirect();
+    if (this.#closed) return new OSError(EBADF);
+    const error = fromDenoError(e) as OSError;
+    if (takes) return error;
+    this.#error = error;
+    this.#wake();
+    this.#owner.changed();
+    return new OSError(EBADF);
+  }
+
+  #endDirect(): void {
+    this.#receiving = false;
+    this.#direct = false;
+    // Blocking recvs waiting meanwhile (see `next`) need a receive of their own.
+    if (this.#waits > 0) this.#receiveAhead();
   }
 
   #wake(): void {
@@ -137,7 +251,7 @@ export class DatagramChannel implements Channel {
     if (next) {
       if (peek) return [next[0].slice(), next[1]];
       this.#queuedBytes -= next[0].length;
-      if (this.#continuous) this.armRead();
+      if (this.#ahead) this.#receiveAhead();
       return next;
     }
     if (this.#error) {

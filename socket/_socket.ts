@@ -58,6 +58,7 @@ import {
   type TextMode,
 } from "./_socket_file.ts";
 import { ALWAYS, SocketCore } from "./_socket_core.ts";
+import { DirectDatagrams } from "./_datagram_direct.ts";
 import type { SocketLifecycle } from "./_socket_lifecycle.ts";
 import type { SocketReceiving } from "./_socket_receiving.ts";
 import type { SocketSending } from "./_socket_sending.ts";
@@ -128,6 +129,8 @@ export class Socket
   /** The Web Streams, made on first use (see _web_streams.ts). */
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
+  /** A datagram socket's blocking recvs with nothing queued (_datagram_direct.ts), made on use. */
+  #direct: DirectDatagrams | undefined;
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto, fileno)` does.
@@ -259,6 +262,10 @@ export class Socket
     flags: number = 0,
     options: AbortOptions = NO_OPTIONS,
   ): Promise<Uint8Array> {
+    if (this.type === SOCK_DGRAM && flags === 0 && options === NO_OPTIONS) {
+      const landing = (this.#direct ??= new DirectDatagrams(this, this.#core)).recv(bufsize);
+      if (landing !== null) return landing;
+    }
     // Input already buffered on a stream: the answer is known now, so it is given without the
     // async path's frames (a readiness loop's recv finds its input buffered). Anything else
     // (flags, a signal, a locked stream, an odd size) takes the async path and its checks.
@@ -311,10 +318,22 @@ export class Socket
   }
 
   // Documented in SocketReceiving (_socket_receiving.ts).
-  async recvfrom(
+  recvfrom(
     bufsize: number,
     flags: number = 0,
     options: AbortOptions = NO_OPTIONS,
+  ): Promise<[Uint8Array, Address | null]> {
+    if (this.type === SOCK_DGRAM && flags === 0 && options === NO_OPTIONS) {
+      const landing = (this.#direct ??= new DirectDatagrams(this, this.#core)).recvfrom(bufsize);
+      if (landing !== null) return landing;
+    }
+    return this.#recvfrom(bufsize, flags, options);
+  }
+
+  async #recvfrom(
+    bufsize: number,
+    flags: number,
+    options: AbortOptions,
   ): Promise<[Uint8Array, Address | null]> {
     checkSize(bufsize, "recvfrom");
     checkFlags(flags);

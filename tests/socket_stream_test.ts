@@ -401,13 +401,13 @@ class ScriptedConn implements ByteConn {
     return new Promise((resolve) => this.#pending = { p, resolve });
   }
 
-  /** Lands the pending read with `n` bytes (all of its buffer when `n` is omitted). */
-  land(n?: number): number {
+  /** Lands the pending read with `n` bytes `fill` (all of its buffer when `n` is omitted). */
+  land(n?: number, fill = 0x61): number {
     const pending = this.#pending;
     if (pending === null) throw new Error("no read is pending");
     this.#pending = null;
     const count = n ?? pending.p.length;
-    pending.p.fill(0x61, 0, count);
+    pending.p.fill(fill, 0, count);
     pending.resolve(count);
     return count;
   }
@@ -474,4 +474,26 @@ Deno.test("a busy stream's reads grow to what recv asks; a short one makes the n
   assertEquals(await receive(65536), 8192);
   // recv(n) never reads more than n.
   assertEquals(await receive(16384), 16384);
+});
+
+Deno.test("small chunks a program keeps stay intact while later reads land (shared small slab)", async () => {
+  // Short reads are copied into regions of a slab shared by every stream: each kept chunk
+  // must keep its own bytes as the slab fills and the next one starts.
+  const conn = new ScriptedConn();
+  using sock = wrapConn(AF_INET, conn);
+  const kept: [Uint8Array, number, number][] = [];
+  for (let i = 0; i < 300; i++) {
+    const n = 1 + (i * 37) % 700; // 1 to 700 bytes: either side of the slab's 512-byte limit
+    const fill = i & 0xff;
+    const receiving = sock.recv(65536);
+    // Should an assertion fail first, the close at the end rejects this recv: no stray error.
+    receiving.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    conn.land(n, fill);
+    kept.push([await within(receiving), n, fill]);
+  }
+  for (const [chunk, n, fill] of kept) {
+    assertEquals(chunk.length, n);
+    assert(chunk.every((b) => b === fill), `a kept ${n}-byte chunk changed`);
+  }
 });

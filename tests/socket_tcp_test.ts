@@ -1436,7 +1436,7 @@ Deno.test("a blocking recvInto() waiting on the wire: data, EOF as 0, close as E
   assertEquals(await within(shutting), 0);
 });
 
-Deno.test("recv() chunks of a busy stream never overlap, and a small one holds only its bytes", async () => {
+Deno.test("recv() chunks of a busy stream never overlap, and a small one holds at most 4 KiB", async () => {
   using pair = await tcpPair();
   const sent = pattern(1024 * 1024);
   const sending = pair.client.sendall(sent);
@@ -1459,7 +1459,9 @@ Deno.test("recv() chunks of a busy stream never overlap, and a small one holds o
   await pair.client.sendall(bytes("tiny"));
   const tiny = await within(pair.conn.recv(65536));
   assertEquals(text(tiny), "tiny");
-  assertEquals(tiny.buffer.byteLength, 4);
+  // A small chunk is a region of a small slab shared by every stream, never of a busy
+  // stream's 256 KiB one: keeping it keeps at most 4 KiB alive.
+  assert(tiny.buffer.byteLength <= 4096, `a 4-byte chunk holds ${tiny.buffer.byteLength} bytes`);
 });
 
 Deno.test("close() while accept() waits makes it reject with EBADF", async () => {

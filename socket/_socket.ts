@@ -59,6 +59,7 @@ import {
 } from "./_socket_file.ts";
 import { ALWAYS, SocketCore } from "./_socket_core.ts";
 import { DirectDatagrams } from "./_datagram_direct.ts";
+import { fulfilled } from "./_fulfilled.ts";
 import type { SocketLifecycle } from "./_socket_lifecycle.ts";
 import type { SocketReceiving } from "./_socket_receiving.ts";
 import type { SocketSending } from "./_socket_sending.ts";
@@ -279,7 +280,7 @@ export class Socket
       if (state.kind === "connected" && state.channel.buffered > 0) {
         const data = state.channel.take(bufsize);
         if (core.watchers.interest & POLLIN) state.channel.armRead();
-        return Promise.resolve(data);
+        return fulfilled(data);
       }
       // Blocking with nothing buffered: one read, then the take, without the async path's
       // frames (recvStream does the same in more steps).

@@ -15,15 +15,7 @@ import {
   type Predicate,
   type SocketMap,
 } from "../asyncore/mod.ts";
-import {
-  EBADF,
-  ECONNABORTED,
-  ECONNRESET,
-  ENOTCONN,
-  EPIPE,
-  ESHUTDOWN,
-  EWOULDBLOCK,
-} from "../_core/errno.ts";
+import { DISCONNECTED, EWOULDBLOCK } from "../_core/errno.ts";
 import { encode } from "./_encoding.ts";
 import type { Chunk, Producer } from "./_producer.ts";
 import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
@@ -590,19 +582,6 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
 
 /** Dispatcher's own send(), which `initiateSend` takes the steps of (see there). */
 const DISPATCHER_SEND = Dispatcher.prototype.send;
-
-/**
- * CPython's `asyncore._DISCONNECTED` (asyncore/_errno.ts has the same set): a send error that
- * means the peer is gone, which `send()` turns into `handleClose()`.
- */
-const DISCONNECTED: ReadonlySet<number> = new Set([
-  ECONNRESET,
-  ENOTCONN,
-  ESHUTDOWN,
-  ECONNABORTED,
-  EPIPE,
-  EBADF,
-]);
 
 function joinBytes(parts: Uint8Array[]): Uint8Array {
   let size = 0;

@@ -10,7 +10,7 @@ import {
   type ReadinessWatcher,
 } from "./readiness.ts";
 import { checkSignal, raceAbort } from "./abort.ts";
-import { awaiting } from "./keep_alive.ts";
+import { hold, release } from "./keep_alive.ts";
 import { setLongTimeout } from "./timeout.ts";
 
 /** Events reported whatever the interest, as poll(2) does. */
@@ -105,6 +105,8 @@ export class ReadySet implements ReadinessWatcher {
    */
   collect(max = Infinity): [Entry, number][] {
     const out: [Entry, number][] = [];
+    // Nothing ready (a wait's first look, usually): no iterator over an empty set.
+    if (this.#ready.size === 0) return out;
     if (max === Infinity) {
       // Everything ready is reported, so moving a level-triggered entry to the back would leave
       // the order as it is: only the entries that leave the set are deleted, with no copy of the
@@ -164,7 +166,7 @@ export class ReadySet implements ReadinessWatcher {
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
     // every pending read, which only an event-loop turn completes. An idle wait yields anyway.
-    this.#prune();
+    if (this.#ready.size > 0) this.#prune();
     if (this.#ready.size > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
     let found = this.collect(max);
     if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
@@ -181,13 +183,21 @@ export class ReadySet implements ReadinessWatcher {
         if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining, deadline!);
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
-      // it holds the process (and this set, with what it watches) itself, in O(1).
-      const held = cancelTimer === undefined ? awaiting(this, sleeping) : sleeping;
-      await raceAbort(held, signal, () => {
-        cancelTimer?.();
-        this.#wakers.delete(wake);
-        wake(); // settled, so the hold on the process ends with the wait
-      });
+      // it holds the process (and this set, with what it watches) itself, in O(1). The hold
+      // is taken and ended here rather than through keep_alive's `awaiting`: one async frame,
+      // one promise and their microtask hops fewer per wait.
+      const untimed = cancelTimer === undefined;
+      if (untimed) hold(this);
+      try {
+        // No abort closure without a signal: the usual wait has none.
+        await (signal === undefined ? sleeping : raceAbort(sleeping, signal, () => {
+          cancelTimer?.();
+          this.#wakers.delete(wake);
+          wake(); // nothing left pending for an aborted wait
+        }));
+      } finally {
+        if (untimed) release(this);
+      }
       cancelTimer?.();
       this.#wakers.delete(wake);
       found = this.collect(max);

@@ -34,8 +34,16 @@ export interface Entry {
 export class ReadySet implements ReadinessWatcher {
   #entries = new Map<ReadinessSource, Entry>();
   #ready = new Set<Entry>();
-  /** The waits in progress, woken together: several may share one selector or poll object. */
-  #wakers = new Set<() => void>();
+  /**
+   * The waits in progress, woken together: several may share one selector or poll object.
+   * The usual one has a field of its own and the rest (rare) a list, rather than a Set: each
+   * clear, and every few adds and deletes, gave a Set a new hash table that links to the next
+   * from the one it replaces, so that one table promoted by a scavenge kept every later one
+   * (and what they held) alive through the next; per wake-up, that is what made a selector's
+   * scavenges promote and cost more as the heap grew.
+   */
+  #waker: (() => void) | null = null;
+  #otherWakers: (() => void)[] = [];
 
   /** Starts watching; a source already ready joins the ready set at once. */
   add(entry: Entry): void {
@@ -84,18 +92,30 @@ export class ReadySet implements ReadinessWatcher {
   }
 
   #wakeUp(): void {
-    const count = this.#wakers.size;
-    if (count === 0) return;
-    if (count === 1) {
-      // The usual case, one wait: no copy of the set.
-      const wake = this.#wakers.values().next().value!;
-      this.#wakers.clear();
-      wake();
+    const wake = this.#waker;
+    this.#waker = null;
+    const others = this.#otherWakers;
+    if (others.length > 0) {
+      // Taken before waking: a woken wait that waits again joins the next round.
+      this.#otherWakers = [];
+      for (const other of others) other();
+    }
+    wake?.();
+  }
+
+  #addWaker(wake: () => void): void {
+    if (this.#waker === null) this.#waker = wake;
+    else this.#otherWakers.push(wake);
+  }
+
+  #removeWaker(wake: () => void): void {
+    if (this.#waker === wake) {
+      this.#waker = null;
       return;
     }
-    const wakers = [...this.#wakers];
-    this.#wakers.clear();
-    for (const wake of wakers) wake();
+    const others = this.#otherWakers;
+    const i = others.indexOf(wake);
+    if (i >= 0) others.splice(i, 1);
   }
 
   /**
@@ -179,7 +199,7 @@ export class ReadySet implements ReadinessWatcher {
       let wake = () => {};
       const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
-        this.#wakers.add(wake);
+        this.#addWaker(wake);
         if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining, deadline!);
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
@@ -192,14 +212,14 @@ export class ReadySet implements ReadinessWatcher {
         // No abort closure without a signal: the usual wait has none.
         await (signal === undefined ? sleeping : raceAbort(sleeping, signal, () => {
           cancelTimer?.();
-          this.#wakers.delete(wake);
+          this.#removeWaker(wake);
           wake(); // nothing left pending for an aborted wait
         }));
       } finally {
         if (untimed) release(this);
       }
       cancelTimer?.();
-      this.#wakers.delete(wake);
+      this.#removeWaker(wake);
       found = this.collect(max);
       if (found.length > 0 || deadline === null && this.#entries.size === 0) return found;
     }

@@ -29,11 +29,19 @@ export interface Entry {
   oneShot: boolean;
   /** A one-shot entry that has fired. */
   disabled: boolean;
+  /** In its ready set's queue: kept by the set alone (false when made). */
+  queued: boolean;
 }
 
 export class ReadySet implements ReadinessWatcher {
   #entries = new Map<ReadinessSource, Entry>();
-  #ready = new Set<Entry>();
+  /**
+   * The ready entries, in the order they became ready; each has `queued` set. An array and a
+   * flag rather than a Set: an entry joins and leaves once per wake-up, and a Set churned so
+   * gets a new hash table every few wake-ups, which the table it replaces points to (see
+   * `#waker`).
+   */
+  #ready: Entry[] = [];
   /**
    * The waits in progress, woken together: several may share one selector or poll object.
    * The usual one has a field of its own and the rest (rare) a list, rather than a Set: each
@@ -69,12 +77,17 @@ export class ReadySet implements ReadinessWatcher {
       this.#entries.delete(entry.source);
       entry.source.unwatch(this);
     }
-    this.#ready.delete(entry);
+    if (entry.queued) {
+      entry.queued = false;
+      const ready = this.#ready;
+      ready.splice(ready.indexOf(entry), 1);
+    }
   }
 
   clear(): void {
     for (const entry of [...this.#entries.values()]) this.remove(entry);
-    this.#ready.clear();
+    for (const entry of this.#ready) entry.queued = false;
+    this.#ready = [];
     this.#wakeUp();
   }
 
@@ -84,9 +97,10 @@ export class ReadySet implements ReadinessWatcher {
   }
 
   #consider(entry: Entry): void {
-    if (entry.disabled || this.#ready.has(entry)) return;
+    if (entry.disabled || entry.queued) return;
     if (eventsOf(entry) !== 0) {
-      this.#ready.add(entry);
+      entry.queued = true;
+      this.#ready.push(entry);
       this.#wakeUp();
     }
   }
@@ -125,33 +139,44 @@ export class ReadySet implements ReadinessWatcher {
    */
   collect(max = Infinity): [Entry, number][] {
     const out: [Entry, number][] = [];
-    // Nothing ready (a wait's first look, usually): no iterator over an empty set.
-    if (this.#ready.size === 0) return out;
+    const ready = this.#ready;
+    // Nothing ready (a wait's first look, usually).
+    if (ready.length === 0) return out;
     if (max === Infinity) {
       // Everything ready is reported, so moving a level-triggered entry to the back would leave
-      // the order as it is: only the entries that leave the set are deleted, with no copy of the
-      // set and no delete and re-add per entry. A Set may delete its current entry mid-loop.
-      for (const entry of this.#ready) {
+      // the order as it is: the entries that stay are compacted in place, in order.
+      let kept = 0;
+      for (let i = 0; i < ready.length; i++) {
+        const entry = ready[i]!;
         const events = entry.disabled ? 0 : eventsOf(entry);
-        if (events === 0) {
-          this.#ready.delete(entry);
-          continue;
+        if (events !== 0) {
+          out.push([entry, events]);
+          if (entry.oneShot) entry.disabled = true;
         }
-        out.push([entry, events]);
-        if (entry.oneShot) entry.disabled = true;
-        if (entry.oneShot || entry.edge) this.#ready.delete(entry);
+        if (events === 0 || entry.oneShot || entry.edge) entry.queued = false;
+        else ready[kept++] = entry;
       }
+      ready.length = kept;
       return out;
     }
-    for (const entry of [...this.#ready]) {
-      if (out.length >= max) break;
+    // The first entries, up to `max` reported, leave the front; those that stay ready
+    // (level-triggered) join the back, after the entries not looked at.
+    let i = 0;
+    const back: Entry[] = [];
+    for (; i < ready.length && out.length < max; i++) {
+      const entry = ready[i]!;
       const events = entry.disabled ? 0 : eventsOf(entry);
-      this.#ready.delete(entry);
-      if (events === 0) continue;
-      out.push([entry, events]);
-      if (entry.oneShot) entry.disabled = true;
-      else if (!entry.edge) this.#ready.add(entry);
+      if (events !== 0) {
+        out.push([entry, events]);
+        if (entry.oneShot) entry.disabled = true;
+        else if (!entry.edge) {
+          back.push(entry);
+          continue;
+        }
+      }
+      entry.queued = false;
     }
+    this.#ready = ready.slice(i).concat(back);
     return out;
   }
 
@@ -166,9 +191,14 @@ export class ReadySet implements ReadinessWatcher {
 
   /** Drops the entries that are no longer ready (a level-triggered entry stays after a report). */
   #prune(): void {
-    for (const entry of this.#ready) {
-      if (entry.disabled || eventsOf(entry) === 0) this.#ready.delete(entry);
+    const ready = this.#ready;
+    let kept = 0;
+    for (let i = 0; i < ready.length; i++) {
+      const entry = ready[i]!;
+      if (entry.disabled || eventsOf(entry) === 0) entry.queued = false;
+      else ready[kept++] = entry;
     }
+    ready.length = kept;
   }
 
   /**
@@ -186,8 +216,8 @@ export class ReadySet implements ReadinessWatcher {
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
     // every pending read, which only an event-loop turn completes. An idle wait yields anyway.
-    if (this.#ready.size > 0) this.#prune();
-    if (this.#ready.size > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
+    if (this.#ready.length > 0) this.#prune();
+    if (this.#ready.length > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
     let found = this.collect(max);
     if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
     const deadline = timeoutMs === null ? null : performance.now() + timeoutMs;

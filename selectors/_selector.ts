@@ -158,6 +158,7 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
       edge: false,
       oneShot: false,
       disabled: false,
+      queued: false,
     };
     this.#entries.set(fd, entry);
     this.#ready.add(entry);

@@ -156,7 +156,7 @@ export class ReadySet implements ReadinessWatcher {
         if (events === 0 || entry.oneShot || entry.edge) entry.queued = false;
         else ready[kept++] = entry;
       }
-      ready.length = kept;
+      dropTail(ready, kept);
       return out;
     }
     // The first entries, up to `max` reported, leave the front; those that stay ready
@@ -198,7 +198,7 @@ export class ReadySet implements ReadinessWatcher {
       if (entry.disabled || eventsOf(entry) === 0) entry.queued = false;
       else ready[kept++] = entry;
     }
-    ready.length = kept;
+    dropTail(ready, kept);
   }
 
   /**
@@ -260,4 +260,12 @@ export class ReadySet implements ReadinessWatcher {
 export function eventsOf(entry: Entry): number {
   if (!entry.source) return POLLNVAL;
   return entry.source.pollEvents() & (entry.interest | ALWAYS);
+}
+
+/**
+ * Shortens `list` to `length` by popping: setting `length` to 0 gives a V8 array a new
+ * backing store on its next push, an allocation per wake-up when the one ready entry leaves.
+ */
+function dropTail(list: unknown[], length: number): void {
+  while (list.length > length) list.pop();
 }

@@ -9,6 +9,15 @@
 /** The longest interval a timer takes (2^31 - 1 ms); the timer only needs to be pending. */
 const FOREVER_MS = 2 ** 31 - 1;
 
+/**
+ * One held target and its count in fields of their own (the usual case: one wait at a
+ * time), any other in a Map. A wait takes and ends a hold per wake-up: in a Map alone, each
+ * set and delete of one key made the Map a new hash table every few waits, which links to the
+ * next from the one it replaces, so that one table promoted by a scavenge kept every later
+ * one alive through the next.
+ */
+let single: object | null = null;
+let singleCount = 0;
 const held = new Map<object, number>();
 
 function stayAwake(): void {}
@@ -24,17 +33,25 @@ Deno.unrefTimer(timer);
 
 /** Holds the process alive, and `target` reachable, until as many `release(target)` calls. */
 export function hold(target: object): void {
-  if (held.size === 0) Deno.refTimer(timer);
-  held.set(target, (held.get(target) ?? 0) + 1);
+  if (single === null && held.size === 0) Deno.refTimer(timer);
+  if (single === target) singleCount++;
+  else if (single === null && !held.has(target)) {
+    single = target;
+    singleCount = 1;
+  } else held.set(target, (held.get(target) ?? 0) + 1);
 }
 
 /** Ends one `hold(target)`; the last release lets the process end when nothing else runs. */
 export function release(target: object): void {
-  const count = held.get(target);
-  if (count === undefined) return;
-  if (count > 1) held.set(target, count - 1);
-  else held.delete(target);
-  if (held.size === 0) Deno.unrefTimer(timer);
+  if (single === target) {
+    if (--singleCount === 0) single = null;
+  } else {
+    const count = held.get(target);
+    if (count === undefined) return;
+    if (count > 1) held.set(target, count - 1);
+    else held.delete(target);
+  }
+  if (single === null && held.size === 0) Deno.unrefTimer(timer);
 }
 
 /** Settles like `work`, holding the process alive and `target` reachable until then. */

@@ -10,7 +10,7 @@ import {
   type ReadinessWatcher,
 } from "./readiness.ts";
 import { checkSignal, raceAbort } from "./abort.ts";
-import { awaiting } from "./keep_alive.ts";
+import { hold, release } from "./keep_alive.ts";
 import { setLongTimeout } from "./timeout.ts";
 
 /** Events reported whatever the interest, as poll(2) does. */
@@ -29,13 +29,29 @@ export interface Entry {
   oneShot: boolean;
   /** A one-shot entry that has fired. */
   disabled: boolean;
+  /** In its ready set's queue: kept by the set alone (false when made). */
+  queued: boolean;
 }
 
 export class ReadySet implements ReadinessWatcher {
   #entries = new Map<ReadinessSource, Entry>();
-  #ready = new Set<Entry>();
-  /** The waits in progress, woken together: several may share one selector or poll object. */
-  #wakers = new Set<() => void>();
+  /**
+   * The ready entries, in the order they became ready; each has `queued` set. An array and a
+   * flag rather than a Set: an entry joins and leaves once per wake-up, and a Set churned so
+   * gets a new hash table every few wake-ups, which the table it replaces points to (see
+   * `#waker`).
+   */
+  #ready: Entry[] = [];
+  /**
+   * The waits in progress, woken together: several may share one selector or poll object.
+   * The usual one has a field of its own and the rest (rare) a list, rather than a Set: each
+   * clear, and every few adds and deletes, gave a Set a new hash table that links to the next
+   * from the one it replaces, so that one table promoted by a scavenge kept every later one
+   * (and what they held) alive through the next; per wake-up, that is what made a selector's
+   * scavenges promote and cost more as the heap grew.
+   */
+  #waker: (() => void) | null = null;
+  #otherWakers: (() => void)[] = [];
 
   /** Starts watching; a source already ready joins the ready set at once. */
   add(entry: Entry): void {
@@ -61,12 +77,17 @@ export class ReadySet implements ReadinessWatcher {
       this.#entries.delete(entry.source);
       entry.source.unwatch(this);
     }
-    this.#ready.delete(entry);
+    if (entry.queued) {
+      entry.queued = false;
+      const ready = this.#ready;
+      ready.splice(ready.indexOf(entry), 1);
+    }
   }
 
   clear(): void {
     for (const entry of [...this.#entries.values()]) this.remove(entry);
-    this.#ready.clear();
+    for (const entry of this.#ready) entry.queued = false;
+    this.#ready = [];
     this.#wakeUp();
   }
 
@@ -76,26 +97,39 @@ export class ReadySet implements ReadinessWatcher {
   }
 
   #consider(entry: Entry): void {
-    if (entry.disabled || this.#ready.has(entry)) return;
+    if (entry.disabled || entry.queued) return;
     if (eventsOf(entry) !== 0) {
-      this.#ready.add(entry);
+      entry.queued = true;
+      this.#ready.push(entry);
       this.#wakeUp();
     }
   }
 
   #wakeUp(): void {
-    const count = this.#wakers.size;
-    if (count === 0) return;
-    if (count === 1) {
-      // The usual case, one wait: no copy of the set.
-      const wake = this.#wakers.values().next().value!;
-      this.#wakers.clear();
-      wake();
+    const wake = this.#waker;
+    this.#waker = null;
+    const others = this.#otherWakers;
+    if (others.length > 0) {
+      // Taken before waking: a woken wait that waits again joins the next round.
+      this.#otherWakers = [];
+      for (const other of others) other();
+    }
+    wake?.();
+  }
+
+  #addWaker(wake: () => void): void {
+    if (this.#waker === null) this.#waker = wake;
+    else this.#otherWakers.push(wake);
+  }
+
+  #removeWaker(wake: () => void): void {
+    if (this.#waker === wake) {
+      this.#waker = null;
       return;
     }
-    const wakers = [...this.#wakers];
-    this.#wakers.clear();
-    for (const wake of wakers) wake();
+    const others = this.#otherWakers;
+    const i = others.indexOf(wake);
+    if (i >= 0) others.splice(i, 1);
   }
 
   /**
@@ -105,31 +139,44 @@ export class ReadySet implements ReadinessWatcher {
    */
   collect(max = Infinity): [Entry, number][] {
     const out: [Entry, number][] = [];
+    const ready = this.#ready;
+    // Nothing ready (a wait's first look, usually).
+    if (ready.length === 0) return out;
     if (max === Infinity) {
       // Everything ready is reported, so moving a level-triggered entry to the back would leave
-      // the order as it is: only the entries that leave the set are deleted, with no copy of the
-      // set and no delete and re-add per entry. A Set may delete its current entry mid-loop.
-      for (const entry of this.#ready) {
+      // the order as it is: the entries that stay are compacted in place, in order.
+      let kept = 0;
+      for (let i = 0; i < ready.length; i++) {
+        const entry = ready[i]!;
         const events = entry.disabled ? 0 : eventsOf(entry);
-        if (events === 0) {
-          this.#ready.delete(entry);
-          continue;
+        if (events !== 0) {
+          out.push([entry, events]);
+          if (entry.oneShot) entry.disabled = true;
         }
-        out.push([entry, events]);
-        if (entry.oneShot) entry.disabled = true;
-        if (entry.oneShot || entry.edge) this.#ready.delete(entry);
+        if (events === 0 || entry.oneShot || entry.edge) entry.queued = false;
+        else ready[kept++] = entry;
       }
+      dropTail(ready, kept);
       return out;
     }
-    for (const entry of [...this.#ready]) {
-      if (out.length >= max) break;
+    // The first entries, up to `max` reported, leave the front; those that stay ready
+    // (level-triggered) join the back, after the entries not looked at.
+    let i = 0;
+    const back: Entry[] = [];
+    for (; i < ready.length && out.length < max; i++) {
+      const entry = ready[i]!;
       const events = entry.disabled ? 0 : eventsOf(entry);
-      this.#ready.delete(entry);
-      if (events === 0) continue;
-      out.push([entry, events]);
-      if (entry.oneShot) entry.disabled = true;
-      else if (!entry.edge) this.#ready.add(entry);
+      if (events !== 0) {
+        out.push([entry, events]);
+        if (entry.oneShot) entry.disabled = true;
+        else if (!entry.edge) {
+          back.push(entry);
+          continue;
+        }
+      }
+      entry.queued = false;
     }
+    this.#ready = ready.slice(i).concat(back);
     return out;
   }
 
@@ -144,9 +191,14 @@ export class ReadySet implements ReadinessWatcher {
 
   /** Drops the entries that are no longer ready (a level-triggered entry stays after a report). */
   #prune(): void {
-    for (const entry of this.#ready) {
-      if (entry.disabled || eventsOf(entry) === 0) this.#ready.delete(entry);
+    const ready = this.#ready;
+    let kept = 0;
+    for (let i = 0; i < ready.length; i++) {
+      const entry = ready[i]!;
+      if (entry.disabled || eventsOf(entry) === 0) entry.queued = false;
+      else ready[kept++] = entry;
     }
+    dropTail(ready, kept);
   }
 
   /**
@@ -164,8 +216,8 @@ export class ReadySet implements ReadinessWatcher {
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
     // every pending read, which only an event-loop turn completes. An idle wait yields anyway.
-    this.#prune();
-    if (this.#ready.size > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
+    if (this.#ready.length > 0) this.#prune();
+    if (this.#ready.length > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
     let found = this.collect(max);
     if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
     const deadline = timeoutMs === null ? null : performance.now() + timeoutMs;
@@ -177,19 +229,27 @@ export class ReadySet implements ReadinessWatcher {
       let wake = () => {};
       const sleeping = new Promise<void>((resolve) => {
         wake = resolve;
-        this.#wakers.add(wake);
+        this.#addWaker(wake);
         if (remaining !== null) cancelTimer = setLongTimeout(resolve, remaining, deadline!);
       });
       // The timer holds a timed wait; one without a timeout waits on unref'd read-aheads, so
-      // it holds the process (and this set, with what it watches) itself, in O(1).
-      const held = cancelTimer === undefined ? awaiting(this, sleeping) : sleeping;
-      await raceAbort(held, signal, () => {
-        cancelTimer?.();
-        this.#wakers.delete(wake);
-        wake(); // settled, so the hold on the process ends with the wait
-      });
+      // it holds the process (and this set, with what it watches) itself, in O(1). The hold
+      // is taken and ended here rather than through keep_alive's `awaiting`: one async frame,
+      // one promise and their microtask hops fewer per wait.
+      const untimed = cancelTimer === undefined;
+      if (untimed) hold(this);
+      try {
+        // No abort closure without a signal: the usual wait has none.
+        await (signal === undefined ? sleeping : raceAbort(sleeping, signal, () => {
+          cancelTimer?.();
+          this.#removeWaker(wake);
+          wake(); // nothing left pending for an aborted wait
+        }));
+      } finally {
+        if (untimed) release(this);
+      }
       cancelTimer?.();
-      this.#wakers.delete(wake);
+      this.#removeWaker(wake);
       found = this.collect(max);
       if (found.length > 0 || deadline === null && this.#entries.size === 0) return found;
     }
@@ -200,4 +260,12 @@ export class ReadySet implements ReadinessWatcher {
 export function eventsOf(entry: Entry): number {
   if (!entry.source) return POLLNVAL;
   return entry.source.pollEvents() & (entry.interest | ALWAYS);
+}
+
+/**
+ * Shortens `list` to `length` by popping: setting `length` to 0 gives a V8 array a new
+ * backing store on its next push, an allocation per wake-up when the one ready entry leaves.
+ */
+function dropTail(list: unknown[], length: number): void {
+  while (list.length > length) list.pop();
 }

@@ -37,6 +37,7 @@ class Registrations {
       edge: (mask & EPOLLET) !== 0,
       oneShot: (mask & EPOLLONESHOT) !== 0,
       disabled: false,
+      queued: false,
     };
     this.entries.set(fd, entry);
     this.set.add(entry);

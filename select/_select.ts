@@ -182,7 +182,16 @@ function entryFor(
   if (!entry) {
     const source = sourceOf(obj, fd);
     checkOpen(source);
-    entry = { fd, source, interest: 0, edge: false, oneShot: false, disabled: false, checked: 0 };
+    entry = {
+      fd,
+      source,
+      interest: 0,
+      edge: false,
+      oneShot: false,
+      disabled: false,
+      queued: false,
+      checked: 0,
+    };
     byFd.set(fd, entry);
   }
   entry.interest |= WANTS[which]!;

@@ -18,6 +18,7 @@ import {
 } from "./_key.ts";
 import { SelectorMapping } from "./_mapping.ts";
 import type { AbortOptions } from "../socket/mod.ts";
+import { NO_OPTIONS } from "../_core/abort.ts";
 
 /** The system call under each kind of CPython selector, which decides its timeout's range. */
 const SYSCALL = { raise: "select", report: "poll", drop: "epoll" } as const;
@@ -157,6 +158,7 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
       edge: false,
       oneShot: false,
       disabled: false,
+      queued: false,
     };
     this.#entries.set(fd, entry);
     this.#ready.add(entry);
@@ -235,7 +237,7 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
    */
   async select(
     timeout?: number | null,
-    options: AbortOptions = {},
+    options: AbortOptions = NO_OPTIONS,
   ): Promise<[SelectorKey<T, F>, number][]> {
     const ms = timeoutMs(timeout, this.#closedPolicy);
     if (this.#closed) {
@@ -245,11 +247,15 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
       }
       return [];
     }
-    const ready: [SelectorKey<T, F>, number][] = [];
     const found = await this.#ready.wait(ms, Infinity, options.signal);
+    // The result is built in the array and pairs the wait returned, which are fresh and this
+    // call's alone: no second array and no second tuple per ready key.
+    const ready = found as unknown as [SelectorKey<T, F>, number][];
+    let kept = 0;
     // Indexed, not destructured: no iterator per pair.
     for (let i = 0; i < found.length; i++) {
-      const entry = found[i]![0], polled = found[i]![1];
+      const pair = found[i]!;
+      const entry = pair[0], polled = pair[1];
       const key = this.#keys.get(entry.fd);
       if (!key) continue;
       if (polled & POLLNVAL) {
@@ -265,8 +271,14 @@ export abstract class BaseSelector<T = unknown, F extends FileLike = FileLike>
       if (polled & ~POLLOUT) events |= EVENT_READ;
       if (polled & ~POLLIN) events |= EVENT_WRITE;
       events &= key.events;
-      if (events) ready.push([key, events]);
+      if (events) {
+        const out = pair as unknown as [SelectorKey<T, F>, number];
+        out[0] = key;
+        out[1] = events;
+        ready[kept++] = out;
+      }
     }
+    ready.length = kept;
     return ready;
   }
 

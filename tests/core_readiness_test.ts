@@ -84,7 +84,15 @@ class Fake implements Disposable {
 }
 
 function entryOf(fake: Fake, interest: number, edge = false, oneShot = false): Entry {
-  return { fd: fake.fd, source: fake.source, interest, edge, oneShot, disabled: false };
+  return {
+    fd: fake.fd,
+    source: fake.source,
+    interest,
+    edge,
+    oneShot,
+    disabled: false,
+    queued: false,
+  };
 }
 
 /** Whether `promise` has settled after one macrotask turn. */

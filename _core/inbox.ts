@@ -76,7 +76,11 @@ export class Inbox<E = Error> {
     const chunks = this.#chunks;
     const first = chunks[0]!;
     if (first.length <= n && (chunks.length === 1 || first.length === n)) {
-      chunks.shift();
+      // pop() keeps the array's backing store; shift() of the last element drops it, so the
+      // next landing would allocate one again (ARCHITECTURE.md: no Set or Map churned per
+      // wake-up, and the same for arrays).
+      if (chunks.length === 1) chunks.pop();
+      else chunks.shift();
       this.#buffered -= first.length;
       return first;
     }

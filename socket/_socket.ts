@@ -282,27 +282,63 @@ export class Socket
         if (core.watchers.interest & POLLIN) state.channel.armRead();
         return fulfilled(data);
       }
-      // Blocking with nothing buffered: one read, then the take, without the async path's
-      // frames (recvStream does the same in more steps).
+      // Blocking with nothing buffered: one read, and the take when it lands, without the
+      // async path's frames (recvStream does the same in more steps).
       if (state.kind === "connected" && core.timeout === null && state.channel.canReadNow) {
-        return state.channel.readNow(bufsize).then(() => this.#afterRead(bufsize));
+        this.#recvSize = bufsize;
+        const received = new Promise<Uint8Array>(
+          this.#recvExecutor ??= (resolve, reject) => {
+            this.#recvResolve = resolve;
+            this.#recvReject = reject;
+          },
+        );
+        state.channel.readNow(bufsize, this.#recvWake ??= () => this.#afterRead());
+        return received;
       }
     }
     return this.#recv(bufsize, flags, options);
   }
 
   /**
-   * A plain blocking recv after its own read landed: the take, or the full path's wait. A
-   * method of the socket, so that the read's continuation holds the socket while it runs, as
-   * the async path's frame does (the core alone would let a dropped socket be collected).
+   * The fast recv's size and settlers; one such recv runs at a time (its read must land, or be
+   * overtaken, before `canReadNow` lets another start), and `#afterRead` consumes them.
    */
-  #afterRead(bufsize: number): Uint8Array | Promise<Uint8Array> {
+  #recvSize = 0;
+  #recvResolve: ((data: Uint8Array | PromiseLike<Uint8Array>) => void) | null = null;
+  #recvReject: ((e: unknown) => void) | null = null;
+  /** The fast recv's Promise executor and wake, made once per socket rather than per call. */
+  #recvExecutor:
+    | ((
+      resolve: (data: Uint8Array | PromiseLike<Uint8Array>) => void,
+      reject: (e: unknown) => void,
+    ) => void)
+    | undefined;
+  #recvWake: (() => void) | undefined;
+
+  /**
+   * A plain blocking recv whose own read landed (or was overtaken by a shutdown or close):
+   * the take, or the full path's wait. A method of the socket, so that the read in flight
+   * holds the socket through its wake, as the async path's frame does (the core alone would
+   * let a dropped socket be collected).
+   */
+  #afterRead(): void {
+    const resolve = this.#recvResolve!;
+    const reject = this.#recvReject!;
+    this.#recvResolve = null;
+    this.#recvReject = null;
+    const bufsize = this.#recvSize;
     const core = this.#core;
     const state = core.state;
-    if (state.kind !== "connected" || !state.channel.readable) return recvStream(core, bufsize, 0);
-    const data = state.channel.take(bufsize);
+    if (state.kind !== "connected" || !state.channel.readable) {
+      resolve(recvStream(core, bufsize, 0));
+      return;
+    }
+    try {
+      resolve(state.channel.take(bufsize));
+    } catch (e) {
+      reject(e);
+    }
     if (core.watchers.interest & POLLIN) state.channel.armRead();
-    return data;
   }
 
   async #recv(bufsize: number, flags: number, options: AbortOptions): Promise<Uint8Array> {

@@ -37,6 +37,12 @@ export class StreamChannel implements Channel {
    * `shutdown(SHUT_RD)` or close, which Linux answers at once while the read stays pending.
    */
   #wakeReader: (() => void) | null = null;
+  /**
+   * Whether the connection's reads hold the process, as last set (null: unknown, after an
+   * upgrade attempt had the connection): a blocking recv's read holds it, a read-ahead does not.
+   * Set only when it must change, so back-to-back blocking recvs pay no ref/unref per read.
+   */
+  #held: boolean | null = false;
   /** The buffer of the read-ahead in flight (armRead), and that read's handlers. */
   #aheadBuffer: Uint8Array | null = null;
   #aheadLanded: ((n: number | null) => void) | undefined;
@@ -106,6 +112,8 @@ export class StreamChannel implements Channel {
           `Cannot start TLS: ${this.#inbox.buffered} bytes received before the handshake are unread`,
         );
       }
+      // The new layer's reads run unref'd, as read-aheads do.
+      this.#release();
       if (!this.#reading) return { conn: this.conn, clean: true };
       return { conn: this.#afterPendingRead(), clean: false };
     } catch (e) {
@@ -159,9 +167,21 @@ export class StreamChannel implements Channel {
     wake();
   }
 
+  /**
+   * Wakes a recv blocked on the read in flight, which a `shutdown(SHUT_RD)` or a close
+   * overtook: that read stays pending and no longer holds the process.
+   */
+  #wakeOvertaken(): void {
+    if (this.#wakeReader === null) return;
+    this.#release();
+    this.#wakeBlockedReader();
+  }
+
   /** Resumes the read-ahead after a refused or failed upgrade. */
   unpark(): void {
     this.#parked = false;
+    // The upgrade had the connection: whether its reads hold the process is not known.
+    this.#held = null;
     this.#owner.changed();
   }
 
@@ -171,6 +191,8 @@ export class StreamChannel implements Channel {
     const buffer = this.#startRead(sizeHint);
     // Handlers made once per stream, not per read: the buffer waits in #aheadBuffer.
     this.#aheadBuffer = buffer;
+    // Reading ahead must not hold the process.
+    this.#release();
     this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
   }
 
@@ -181,26 +203,33 @@ export class StreamChannel implements Channel {
   }
 
   /**
-   * Reads once into the inbox and waits for it to land: a blocking recv's fast path, with no
-   * watcher and no timer. Call only when `canReadNow`.
+   * Reads once into the inbox for a blocking recv, with no watcher and no timer: `wake` is
+   * called once the read has landed (its bytes in the inbox, before the owner hears of them),
+   * or at once on a `shutdown(SHUT_RD)` or close, which Linux answers while the read stays
+   * pending. Call only when `canReadNow`.
    */
-  readNow(sizeHint: number): Promise<void> {
+  readNow(sizeHint: number, wake: () => void): void {
     // The buffer waits in #aheadBuffer, as a read-ahead's does: the handlers are made once.
-    this.#aheadBuffer = this.#startRead(sizeHint);
-    const conn = this.conn;
+    const buffer = this.#aheadBuffer = this.#startRead(sizeHint);
     // The program awaits this read: it holds the process while it runs. The read lands on its
-    // own (nothing it brings is lost); the caller waits for the landing or for a
-    // shutdown(SHUT_RD) or close, which must not wait for the peer to send. One Promise, not
-    // an async function's frames: this is every blocking recv's path (BENCHMARKS.md).
-    conn.ref?.();
-    const landing = new Promise<void>((resolve) => {
-      this.#wakeReader = () => {
-        conn.unref?.();
-        resolve();
-      };
-    });
-    conn.read(this.#aheadBuffer).then(this.#landedAhead(), this.#failedAhead());
-    return landing;
+    // own (nothing it brings is lost).
+    this.#hold();
+    this.#wakeReader = wake;
+    this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
+  }
+
+  /** Makes the connection's reads hold the process (a blocking recv's read). */
+  #hold(): void {
+    if (this.#held === true) return;
+    this.#held = true;
+    this.conn.ref?.();
+  }
+
+  /** Makes the connection's reads, the pending one too, leave the process free to end. */
+  #release(): void {
+    if (this.#held === false) return;
+    this.#held = false;
+    this.conn.unref?.();
   }
 
   #landedAhead(): (n: number | null) => void {
@@ -231,27 +260,24 @@ export class StreamChannel implements Channel {
     // writes those bytes (which SHUT_RD discards) into `p` when it lands, as it cannot be
     // cancelled short of closing the connection.
     const conn = this.conn;
-    // The program awaits this read: it holds the process while it runs.
-    conn.ref?.();
-    try {
-      return await new Promise<number | null>((resolve) => {
-        this.#wakeReader = () => resolve(null);
-        conn.read(p).then(
-          (n) => {
-            if (this.#closed || this.#readShut) {
-              this.#landed(EMPTY, 0);
-              return;
-            }
-            this.#wakeReader = null;
-            this.#landed(EMPTY, n === null ? null : 0);
-            resolve(n ?? 0);
-          },
-          (e) => this.#failed(e),
-        );
-      });
-    } finally {
-      conn.unref?.();
-    }
+    // The program awaits this read: it holds the process while it runs (an overtaken one is
+    // released by what overtook it: see #wakeOvertaken).
+    this.#hold();
+    return await new Promise<number | null>((resolve) => {
+      this.#wakeReader = () => resolve(null);
+      conn.read(p).then(
+        (n) => {
+          if (this.#closed || this.#readShut) {
+            this.#landed(EMPTY, 0);
+            return;
+          }
+          this.#wakeReader = null;
+          this.#landed(EMPTY, n === null ? null : 0);
+          resolve(n ?? 0);
+        },
+        (e) => this.#failed(e),
+      );
+    });
   }
 
   #startRead(sizeHint: number): Uint8Array {
@@ -262,14 +288,19 @@ export class StreamChannel implements Channel {
   #landed(buffer: Uint8Array, n: number | null): void {
     this.#reading = false;
     this.#wakeLandingWaiters();
-    this.#wakeBlockedReader();
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.#wakeBlockedReader();
+      return;
+    }
     if (n === null) {
       this.#inbox.end();
     } else if (n > 0) {
       const chunk = this.#buffers.landed(buffer, n);
       if (!this.#readShut) this.#inbox.push(chunk);
     }
+    // A recv blocked on this read takes its bytes first, as the kernel hands a segment to the
+    // reader it wakes; watchers then hear of what is left.
+    this.#wakeBlockedReader();
     this.#owner.changed();
   }
 
@@ -379,7 +410,7 @@ export class StreamChannel implements Channel {
     this.#readShut = true;
     this.#inbox.clear();
     // A recv blocked on its own read returns EOF at once, as Linux wakes it.
-    this.#wakeBlockedReader();
+    this.#wakeOvertaken();
     this.#owner.changed();
   }
 
@@ -412,7 +443,7 @@ export class StreamChannel implements Channel {
     if (this.#closed) return;
     this.#closed = true;
     this.#inbox.clear();
-    this.#wakeBlockedReader();
+    this.#wakeOvertaken();
     this.#writer.close();
   }
 }

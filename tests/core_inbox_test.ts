@@ -140,6 +140,14 @@ class FakeConn implements ByteConn {
   close(): void {
     this.closed = true;
   }
+  /** The ref() and unref() calls, in order. */
+  refs: ("ref" | "unref")[] = [];
+  ref(): void {
+    this.refs.push("ref");
+  }
+  unref(): void {
+    this.refs.push("unref");
+  }
 }
 
 /** Lets the read handlers run. */
@@ -258,21 +266,58 @@ Deno.test("StreamChannel: a reset after data is raised once, after the data", as
   channel.close();
 });
 
-Deno.test("StreamChannel: readNow lands into the inbox and a close wakes it", async () => {
+Deno.test("StreamChannel: readNow wakes its caller once the bytes are in, before the owner hears, and at once on a close", async () => {
   const conn = new FakeConn();
-  const { channel } = channelOver(conn);
-  const first = channel.readNow(65_536);
+  const { channel, changes } = channelOver(conn);
+  const seen: [buffered: number, changes: number][] = [];
+  const wake = () => seen.push([channel.buffered, changes()]);
+  const before = changes();
+  channel.readNow(65_536, wake);
   conn.land(range(0, 50));
-  await first;
+  await settle();
+  // Woken once, with the bytes in the inbox and the owner not yet told.
+  assertEquals(seen, [[50, before]]);
+  assert(changes() > before);
   assertEquals(channel.take(100), range(0, 50));
-  const second = channel.readNow(65_536);
+  channel.readNow(65_536, wake);
   channel.close();
-  await second;
+  // A close wakes the caller at once, without waiting for the read.
+  assertEquals(seen.length, 2);
   assertEquals(channel.take(100).length, 0);
   // The read left pending lands on a closed channel: nothing is kept, nothing breaks.
   conn.land(range(0, 10));
   await settle();
+  assertEquals(seen.length, 2);
   assertEquals(channel.buffered, 0);
+});
+
+Deno.test("StreamChannel: blocking reads hold the process, read-aheads and overtaken reads do not", async () => {
+  const conn = new FakeConn();
+  const { channel } = channelOver(conn);
+  // Made unref'd: reading ahead must not hold the process.
+  assertEquals(conn.refs, ["unref"]);
+  let woken = 0;
+  for (let i = 0; i < 3; i++) {
+    channel.readNow(65_536, () => woken++);
+    conn.land(bytes(i));
+    await settle();
+    channel.take(10);
+  }
+  assertEquals(woken, 3);
+  // One ref for back-to-back blocking reads, not one ref and unref per read.
+  assertEquals(conn.refs, ["unref", "ref"]);
+  channel.armRead();
+  assertEquals(conn.refs, ["unref", "ref", "unref"]);
+  conn.land(bytes(7));
+  await settle();
+  channel.take(10);
+  channel.readNow(65_536, () => woken++);
+  assertEquals(conn.refs, ["unref", "ref", "unref", "ref"]);
+  // A shutdown(SHUT_RD) wakes the caller; the read it leaves pending no longer holds.
+  channel.shutdownRead();
+  assertEquals(woken, 4);
+  assertEquals(conn.refs, ["unref", "ref", "unref", "ref", "unref"]);
+  channel.close();
 });
 
 Deno.test("StreamChannel: a new owner is told of changes after adopt", async () => {

@@ -86,6 +86,24 @@ try { await udp.recvfrom(10); } catch (e) { if (!(e instanceof socket.TimeoutErr
     ["--unstable-net"],
   ],
   [
+    "blocking recv() and recvInto() calls, then select() with a timeout",
+    // A blocking read holds the process while it runs; the read-ahead after it must not.
+    `await client.sendall(bytes("a"));
+await conn.recv(10);
+await client.sendall(bytes("b"));
+await conn.recvInto(new Uint8Array(10));
+await client.sendall(bytes("c"));
+await conn.recv(10);
+await select.select([conn], [], [], 0.05);`,
+  ],
+  [
+    "a blocking recv() that shutdown(SHUT_RD) woke",
+    // The woken recv's read stays pending: it must no longer hold the process.
+    `const pending = conn.recv(10);
+conn.shutdown(socket.SHUT_RD);
+if ((await pending).length !== 0) throw new Error("expected EOF");`,
+  ],
+  [
     "select() on a socketpair",
     `const [a, b] = socket.socketpair();
 void a;

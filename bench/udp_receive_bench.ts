@@ -17,7 +17,9 @@
  * both; the table gives the median and the range of each.
  *
  * Flags: `--count 3000`, `--sizes 64,1400`, `--runs 5` (runs per receiver and size),
- * `--idle 0.5`, `--python python3`.
+ * `--idle 0.5`, `--python python3`, `--sender python|deno`. With `--sender deno` the unpaced
+ * sender is a Deno process (this script with `--send`: `await conn.send(...)` in a loop), about
+ * as fast per datagram as raw Deno's receiver, so a receiver that keeps up gets nearly all.
  *
  * The count is noisy on a shared machine: a receiver descheduled for a few milliseconds loses
  * what the kernel drops meanwhile. `--cpu N` measures instead what a receiver costs, which load
@@ -59,6 +61,15 @@ payload = b"x" * size
 for _ in range(count):
     s.sendto(payload, ("127.0.0.1", port))
 `;
+
+/** `--send PORT COUNT SIZE`: the Deno sender, one unpaced loop of `send`. */
+async function sendDeno(port: number, count: number, size: number): Promise<void> {
+  const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const payload = new Uint8Array(size).fill(0x78);
+  const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
+  for (let i = 0; i < count; i++) await conn.send(payload, to);
+  conn.close();
+}
 
 function flag(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -172,9 +183,22 @@ async function oneRun(
     buffered += value;
   }
   const port = JSON.parse(buffered.split("\n")[0]!).port as number;
-  const sender = await new Deno.Command(python, {
-    args: ["-c", cpu ? PACED : BLASTER, String(port), String(cpu || count), String(size)],
-  }).output();
+  const sender = await (python === "deno" && !cpu
+    ? new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--unstable-net",
+        "--allow-net=127.0.0.1",
+        import.meta.filename!,
+        "--send",
+        String(port),
+        String(count),
+        String(size),
+      ],
+    })
+    : new Deno.Command(python, {
+      args: ["-c", cpu ? PACED : BLASTER, String(port), String(cpu || count), String(size)],
+    })).output();
   if (!sender.success) throw new Error(new TextDecoder().decode(sender.stderr));
   let rest = buffered.slice(buffered.indexOf("\n") + 1);
   for (;;) {
@@ -196,6 +220,11 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const idle = Number(flag("idle", "0.5"));
+  const send = Deno.args.indexOf("--send");
+  if (send >= 0) {
+    const [port, count, size] = Deno.args.slice(send + 1, send + 4).map(Number);
+    return await sendDeno(port!, count!, size!);
+  }
   const receiver = flag("receiver", "");
   const total = Number(flag("total", "0"));
   if (receiver === "raw") return await receiveRaw(idle, total);
@@ -204,10 +233,12 @@ async function main(): Promise<void> {
   const cpu = Number(flag("cpu", "0"));
   const sizes = flag("sizes", "64,1400").split(",").map(Number);
   const runs = Number(flag("runs", "5"));
-  const python = flag("python", "python3");
+  // The sender: python3 (or `--python PATH`), or "deno" for a Deno process.
+  const python = flag("sender", "python") === "deno" ? "deno" : flag("python", "python3");
   const receivers = ["raw", "pynet"];
   const what = cpu ? `--cpu ${cpu}` : `--count ${count}`;
-  console.log(`# ${COMMAND} ${what} --sizes ${sizes} --runs ${runs}`);
+  const senderFlag = python === "deno" ? " --sender deno" : "";
+  console.log(`# ${COMMAND} ${what} --sizes ${sizes} --runs ${runs}${senderFlag}`);
   console.log(`# load before: ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const results = new Map<string, Outcome[]>();
   for (let run = 0; run < runs; run++) {

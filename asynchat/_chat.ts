@@ -221,22 +221,36 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * each call. `BlockingIOError` is ignored; another `OSError` goes to `handleError`.
    */
   override handleRead(): Promise<void> {
-    // A Promise chain rather than an async function: this runs for every read, and with small
-    // reads its frame was much of what parsing allocated. The handlers are bound once.
     let reading: Promise<Uint8Array>;
     try {
       reading = this.recv(this.acInBufferSize);
     } catch (e) {
       return this.#readFailed(e);
     }
-    return reading.then(
-      this.#onData ??= (data) => this.#received(data),
-      this.#onError ??= (e) => this.#readFailed(e),
-    );
+    return this.#read(reading);
   }
 
-  #onData: ((data: Uint8Array) => void | Promise<void>) | undefined;
-  #onError: ((e: unknown) => Promise<void>) | undefined;
+  /**
+   * The read, then the parse, which goes on after each handler's Promise. An async function
+   * whose awaits take the handlers' Promises as they are: a Promise chain here settled its
+   * Promise with the parse's, which cost a Promise of its own and two more turns per record.
+   */
+  async #read(reading: Promise<Uint8Array>): Promise<void> {
+    let data: Uint8Array;
+    try {
+      data = await reading;
+    } catch (e) {
+      return this.#readFailed(e);
+    }
+    let r = this.#received(data);
+    while (r) {
+      // foundTerminator()'s own Promise (see #found): the loop goes on after it, from here.
+      const thenParse = r === this.#bare;
+      this.#bare = undefined;
+      await r;
+      r = thenParse ? this.#parse() : undefined;
+    }
+  }
 
   /** A failed read: `BlockingIOError` is ignored, another `OSError` goes to `handleError`. */
   async #readFailed(e: unknown): Promise<void> {
@@ -275,6 +289,21 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
   #resume: (() => void | Promise<void>) | undefined;
 
   /**
+   * A Promise `foundTerminator()` returned, which #found hands back as it is: after it the loop
+   * goes on, which #read does itself and #chain arranges elsewhere.
+   */
+  #bare: Promise<void> | undefined;
+
+  /** `r` (what #parse returned) as a Promise of the rest of the loop, or nothing. */
+  #chain(r: void | Promise<void>): void | Promise<void> {
+    if (r && r === this.#bare) {
+      this.#bare = undefined;
+      return r.then(this.#resume ??= () => this.#chain(this.#parse()));
+    }
+    return r;
+  }
+
+  /**
    * After `result` (a handler's), `next`; then the rest of the loop when `next` says to go on.
    * At once when `result` is not a Promise.
    */
@@ -285,7 +314,11 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     if (!result) return next();
     return result.then(() => {
       const more = next();
-      return more === true ? this.#parse() : more === false ? undefined : more;
+      return more === true
+        ? this.#chain(this.#parse())
+        : more === false
+        ? undefined
+        : this.#chain(more);
     });
   }
 
@@ -356,11 +389,15 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     return this.#found();
   }
 
-  /** `foundTerminator()`, then the rest of the loop (after its Promise, when it returns one). */
+  /**
+   * `foundTerminator()`: true to go on at once, or its Promise, as it is and marked as #bare
+   * (the loop goes on after it: see #read and #chain).
+   */
   #found(): true | Promise<void> {
     const f = this.foundTerminator();
-    // The continuation straight on the handler's Promise: one Promise per record, not three.
-    return f ? f.then(this.#resume ??= () => this.#parse()) : true;
+    if (!f) return true;
+    this.#bare = f;
+    return f;
   }
 
   /**
@@ -482,12 +519,31 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       } catch (e) {
         sending = Promise.reject(e);
       }
-      const took = (numSent: number) => {
-        if (numSent) {
-          if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
-          else fifo.shift();
-        }
-      };
+      if (this.#sendingFifo === null) {
+        // No send of this path under way: its state goes in fields and the handlers are bound
+        // once, instead of two closures per reply.
+        this.#sendingFifo = fifo;
+        this.#sendingFirst = first;
+        return sending.then(
+          this.#tookBound ??= (numSent) => {
+            const fifo = this.#sendingFifo!, first = this.#sendingFirst;
+            this.#sendingFifo = null;
+            this.#sendingFirst = EMPTY;
+            tookFrom(fifo, first, numSent);
+          },
+          own
+            ? this.#sendErrorBound ??= (e) =>
+              this.#sendError(e).then(
+                this.#tookNow(),
+                this.#sendFailedBound ??= (e) => this.#sendFailed(e),
+              )
+            : this.#sendFailedFieldsBound ??= (e) => {
+              this.#tookNow();
+              return this.#sendFailed(e);
+            },
+        );
+      }
+      const took = (numSent: number) => tookFrom(fifo, first, numSent);
       return sending.then(
         took,
         own
@@ -497,6 +553,21 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       );
     }
     return this.#initiateSend();
+  }
+
+  /** The queue and the head of the fast path's send under way (see initiateSend), if any. */
+  #sendingFifo: FifoEntry[] | null = null;
+  #sendingFirst: Uint8Array = EMPTY;
+  #tookBound: ((numSent: number) => void) | undefined;
+  #sendErrorBound: ((e: unknown) => Promise<void>) | undefined;
+  #sendFailedFieldsBound: ((e: unknown) => Promise<void>) | undefined;
+
+  /** Ends the send under way in the fields: what to do with its count (see tookFrom). */
+  #tookNow(): (numSent: number) => void {
+    const fifo = this.#sendingFifo!, first = this.#sendingFirst;
+    this.#sendingFifo = null;
+    this.#sendingFirst = EMPTY;
+    return (numSent) => tookFrom(fifo, first, numSent);
   }
 
   #sendFailedBound: ((e: unknown) => Promise<void>) | undefined;
@@ -582,6 +653,18 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
 
 /** Dispatcher's own send(), which `initiateSend` takes the steps of (see there). */
 const DISPATCHER_SEND = Dispatcher.prototype.send;
+
+/**
+ * The bookkeeping after a send of (a prefix of) `first`, the head of `fifo`: `numSent` bytes of
+ * it went out (the prefix was `first` cut at `acOutBufferSize`, so less than all of `first`
+ * leaves its rest at the head).
+ */
+function tookFrom(fifo: FifoEntry[], first: Uint8Array, numSent: number): void {
+  if (numSent) {
+    if (numSent < first.length) fifo[0] = first.subarray(numSent);
+    else fifo.shift();
+  }
+}
 
 function joinBytes(parts: Uint8Array[]): Uint8Array {
   let size = 0;

@@ -507,6 +507,14 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     // The common case, bytes at the head: one send() and a Promise chain, not an async frame.
     // The same steps as the general path below.
     if (first instanceof Uint8Array && first.length > 0 && this.connected) {
+      if (this.#sendingFifo !== null) {
+        // A send not awaited is still under way: the head it sent stays at the head until that
+        // send learns how much went, so sending now would send those bytes again (and drop the
+        // next). This one starts once that send has settled, whatever its outcome, as
+        // CPython's push() would have started after the earlier one returned.
+        const next = this.#sendNextBound ??= () => this.initiateSend();
+        return this.#sendingPromise!.then(next, next);
+      }
       const obs = this.acOutBufferSize;
       const data = first.length > obs ? first.subarray(0, obs) : first;
       // With Dispatcher's own send(), its steps are taken here: the socket's send, whose error
@@ -519,37 +527,29 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       } catch (e) {
         sending = Promise.reject(e);
       }
-      if (this.#sendingFifo === null) {
-        // No send of this path under way: its state goes in fields and the handlers are bound
-        // once, instead of two closures per reply.
-        this.#sendingFifo = fifo;
-        this.#sendingFirst = first;
-        return sending.then(
-          this.#tookBound ??= (numSent) => {
-            const fifo = this.#sendingFifo!, first = this.#sendingFirst;
-            this.#sendingFifo = null;
-            this.#sendingFirst = EMPTY;
-            tookFrom(fifo, first, numSent);
-          },
-          own
-            ? this.#sendErrorBound ??= (e) =>
-              this.#sendError(e).then(
-                this.#tookNow(),
-                this.#sendFailedBound ??= (e) => this.#sendFailed(e),
-              )
-            : this.#sendFailedFieldsBound ??= (e) => {
-              this.#tookNow();
-              return this.#sendFailed(e);
-            },
-        );
-      }
-      const took = (numSent: number) => tookFrom(fifo, first, numSent);
-      return sending.then(
-        took,
+      // The send's state goes in fields and the handlers are bound once, instead of two
+      // closures per reply.
+      this.#sendingFifo = fifo;
+      this.#sendingFirst = first;
+      return this.#sendingPromise = sending.then(
+        this.#tookBound ??= (numSent) => {
+          const fifo = this.#sendingFifo!, first = this.#sendingFirst;
+          this.#endSend();
+          tookFrom(fifo, first, numSent);
+        },
         own
-          ? (e) =>
-            this.#sendError(e).then(took, this.#sendFailedBound ??= (e) => this.#sendFailed(e))
-          : (e) => this.#sendFailed(e),
+          ? this.#sendErrorBound ??= (e) => {
+            const fifo = this.#sendingFifo!, first = this.#sendingFirst;
+            this.#endSend();
+            return this.#sendError(e).then(
+              (numSent) => tookFrom(fifo, first, numSent),
+              this.#sendFailedBound ??= (e) => this.#sendFailed(e),
+            );
+          }
+          : this.#sendFailedFieldsBound ??= (e) => {
+            this.#endSend();
+            return this.#sendFailed(e);
+          },
       );
     }
     return this.#initiateSend();
@@ -562,12 +562,14 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
   #sendErrorBound: ((e: unknown) => Promise<void>) | undefined;
   #sendFailedFieldsBound: ((e: unknown) => Promise<void>) | undefined;
 
-  /** Ends the send under way in the fields: what to do with its count (see tookFrom). */
-  #tookNow(): (numSent: number) => void {
-    const fifo = this.#sendingFifo!, first = this.#sendingFirst;
+  #sendingPromise: Promise<void> | null = null;
+  #sendNextBound: (() => Promise<void>) | undefined;
+
+  /** The send under way has its outcome: the fields are free for the next. */
+  #endSend(): void {
     this.#sendingFifo = null;
     this.#sendingFirst = EMPTY;
-    return (numSent) => tookFrom(fifo, first, numSent);
+    this.#sendingPromise = null;
   }
 
   #sendFailedBound: ((e: unknown) => Promise<void>) | undefined;

@@ -237,6 +237,27 @@ Deno.test("asyncore: DispatcherWithSend sends each byte once when a send is not 
   }
 });
 
+Deno.test("asynchat: each byte is sent once, in order, when a push is not awaited before the next", async () => {
+  const map: SocketMap = new Map();
+  class Sending extends AsyncChat {
+    override send(data: Uint8Array): Promise<number> {
+      return super.send(data);
+    }
+  }
+  // Dispatcher's own send() (the path that calls the socket itself) and an overridden one.
+  for (const Kind of [AsyncChat, Sending]) {
+    const [a, b] = socketpair();
+    using _a = a;
+    const chat = new Kind(b, map);
+    await Promise.all([chat.push(bytes("AAA")), chat.push(bytes("BBB")), chat.push(bytes("CC"))]);
+    assertEquals(chat.producerFifo.length, 0);
+    let got = "";
+    while (got.length < 8) got += text(await a.recv(100));
+    assertEquals(got, "AAABBBCC");
+    chat.close();
+  }
+});
+
 Deno.test("asynchat fast paths: push goes through an overridden send(); a push to a closed peer closes the channel, with no handleError", async () => {
   const map: SocketMap = new Map();
   const [a, b] = socketpair();

@@ -9,6 +9,17 @@ import { Dispatcher, DispatcherWithSend, loop, poll, type SocketMap } from "../a
 import { type Socket, socketpair } from "../socket/mod.ts";
 import { bytes, text } from "./_helpers.ts";
 
+/** Receives until `size` characters have come, or the peer closes. */
+async function recvText(sock: Socket, size: number): Promise<string> {
+  let got = "";
+  while (got.length < size) {
+    const data = await sock.recv(100);
+    if (data.length === 0) break;
+    got += text(data);
+  }
+  return got;
+}
+
 Deno.test("asyncore fast paths: predicates in map order, sync and async mixed; handlers in map order", async () => {
   const calls: string[] = [];
   const peers: Socket[] = [];
@@ -230,9 +241,7 @@ Deno.test("asyncore: DispatcherWithSend sends each byte once when a send is not 
     const sends = [d.send(bytes("AAA")), d.send(bytes("BBB")), d.send(bytes("CC"))];
     assertEquals(await Promise.all(sends), [3, 3, 2]);
     assertEquals(d.outBuffer.length, 0);
-    let got = "";
-    while (got.length < 8) got += text(await a.recv(100));
-    assertEquals(got, "AAABBBCC");
+    assertEquals(await recvText(a, 8), "AAABBBCC");
     d.close();
   }
 });
@@ -251,9 +260,7 @@ Deno.test("asynchat: each byte is sent once, in order, when a push is not awaite
     const chat = new Kind(b, map);
     await Promise.all([chat.push(bytes("AAA")), chat.push(bytes("BBB")), chat.push(bytes("CC"))]);
     assertEquals(chat.producerFifo.length, 0);
-    let got = "";
-    while (got.length < 8) got += text(await a.recv(100));
-    assertEquals(got, "AAABBBCC");
+    assertEquals(await recvText(a, 8), "AAABBBCC");
     chat.close();
   }
 });

@@ -37,3 +37,16 @@ export function checkFlags(value: unknown): number {
   if (typeof value === "number" && (value | 0) === value) return value;
   return asCInt(value);
 }
+
+/** The bytes of `parts` joined into one new array (Python's `b"".join(parts)`). */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

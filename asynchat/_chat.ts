@@ -15,65 +15,14 @@ import {
   type Predicate,
   type SocketMap,
 } from "../asyncore/mod.ts";
+import { joinBytes } from "../_core/bytes.ts";
 import { DISCONNECTED, EWOULDBLOCK } from "../_core/errno.ts";
 import { encode } from "./_encoding.ts";
 import type { Chunk, Producer } from "./_producer.ts";
+import { type FifoEntry, pyType, type Terminator, tookFrom, truthy } from "./_values.ts";
 import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
 
-/**
- * What `setTerminator` takes: bytes, text (with `useEncoding`), a byte count, or `null`.
- *
- * @example The kinds
- * ```ts
- * import { AsyncChat, type Terminator } from "@pynet/net/asynchat";
- * import { assertEquals } from "@std/assert";
- *
- * const chat = new AsyncChat();
- * for (const t of [new TextEncoder().encode("\r\n"), 10, null] as Terminator[]) {
- *   chat.setTerminator(t);
- *   assertEquals(chat.getTerminator(), t);
- * }
- * ```
- */
-export type Terminator = Uint8Array | string | number | boolean | null;
-
-/**
- * An entry of the output queue: bytes, a producer, or `null` (close here).
- *
- * @example What push, pushWithProducer and closeWhenDone queue (nothing is sent unconnected)
- * ```ts
- * import { AsyncChat, type FifoEntry, SimpleProducer } from "@pynet/net/asynchat";
- * import { assertEquals } from "@std/assert";
- *
- * const chat = new AsyncChat();
- * const producer = new SimpleProducer(new Uint8Array(3));
- * await chat.push(new Uint8Array(2));
- * await chat.pushWithProducer(producer);
- * chat.closeWhenDone();
- * const queue: FifoEntry[] = chat.producerFifo;
- * assertEquals(queue.length, 3);
- * assertEquals(queue[1], producer);
- * assertEquals(queue[2], null);
- * ```
- */
-export type FifoEntry = Chunk | Producer | null;
-
 const EMPTY = new Uint8Array(0);
-
-/** Python's truth value of a terminator: `None`, `0`, `False` and empty bytes are false. */
-function truthy(t: Terminator | undefined): boolean {
-  if (t === null || t === undefined || t === false || t === 0) return false;
-  return typeof t === "object" || typeof t === "string" ? t.length > 0 : true;
-}
-
-/** Python's type name of `value`, for CPython's messages. */
-function pyType(value: unknown): string {
-  if (value === null || value === undefined) return "NoneType";
-  if (typeof value === "string") return "str";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  return (value as object).constructor?.name ?? typeof value;
-}
 
 /**
  * Python's `asynchat.async_chat`: a dispatcher for protocols of records. Incoming bytes go to
@@ -655,27 +604,3 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
 
 /** Dispatcher's own send(), which `initiateSend` takes the steps of (see there). */
 const DISPATCHER_SEND = Dispatcher.prototype.send;
-
-/**
- * The bookkeeping after a send of (a prefix of) `first`, the head of `fifo`: `numSent` bytes of
- * it went out (the prefix was `first` cut at `acOutBufferSize`, so less than all of `first`
- * leaves its rest at the head).
- */
-function tookFrom(fifo: FifoEntry[], first: Uint8Array, numSent: number): void {
-  if (numSent) {
-    if (numSent < first.length) fifo[0] = first.subarray(numSent);
-    else fifo.shift();
-  }
-}
-
-function joinBytes(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

@@ -73,6 +73,7 @@
  * @module
  */
 
-export { AsyncChat, type FifoEntry, type Terminator } from "./_chat.ts";
+export { AsyncChat } from "./_chat.ts";
+export type { FifoEntry, Terminator } from "./_values.ts";
 export { type Chunk, type Producer, SimpleProducer } from "./_producer.ts";
 export { findPrefixAtEnd } from "./_scan.ts";

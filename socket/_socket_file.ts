@@ -2,7 +2,7 @@
 // writes return Promises, since the socket's calls do.
 import { BlockingIOError, OSError, TimeoutError, ValueError } from "../_core/errors.ts";
 import { pyTypeName } from "../_core/args.ts";
-import { checkSize } from "../_core/bytes.ts";
+import { checkSize, joinBytes } from "../_core/bytes.ts";
 import type { Socket } from "./_socket.ts";
 import { checkErrors, type Decode, type Encode, lookupCodec } from "./_codecs.ts";
 
@@ -177,7 +177,7 @@ class BufferedSocketFile implements SocketFile<Uint8Array> {
       this.#eof = true;
       return false;
     }
-    this.#in = this.#in.length === 0 ? chunk : concat(this.#in, chunk);
+    this.#in = this.#in.length === 0 ? chunk : joinBytes([this.#in, chunk]);
     return true;
   }
 
@@ -268,7 +268,7 @@ class BufferedSocketFile implements SocketFile<Uint8Array> {
   async flush(): Promise<void> {
     this.#checkOpen();
     if (this.#outSize === 0) return;
-    const data = this.#out.length === 1 ? this.#out[0]! : concat(...this.#out);
+    const data = this.#out.length === 1 ? this.#out[0]! : joinBytes(this.#out);
     this.#out = [];
     this.#outSize = 0;
     await this.#sock.sendall(data);
@@ -481,18 +481,6 @@ class TextSocketFile implements SocketFile<string> {
       yield line;
     }
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /**

@@ -59,6 +59,7 @@ import {
 } from "./_socket_file.ts";
 import { ALWAYS, SocketCore } from "./_socket_core.ts";
 import { DirectDatagrams } from "./_datagram_direct.ts";
+import { DirectStreamRecv } from "./_stream_direct.ts";
 import { fulfilled } from "./_fulfilled.ts";
 import type { SocketLifecycle } from "./_socket_lifecycle.ts";
 import type { SocketReceiving } from "./_socket_receiving.ts";
@@ -132,6 +133,8 @@ export class Socket
   #writable: WritableStream<Uint8Array> | undefined;
   /** A datagram socket's blocking recvs with nothing queued (_datagram_direct.ts), made on use. */
   #direct: DirectDatagrams | undefined;
+  /** The blocking stream recv's direct path, made on the first one (_stream_direct.ts). */
+  #directStream: DirectStreamRecv | undefined;
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto, fileno)` does.
@@ -285,60 +288,13 @@ export class Socket
       // Blocking with nothing buffered: one read, and the take when it lands, without the
       // async path's frames (recvStream does the same in more steps).
       if (state.kind === "connected" && core.timeout === null && state.channel.canReadNow) {
-        this.#recvSize = bufsize;
-        const received = new Promise<Uint8Array>(
-          this.#recvExecutor ??= (resolve, reject) => {
-            this.#recvResolve = resolve;
-            this.#recvReject = reject;
-          },
+        return (this.#directStream ??= new DirectStreamRecv(this, core)).recv(
+          state.channel,
+          bufsize,
         );
-        state.channel.readNow(bufsize, this.#recvWake ??= () => this.#afterRead());
-        return received;
       }
     }
     return this.#recv(bufsize, flags, options);
-  }
-
-  /**
-   * The fast recv's size and settlers; one such recv runs at a time (its read must land, or be
-   * overtaken, before `canReadNow` lets another start), and `#afterRead` consumes them.
-   */
-  #recvSize = 0;
-  #recvResolve: ((data: Uint8Array | PromiseLike<Uint8Array>) => void) | null = null;
-  #recvReject: ((e: unknown) => void) | null = null;
-  /** The fast recv's Promise executor and wake, made once per socket rather than per call. */
-  #recvExecutor:
-    | ((
-      resolve: (data: Uint8Array | PromiseLike<Uint8Array>) => void,
-      reject: (e: unknown) => void,
-    ) => void)
-    | undefined;
-  #recvWake: (() => void) | undefined;
-
-  /**
-   * A plain blocking recv whose own read landed (or was overtaken by a shutdown or close):
-   * the take, or the full path's wait. A method of the socket, so that the read in flight
-   * holds the socket through its wake, as the async path's frame does (the core alone would
-   * let a dropped socket be collected).
-   */
-  #afterRead(): void {
-    const resolve = this.#recvResolve!;
-    const reject = this.#recvReject!;
-    this.#recvResolve = null;
-    this.#recvReject = null;
-    const bufsize = this.#recvSize;
-    const core = this.#core;
-    const state = core.state;
-    if (state.kind !== "connected" || !state.channel.readable) {
-      resolve(recvStream(core, bufsize, 0));
-      return;
-    }
-    try {
-      resolve(state.channel.take(bufsize));
-    } catch (e) {
-      reject(e);
-    }
-    if (core.watchers.interest & POLLIN) state.channel.armRead();
   }
 
   async #recv(bufsize: number, flags: number, options: AbortOptions): Promise<Uint8Array> {

@@ -208,17 +208,3 @@ export const errnoByName: ReadonlyMap<string, number> = new Map([
   ["EINPROGRESS", EINPROGRESS],
   ["EWOULDBLOCK", EWOULDBLOCK],
 ]);
-
-/**
- * CPython's `asyncore._DISCONNECTED`: the errors that mean the peer is gone, which asyncore's
- * `send`/`recv` (and asynchat's sends) turn into `handleClose()`. Here, not in asyncore, so
- * that asynchat, which may use asyncore only through its mod.ts, reads the same set.
- */
-export const DISCONNECTED: ReadonlySet<number> = new Set([
-  ECONNRESET,
-  ENOTCONN,
-  ESHUTDOWN,
-  ECONNABORTED,
-  EPIPE,
-  EBADF,
-]);

@@ -16,10 +16,9 @@ import {
   type SocketMap,
 } from "../asyncore/mod.ts";
 import { joinBytes } from "../_core/bytes.ts";
-import { DISCONNECTED, EWOULDBLOCK } from "../_core/errno.ts";
 import { encode } from "./_encoding.ts";
 import type { Chunk, Producer } from "./_producer.ts";
-import { type FifoEntry, pyType, type Terminator, tookFrom, truthy } from "./_values.ts";
+import { type FifoEntry, pyType, type Terminator, truthy } from "./_values.ts";
 import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -170,36 +169,22 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * each call. `BlockingIOError` is ignored; another `OSError` goes to `handleError`.
    */
   override handleRead(): Promise<void> {
+    // A Promise chain rather than an async function: this runs for every read, and with small
+    // reads its frame was much of what parsing allocated. The handlers are bound once.
     let reading: Promise<Uint8Array>;
     try {
       reading = this.recv(this.acInBufferSize);
     } catch (e) {
       return this.#readFailed(e);
     }
-    return this.#read(reading);
+    return reading.then(
+      this.#onData ??= (data) => this.#received(data),
+      this.#onError ??= (e) => this.#readFailed(e),
+    );
   }
 
-  /**
-   * The read, then the parse, which goes on after each handler's Promise. An async function
-   * whose awaits take the handlers' Promises as they are: a Promise chain here settled its
-   * Promise with the parse's, which cost a Promise of its own and two more turns per record.
-   */
-  async #read(reading: Promise<Uint8Array>): Promise<void> {
-    let data: Uint8Array;
-    try {
-      data = await reading;
-    } catch (e) {
-      return this.#readFailed(e);
-    }
-    let r = this.#received(data);
-    while (r) {
-      // foundTerminator()'s own Promise (see #found): the loop goes on after it, from here.
-      const thenParse = r === this.#bare;
-      this.#bare = undefined;
-      await r;
-      r = thenParse ? this.#parse() : undefined;
-    }
-  }
+  #onData: ((data: Uint8Array) => void | Promise<void>) | undefined;
+  #onError: ((e: unknown) => Promise<void>) | undefined;
 
   /** A failed read: `BlockingIOError` is ignored, another `OSError` goes to `handleError`. */
   async #readFailed(e: unknown): Promise<void> {
@@ -238,21 +223,6 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
   #resume: (() => void | Promise<void>) | undefined;
 
   /**
-   * A Promise `foundTerminator()` returned, which #found hands back as it is: after it the loop
-   * goes on, which #read does itself and #chain arranges elsewhere.
-   */
-  #bare: Promise<void> | undefined;
-
-  /** `r` (what #parse returned) as a Promise of the rest of the loop, or nothing. */
-  #chain(r: void | Promise<void>): void | Promise<void> {
-    if (r && r === this.#bare) {
-      this.#bare = undefined;
-      return r.then(this.#resume ??= () => this.#chain(this.#parse()));
-    }
-    return r;
-  }
-
-  /**
    * After `result` (a handler's), `next`; then the rest of the loop when `next` says to go on.
    * At once when `result` is not a Promise.
    */
@@ -263,11 +233,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     if (!result) return next();
     return result.then(() => {
       const more = next();
-      return more === true
-        ? this.#chain(this.#parse())
-        : more === false
-        ? undefined
-        : this.#chain(more);
+      return more === true ? this.#parse() : more === false ? undefined : more;
     });
   }
 
@@ -338,15 +304,11 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     return this.#found();
   }
 
-  /**
-   * `foundTerminator()`: true to go on at once, or its Promise, as it is and marked as #bare
-   * (the loop goes on after it: see #read and #chain).
-   */
+  /** `foundTerminator()`, then the rest of the loop (after its Promise, when it returns one). */
   #found(): true | Promise<void> {
     const f = this.foundTerminator();
-    if (!f) return true;
-    this.#bare = f;
-    return f;
+    // The continuation straight on the handler's Promise: one Promise per record, not three.
+    return f ? f.then(this.#resume ??= () => this.#parse()) : true;
   }
 
   /**
@@ -456,87 +418,39 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     // The common case, bytes at the head: one send() and a Promise chain, not an async frame.
     // The same steps as the general path below.
     if (first instanceof Uint8Array && first.length > 0 && this.connected) {
-      if (this.#sendingFifo !== null) {
+      const under = this.#sending;
+      if (under !== null) {
         // A send not awaited is still under way: the head it sent stays at the head until that
         // send learns how much went, so sending now would send those bytes again (and drop the
         // next). This one starts once that send has settled, whatever its outcome, as
         // CPython's push() would have started after the earlier one returned.
-        const next = this.#sendNextBound ??= () => this.initiateSend();
-        return this.#sendingPromise!.then(next, next);
+        const next = () => this.initiateSend();
+        return under.then(next, next);
       }
       const obs = this.acOutBufferSize;
       const data = first.length > obs ? first.subarray(0, obs) : first;
-      // With Dispatcher's own send(), its steps are taken here: the socket's send, whose error
-      // send() would map (sendError) in a Promise of its own before this one saw the count.
-      // One Promise and one turn fewer per reply.
-      const own = this.send === DISPATCHER_SEND;
       let sending: Promise<number>;
       try {
-        sending = own ? this.socket!.send(data) : this.send(data);
+        sending = this.send(data);
       } catch (e) {
         sending = Promise.reject(e);
       }
-      // The send's state goes in fields and the handlers are bound once, instead of two
-      // closures per reply.
-      this.#sendingFifo = fifo;
-      this.#sendingFirst = first;
-      return this.#sendingPromise = sending.then(
-        this.#tookBound ??= (numSent) => {
-          const fifo = this.#sendingFifo!, first = this.#sendingFirst;
-          this.#endSend();
-          tookFrom(fifo, first, numSent);
-        },
-        own
-          ? this.#sendErrorBound ??= (e) => {
-            const fifo = this.#sendingFifo!, first = this.#sendingFirst;
-            this.#endSend();
-            return this.#sendError(e).then(
-              (numSent) => tookFrom(fifo, first, numSent),
-              this.#sendFailedBound ??= (e) => this.#sendFailed(e),
-            );
-          }
-          : this.#sendFailedFieldsBound ??= (e) => {
-            this.#endSend();
-            return this.#sendFailed(e);
-          },
-      );
+      return this.#sending = sending.then((numSent) => {
+        this.#sending = null;
+        if (numSent) {
+          if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
+          else fifo.shift();
+        }
+      }, (e) => {
+        this.#sending = null;
+        return this.#sendFailed(e);
+      });
     }
     return this.#initiateSend();
   }
 
-  /** The queue and the head of the fast path's send under way (see initiateSend), if any. */
-  #sendingFifo: FifoEntry[] | null = null;
-  #sendingFirst: Uint8Array = EMPTY;
-  #tookBound: ((numSent: number) => void) | undefined;
-  #sendErrorBound: ((e: unknown) => Promise<void>) | undefined;
-  #sendFailedFieldsBound: ((e: unknown) => Promise<void>) | undefined;
-
-  #sendingPromise: Promise<void> | null = null;
-  #sendNextBound: (() => Promise<void>) | undefined;
-
-  /** The send under way has its outcome: the fields are free for the next. */
-  #endSend(): void {
-    this.#sendingFifo = null;
-    this.#sendingFirst = EMPTY;
-    this.#sendingPromise = null;
-  }
-
-  #sendFailedBound: ((e: unknown) => Promise<void>) | undefined;
-
-  /**
-   * What Dispatcher's send() makes of its socket's error: 0 for `EWOULDBLOCK`, 0 after
-   * `handleClose()` when the peer is gone, else the error again.
-   */
-  async #sendError(e: unknown): Promise<number> {
-    if (e instanceof OSError && e.errno !== null) {
-      if (e.errno === EWOULDBLOCK) return 0;
-      if (DISCONNECTED.has(e.errno)) {
-        await this.handleClose();
-        return 0;
-      }
-    }
-    throw e;
-  }
+  /** The fast path's send under way (see initiateSend), until it has its outcome. */
+  #sending: Promise<void> | null = null;
 
   /** A send that failed: an `OSError` goes to `handleError`, another error rejects. */
   async #sendFailed(e: unknown): Promise<void> {
@@ -601,6 +515,3 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     this.producerFifo.length = 0;
   }
 }
-
-/** Dispatcher's own send(), which `initiateSend` takes the steps of (see there). */
-const DISPATCHER_SEND = Dispatcher.prototype.send;

@@ -1,5 +1,5 @@
 // asynchat's values: the terminator and output-queue types, Python's truth value and type name
-// of what a caller passes, and the bookkeeping of the output queue. _chat.ts uses them.
+// of what a caller passes. _chat.ts uses them.
 import type { Chunk, Producer } from "./_producer.ts";
 
 /**
@@ -53,16 +53,4 @@ export function pyType(value: unknown): string {
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
   if (typeof value === "boolean") return "bool";
   return (value as object).constructor?.name ?? typeof value;
-}
-
-/**
- * The bookkeeping after a send of (a prefix of) `first`, the head of `fifo`: `numSent` bytes of
- * it went out (the prefix was `first` cut at `acOutBufferSize`, so less than all of `first`
- * leaves its rest at the head).
- */
-export function tookFrom(fifo: FifoEntry[], first: Uint8Array, numSent: number): void {
-  if (numSent) {
-    if (numSent < first.length) fifo[0] = first.subarray(numSent);
-    else fifo.shift();
-  }
 }

@@ -1,11 +1,29 @@
 // The errno values asyncore tests, its `DISCONNECTED` set, and the two errno helpers CPython's
 // asyncore.py imports from `errno` and `os` (errorcode, strerror). The values themselves are the
 // shared table's, _core/errno.ts.
-import { errnoByName } from "../_core/errno.ts";
+import {
+  EBADF,
+  ECONNABORTED,
+  ECONNRESET,
+  ENOTCONN,
+  EPIPE,
+  errnoByName,
+  ESHUTDOWN,
+} from "../_core/errno.ts";
 import { OSError } from "../socket/mod.ts";
 
-// _loop.ts takes EBADF from here, with DISCONNECTED (the errors that mean the peer is gone).
-export { DISCONNECTED, EBADF } from "../_core/errno.ts";
+// _loop.ts takes EBADF from here, with DISCONNECTED.
+export { EBADF } from "../_core/errno.ts";
+
+/** Errors that mean "the peer is gone": asyncore turns them into `handleClose()`. */
+export const DISCONNECTED: ReadonlySet<number> = new Set([
+  ECONNRESET,
+  ENOTCONN,
+  ESHUTDOWN,
+  ECONNABORTED,
+  EPIPE,
+  EBADF,
+]);
 
 /** errno value -> name; the first name wins, so 11 is "EAGAIN" (not "EWOULDBLOCK"), as in Python. */
 const NAMES: ReadonlyMap<number, string> = new Map(

@@ -377,6 +377,17 @@ export class Socket
       checkFlags(flags);
       this.#enter(options, this.#readable);
       const size = nbytes || target.length;
+      if (this.type === SOCK_DGRAM && flags === 0 && options === NO_OPTIONS) {
+        // Blocking with nothing queued: the datagram received directly, into the channel's
+        // buffer (a datagram the call does not take never touches the caller's).
+        const landing = (this.#direct ??= new DirectDatagrams(this, this.#core)).recvfrom(size);
+        if (landing !== null) {
+          return landing.then(([data, from]) => {
+            target.set(data);
+            return [data.length, from];
+          });
+        }
+      }
       return recvInto(this.#core, target.subarray(0, size), flags, options.signal);
     } catch (e) {
       return Promise.reject(e);

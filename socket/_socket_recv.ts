@@ -120,8 +120,7 @@ export async function recvDatagram(
 /**
  * Receives into `target` (already cut to the size asked), giving the count and, for a
  * datagram, the sender. A blocking call with nothing buffered reads straight into it (a
- * datagram: into the channel's buffer, so that a datagram the call does not take never
- * touches the caller's buffer).
+ * datagram socket's takes its direct receive in the face instead: _datagram_direct.ts).
  */
 export async function recvInto(
   core: SocketCore,
@@ -137,27 +136,6 @@ export async function recvInto(
       const n = await channel.readInto(target);
       core.streamChannel();
       if (n !== null) return [n, null];
-    }
-  }
-  if (core.type !== SOCK_STREAM && flags === 0 && core.timeout === null && size > 0 && !signal) {
-    const state = core.state;
-    const channel = state.kind === "datagram" ? state.channel : null;
-    // Blocking with nothing queued: receive the datagram ourselves (see receiveNow in
-    // _datagram.ts).
-    const receiving = channel?.receiveNow(size);
-    if (channel && receiving) {
-      let landed: [Uint8Array, Deno.Addr];
-      try {
-        landed = await receiving;
-      } catch (e) {
-        throw channel.failedNow(e, core.state === state);
-      }
-      const data = channel.landedNow(landed[0], landed[1], core.state === state);
-      if (data !== null) {
-        target.set(data);
-        if (core.watchers.interest & POLLIN) channel.armRead();
-        return [data.length, fromDenoAddr(core.family, landed[1])];
-      }
     }
   }
   const [data, from] = core.type === SOCK_STREAM

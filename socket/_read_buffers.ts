@@ -2,6 +2,8 @@
 // reads into, so that an idle connection holds little and a busy one reads large without
 // paying for a new buffer per read.
 
+import { keepFreedSlabs } from "./_heap_thresholds.ts";
+
 const MIN_READ = 4 * 1024;
 /** The largest read, and a watcher's read-ahead size. */
 export const MAX_READ = 256 * 1024;
@@ -84,6 +86,7 @@ export class ReadBuffers {
   /** The buffer the next read lands in; `sizeHint` is what the recv asked for (0: a watcher). */
   next(sizeHint: number): Uint8Array {
     const size = this.#sizeFor(sizeHint);
+    if (size >= SLAB_READ_MIN) keepFreedSlabs();
     if (!this.#caughtUp && size >= SLAB_READ_MIN && size <= SLAB_SIZE / 4) {
       if (this.#slab === null || this.#slab.byteLength - this.#slabUsed < size) {
         this.#slab = new ArrayBuffer(SLAB_SIZE);

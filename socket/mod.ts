@@ -31,6 +31,14 @@
  * flushes it). Collection comes when the JavaScript engine decides, not at once as CPython's
  * reference counting does: close what you can, with `close()` or `using`.
  *
+ * Every `recv` returns bytes of its own, so a stream's reads land in fresh memory, which V8
+ * frees in batches. On Linux with glibc, the first large stream read therefore raises the C
+ * allocator's thresholds once per process (it allocates and drops one untouched 31 MiB
+ * block, as glibc adapts to any program's large buffers): freed read memory then stays in the
+ * process's heap for reuse (up to about 62 MiB) instead of going back to the system and
+ * faulting in again, which halved streaming speed. Idle and request/response programs never
+ * take that step.
+ *
  * Deno's permissions apply: a missing one raises `PermissionError` whose message names the
  * flag to add (`--allow-net=127.0.0.1:8080`). Datagram sockets (`SOCK_DGRAM`) and
  * `SO_REUSEPORT` need Deno's `--unstable-net` flag; without it they raise `OSError`

@@ -420,6 +420,16 @@ export class StreamChannel implements Channel {
     return this.#writer.writeAll(data);
   }
 
+  /**
+   * A blocking sendall's straight write, when nothing stands in its way: the stream is idle
+   * and there is nothing `takeSendError` or a shut writing side would raise first (null
+   * otherwise, for the full path to sort out).
+   */
+  writeAllNow(data: Uint8Array): Promise<void> | null {
+    if (this.#reset || this.#inbox.error !== null || !this.#writer.clear) return null;
+    return this.#writer.writeAll(data);
+  }
+
   /** Copies as much of `data` as the send buffer has room for; returns the count taken. */
   enqueue(data: Uint8Array): number {
     return this.#writer.enqueue(data);

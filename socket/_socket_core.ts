@@ -78,6 +78,14 @@ interface Leftover {
   channel: { close(): void } | null;
 }
 
+/**
+ * Whether the socket's readiness source has watchers, kept apart from the core (whose channel
+ * holds it only weakly) so that a change with none to tell needs no deref.
+ */
+interface Watched {
+  any: boolean;
+}
+
 /** The core of one socket (see the file's head). */
 export class SocketCore implements SocketPrivileges {
   readonly family: number;
@@ -123,8 +131,9 @@ export class SocketCore implements SocketPrivileges {
     this.type = type;
     this.timeout = timeout;
     const self = new WeakRef(this);
-    [this.owner, this.rejects, this.ioRefs] = SocketCore.#callbacks(self);
-    this.source = SocketCore.#sourceOf(this, this.watchers);
+    const watched: Watched = { any: false };
+    [this.owner, this.rejects, this.ioRefs] = SocketCore.#callbacks(self, watched);
+    this.source = SocketCore.#sourceOf(this, this.watchers, watched);
     if (fileno !== null) {
       const found = detached.get(fileno);
       if (!found) throw new OSError(EBADF);
@@ -147,10 +156,15 @@ export class SocketCore implements SocketPrivileges {
    */
   static #callbacks(
     self: WeakRef<SocketCore>,
+    watched: Watched,
   ): [owner: ChannelOwner, rejects: (conn: Deno.Conn) => boolean, ioRefs: IoRefs] {
     return [
       {
-        changed: () => self.deref()?.changed(),
+        // With no watcher, `changed` has nothing to do; and a deref costs a runtime call (it
+        // keeps the core alive to the end of the job), paid on every landing and write.
+        changed: () => {
+          if (watched.any) self.deref()?.changed();
+        },
       },
       (conn) => {
         const core = self.deref();
@@ -175,12 +189,24 @@ export class SocketCore implements SocketPrivileges {
    * The readiness source. Its watchers (a selector) hold the socket itself anyway; made here
    * for the reason `#callbacks` gives.
    */
-  static #sourceOf(core: SocketCore, watchers: WatcherSet): ReadinessSource {
-    return sourceFor({
+  static #sourceOf(core: SocketCore, watchers: WatcherSet, watched: Watched): ReadinessSource {
+    const source = sourceFor({
       fileno: () => core.fd,
       pollEvents: () => core.pollEvents(),
       armRead: () => core.armRead(),
     }, watchers);
+    const { watch, unwatch } = source;
+    return {
+      ...source,
+      watch(watcher, interest) {
+        watched.any = true;
+        watch(watcher, interest);
+      },
+      unwatch(watcher) {
+        unwatch(watcher);
+        watched.any = watchers.size > 0;
+      },
+    };
   }
 
   /** What closes a collected socket's leftover: it must not hold the socket either. */

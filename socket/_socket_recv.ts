@@ -30,7 +30,7 @@ export async function recvStream(
   // With a signal, the read-ahead path below: an abort leaves its read running.
   if (timeout === null && channel.canReadNow && !signal) {
     // Blocking with nothing buffered: read straight away, the cost of a raw Deno read.
-    await new Promise<void>((resolve) => channel.readNow(bufsize, resolve));
+    await new Promise<void>((resolve) => channel.readNow(bufsize, () => resolve()));
     channel = core.streamChannel();
   }
   // Only a timed call needs the clock (timeLeft leaves null and 0 as they are).

@@ -35,8 +35,11 @@ export class StreamChannel implements Channel {
   /**
    * Wakes a blocking recv waiting on its own read (`readNow`, `readInto`): a landing, or a
    * `shutdown(SHUT_RD)` or close, which Linux answers at once while the read stays pending.
+   * Called with the landed chunk when it is handed over straight (see `readNow`), else null.
    */
-  #wakeReader: (() => void) | null = null;
+  #wakeReader: ((chunk: Uint8Array | null) => void) | null = null;
+  /** The most bytes the waiting reader takes straight from its read's landing (readNow). */
+  #handSize = 0;
   /**
    * Whether the connection's reads hold the process, as last set (null: unknown, after an
    * upgrade attempt had the connection): a blocking recv's read holds it, a read-ahead does not.
@@ -164,7 +167,8 @@ export class StreamChannel implements Channel {
     const wake = this.#wakeReader;
     if (wake === null) return;
     this.#wakeReader = null;
-    wake();
+    this.#handSize = 0;
+    wake(null);
   }
 
   /**
@@ -206,15 +210,18 @@ export class StreamChannel implements Channel {
    * Reads once into the inbox for a blocking recv, with no watcher and no timer: `wake` is
    * called once the read has landed (its bytes in the inbox, before the owner hears of them),
    * or at once on a `shutdown(SHUT_RD)` or close, which Linux answers while the read stays
-   * pending. Call only when `canReadNow`.
+   * pending. With `handSize`, a landing of at most that many bytes into an empty inbox is
+   * handed to `wake` instead, the recv's whole answer, without passing through the inbox (the
+   * inbox would hand the same chunk over whole). Call only when `canReadNow`.
    */
-  readNow(sizeHint: number, wake: () => void): void {
+  readNow(sizeHint: number, wake: (chunk: Uint8Array | null) => void, handSize = 0): void {
     // The buffer waits in #aheadBuffer, as a read-ahead's does: the handlers are made once.
     const buffer = this.#aheadBuffer = this.#startRead(sizeHint);
     // The program awaits this read: it holds the process while it runs. The read lands on its
     // own (nothing it brings is lost).
     this.#hold();
     this.#wakeReader = wake;
+    this.#handSize = handSize;
     this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
   }
 
@@ -265,6 +272,7 @@ export class StreamChannel implements Channel {
     this.#hold();
     return await new Promise<number | null>((resolve) => {
       this.#wakeReader = () => resolve(null);
+      this.#handSize = 0;
       conn.read(p).then(
         (n) => {
           if (this.#closed || this.#readShut) {
@@ -296,7 +304,19 @@ export class StreamChannel implements Channel {
       this.#inbox.end();
     } else if (n > 0) {
       const chunk = this.#buffers.landed(buffer, n);
-      if (!this.#readShut) this.#inbox.push(chunk);
+      if (this.#readShut) {
+        // Discarded, as SHUT_RD discards what arrives.
+      } else if (chunk.length <= this.#handSize && this.#inbox.buffered === 0) {
+        // The blocked recv's whole answer: handed over, then watchers hear that none is left.
+        const wake = this.#wakeReader!;
+        this.#wakeReader = null;
+        this.#handSize = 0;
+        wake(chunk);
+        this.#owner.changed();
+        return;
+      } else {
+        this.#inbox.push(chunk);
+      }
     }
     // A recv blocked on this read takes its bytes first, as the kernel hands a segment to the
     // reader it wakes; watchers then hear of what is left.
@@ -397,6 +417,16 @@ export class StreamChannel implements Channel {
 
   /** Writes all of `data` straight from the caller's bytes, as a blocking `sendall` does. */
   writeAll(data: Uint8Array): Promise<void> {
+    return this.#writer.writeAll(data);
+  }
+
+  /**
+   * A blocking sendall's straight write, when nothing stands in its way: the stream is idle
+   * and there is nothing `takeSendError` or a shut writing side would raise first (null
+   * otherwise, for the full path to sort out).
+   */
+  writeAllNow(data: Uint8Array): Promise<void> | null {
+    if (this.#reset || this.#inbox.error !== null || !this.#writer.clear) return null;
     return this.#writer.writeAll(data);
   }
 

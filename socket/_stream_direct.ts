@@ -29,7 +29,7 @@ export class DirectStreamRecv {
     this.#resolve = resolve;
     this.#reject = reject;
   };
-  readonly #wake = () => this.#afterRead();
+  readonly #wake = (chunk: Uint8Array | null) => this.#afterRead(chunk);
 
   constructor(face: object, core: SocketCore) {
     this.#face = face;
@@ -40,19 +40,23 @@ export class DirectStreamRecv {
   recv(channel: StreamChannel, bufsize: number): Promise<Uint8Array> {
     this.#size = bufsize;
     const received = new Promise<Uint8Array>(this.#executor);
-    channel.readNow(bufsize, this.#wake);
+    channel.readNow(bufsize, this.#wake, bufsize);
     return received;
   }
 
   /**
-   * The read landed (or was overtaken by a shutdown or close): the take, or the full path's
-   * wait.
+   * The read landed (or was overtaken by a shutdown or close): its `chunk` when the channel
+   * handed it over (the answer), else the take, or the full path's wait.
    */
-  #afterRead(): void {
+  #afterRead(chunk: Uint8Array | null): void {
     const resolve = this.#resolve!;
     const reject = this.#reject!;
     this.#resolve = null;
     this.#reject = null;
+    if (chunk !== null) {
+      resolve(chunk);
+      return;
+    }
     const bufsize = this.#size;
     const core = this.#core;
     const state = core.state;

@@ -68,6 +68,15 @@ export class StreamWriter {
     return !this.#writing && this.#queued === 0;
   }
 
+  /**
+   * Whether a blocking sendall may write straight away with nothing to raise first: idle, no
+   * error waiting or met, not shut.
+   */
+  get clear(): boolean {
+    return !this.#writing && this.#queued === 0 && this.#error === null && !this.#failed &&
+      !this.#shut;
+  }
+
   /** Whether a background write met an error not yet reported. */
   get hasError(): boolean {
     return this.#error !== null;

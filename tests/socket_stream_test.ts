@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
+import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 // Internal: the Deno connection under a socket, to see when close() lets it go; a socket over
 // a connection of the test's, to see the reads it makes.
 import { wrapConn } from "../socket/_socket.ts";
@@ -495,5 +496,31 @@ Deno.test("small chunks a program keeps stay intact while later reads land (shar
   for (const [chunk, n, fill] of kept) {
     assertEquals(chunk.length, n);
     assert(chunk.every((b) => b === fill), `a kept ${n}-byte chunk changed`);
+  }
+});
+
+Deno.test("a stream's input reaches a selector registered after blocking recvs ran without one", async () => {
+  using pair = await tcpPair();
+  const { client, conn } = pair;
+  // Blocking recvs with no watcher: each landing is the recv's whole answer, or a part of it.
+  for (let i = 0; i < 3; i++) {
+    await client.sendall(bytes(`ping ${i}`));
+    assertEquals(text(await within(conn.recv(1024))), `ping ${i}`);
+  }
+  await client.sendall(bytes("hello"));
+  assertEquals(text(await within(conn.recv(3))), "hel");
+  assertEquals(text(await within(conn.recv(1024))), "lo");
+  using sel = new DefaultSelector();
+  for (let round = 0; round < 2; round++) {
+    sel.register(conn, EVENT_READ);
+    assertEquals(await sel.select(0), []);
+    await client.sendall(bytes(`round ${round}`));
+    const ready = await within(sel.select(5));
+    assertEquals(ready.length, 1);
+    assertEquals(text(await within(conn.recv(1024))), `round ${round}`);
+    sel.unregister(conn);
+    // Unwatched again: a blocking recv reads for itself.
+    await client.sendall(bytes(`after ${round}`));
+    assertEquals(text(await within(conn.recv(1024))), `after ${round}`);
   }
 });

@@ -168,7 +168,9 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
         // A request that became ready together with shutdown() is left queued, as in CPython.
         if (this.#shutdownRequest) break;
         if (ready) await this.#loopHandle();
-        await this.serviceActions();
+        // Not awaited when it returns nothing (the default): no microtask hop per request.
+        const actions = this.serviceActions();
+        if (actions !== undefined) await actions;
       }
     } finally {
       this.#shutdownRequest = false;
@@ -263,7 +265,8 @@ export class BaseServer<R = unknown> implements Disposable, AsyncDisposable {
       if (e instanceof OSError) return;
       throw e;
     }
-    if (await this.verifyRequest(request, clientAddress)) {
+    const verified = this.verifyRequest(request, clientAddress);
+    if (typeof verified === "boolean" ? verified : await verified) {
       try {
         await this.processRequest(request, clientAddress);
       } catch (e) {

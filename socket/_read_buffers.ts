@@ -43,6 +43,22 @@ function smallCopy(bytes: Uint8Array): Uint8Array {
   return chunk;
 }
 
+/**
+ * First-read buffers of closed streams, for the next streams to read into: a connection that
+ * lives for one short exchange (connection churn) would otherwise pay a new MIN_READ
+ * ArrayBuffer for its first read. Each is zeroed when it comes back, so that no connection's
+ * bytes show through another's (a long landing is handed over as a view of its buffer); at
+ * most POOL_MAX are kept, so an idle process holds at most POOL_MAX * MIN_READ bytes of them.
+ */
+const pool: Uint8Array[] = [];
+const POOL_MAX = 16;
+
+/** A buffer `next` handed out whole, which a stream may keep as its spare or give back. */
+function plain(buffer: Uint8Array): boolean {
+  return buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength &&
+    buffer.length > 0 && buffer.length <= MAX_SPARE;
+}
+
 /** A stream's read buffers and read sizes: `next` gives the buffer to read into, `landed` the chunk. */
 export class ReadBuffers {
   /** The read size the stream has proved it fills (see #sizeFor). */
@@ -107,7 +123,26 @@ export class ReadBuffers {
     const spare = this.#spare;
     this.#spare = null;
     // The spare is used only when it fits: an idle stream's pending read must stay small.
-    return spare && spare.length >= size && spare.length <= size * 2 ? spare : new Uint8Array(size);
+    if (spare && spare.length >= size && spare.length <= size * 2) return spare;
+    if (size === MIN_READ && pool.length > 0) return pool.pop()!;
+    return new Uint8Array(size);
+  }
+
+  /** A read into `buffer` (from `next`) met EOF: nothing landed, so it is the spare again. */
+  ended(buffer: Uint8Array): void {
+    if (this.#spare === null && plain(buffer)) this.#spare = buffer;
+  }
+
+  /**
+   * The stream is closed and reads no more (a read still pending holds its own buffer, never
+   * the spare): a spare of MIN_READ bytes goes back to the pool.
+   */
+  release(): void {
+    const spare = this.#spare;
+    this.#spare = null;
+    if (spare !== null && spare.length === MIN_READ && pool.length < POOL_MAX) {
+      pool.push(spare.fill(0));
+    }
   }
 
   /**

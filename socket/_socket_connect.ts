@@ -24,6 +24,7 @@ import { DatagramChannel } from "./_datagram.ts";
 import { ListenerChannel } from "./_listener.ts";
 import { hasUnstableNet, optionKey, unstableNetError } from "./_options.ts";
 import { POLLIN } from "../_core/readiness.ts";
+import { WAKE_ALWAYS } from "../_core/wait_ready.ts";
 import { raceAbort } from "../_core/abort.ts";
 import { withTimeout } from "../_core/timeout.ts";
 import type { ErrorMapper } from "../_core/channel.ts";
@@ -138,7 +139,10 @@ export async function acceptConn(
   let conn: Deno.Conn | null = null;
   // Another accept() waiting at the same time may take the connection first: wait on.
   while (conn === null) {
-    await core.ready(POLLIN, timeLeft(core.timeout, start), 0, signal);
+    const left = timeLeft(core.timeout, start);
+    // A connection already queued (the accept-ahead's, under churn): taken without the wait's
+    // async frame and its microtask hops. The check is the wait's own first one.
+    if (!(core.pollEvents() & (POLLIN | WAKE_ALWAYS))) await core.ready(POLLIN, left, 0, signal);
     core.open();
     // Taking a connection (or an error) lets the channel accept ahead again for watchers.
     conn = state.channel.take();

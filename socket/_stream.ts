@@ -301,6 +301,7 @@ export class StreamChannel implements Channel {
       return;
     }
     if (n === null) {
+      this.#buffers.ended(buffer);
       this.#inbox.end();
     } else if (n > 0) {
       const chunk = this.#buffers.landed(buffer, n);
@@ -475,5 +476,6 @@ export class StreamChannel implements Channel {
     this.#inbox.clear();
     this.#wakeOvertaken();
     this.#writer.close();
+    this.#buffers.release();
   }
 }

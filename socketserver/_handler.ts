@@ -73,11 +73,15 @@ export class BaseRequestHandler<R = unknown> {
 
 /** Runs a handler as CPython's `BaseRequestHandler.__init__` does. */
 export async function runHandler(handler: BaseRequestHandler<unknown>): Promise<void> {
-  await handler.setup();
+  // A hook that returns nothing (setup and finish, usually) is not awaited: the next one runs
+  // at once rather than a microtask later. The order is the same.
+  const setup = handler.setup();
+  if (setup !== undefined) await setup;
   try {
     await handler.handle();
   } finally {
-    await handler.finish();
+    const finish = handler.finish();
+    if (finish !== undefined) await finish;
   }
 }
 

@@ -81,8 +81,19 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): Threading<T> {
   class Threading extends Base implements ThreadingServer {
     static daemonThreads = false;
     static blockOnClose = true;
-    /** The requests serverClose() must wait for (CPython's `_threads`), reaped as they end. */
-    #threads = new Set<Promise<void>>();
+    /**
+     * How many requests serverClose() must wait for are running (CPython's `_threads`), and
+     * what it waits on while some are. A count rather than a Set of the tasks: no hash-table
+     * churn and no extra promise per request to reap a task.
+     */
+    #threads = 0;
+    #allEnded: PromiseWithResolvers<void> | null = null;
+    /** Counts one waited-for request out; made once, not per request. */
+    #threadEnded = () => {
+      if (--this.#threads > 0 || this.#allEnded === null) return;
+      this.#allEnded.resolve();
+      this.#allEnded = null;
+    };
 
     get daemonThreads(): boolean {
       return getAttribute(this, "daemonThreads");
@@ -109,11 +120,12 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): Threading<T> {
 
     override processRequest(request: unknown, clientAddress: Address): Promise<void> {
       // The request is not one the loop waits for: shutdown() inside it waits for the loop.
-      const thread = startRequestTask(() => this.processRequestThread(request, clientAddress));
-      if (!this.daemonThreads && this.blockOnClose) {
-        this.#threads.add(thread);
-        thread.finally(() => this.#threads.delete(thread));
-      }
+      const waited = !this.daemonThreads && this.blockOnClose;
+      if (waited) this.#threads++;
+      const thread = startRequestTask(
+        () => this.processRequestThread(request, clientAddress),
+        waited ? this.#threadEnded : undefined,
+      );
       // Deno cannot send on a Unix datagram socket while a receive is pending on it (the
       // failed send breaks the socket), and the loop's next wait starts one: such a server
       // lets each request end, its reply sent, before it waits again.
@@ -125,7 +137,7 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): Threading<T> {
     override async serverClose(): Promise<void> {
       await super.serverClose();
       if (this.blockOnClose) {
-        while (this.#threads.size > 0) await Promise.allSettled([...this.#threads]);
+        while (this.#threads > 0) await (this.#allEnded ??= Promise.withResolvers()).promise;
       }
     }
   }

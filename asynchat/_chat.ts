@@ -439,7 +439,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
         this.#sending = null;
         if (numSent) {
           if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
-          else fifo.shift();
+          else dropHead(fifo);
         }
       }, (e) => {
         this.#sending = null;
@@ -467,7 +467,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       const first = fifo[0]!;
       const isChunk = typeof first === "string" || first instanceof Uint8Array;
       if (first === null || isChunk && first.length === 0) {
-        fifo.shift();
+        dropHead(fifo);
         if (first === null) {
           await this.handleClose();
           return;
@@ -483,7 +483,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
         let more = (first as Producer).more();
         if (more instanceof Promise) more = await more;
         if (more.length > 0) fifo.unshift(more);
-        else fifo.shift();
+        else dropHead(fifo);
         continue;
       }
       if (typeof data === "string" && this.useEncoding) data = encode(data, this.encoding);
@@ -501,7 +501,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
         if (numSent < data.length || obs < first.length) {
           fifo[0] = typeof first === "string" ? first.slice(numSent) : first.subarray(numSent);
         } else {
-          fifo.shift();
+          dropHead(fifo);
         }
       }
       return;
@@ -514,4 +514,14 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     this.incoming = [];
     this.producerFifo.length = 0;
   }
+}
+
+/**
+ * Drops the head of the output queue. The last entry is popped rather than shifted: shift()
+ * of an array's last element drops its backing store, which the next push (a reply per
+ * request) would allocate again.
+ */
+function dropHead(fifo: FifoEntry[]): void {
+  if (fifo.length === 1) fifo.pop();
+  else fifo.shift();
 }

@@ -207,6 +207,9 @@ export class StreamWriter {
         this.#progressed = true;
         this.#queued -= n;
         if (n < written.length) this.#outbox[0] = written.subarray(n);
+        // pop() keeps the outbox's backing store, which shift() of its last element drops
+        // (the next send would allocate it again).
+        else if (this.#outbox.length === 1) this.#outbox.pop();
         else this.#outbox.shift();
         this.#changed();
         this.#pump();

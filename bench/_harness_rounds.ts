@@ -60,6 +60,35 @@ export async function waitQuiet(
   }
 }
 
+/**
+ * Connections in TIME_WAIT that a run may start with. Every connection of a churn run leaves one
+ * (the loadgen closes first) for 60 s, and a run makes about 30,000; with 100,000 or more left
+ * by the runs before, loopback connects and accepts cost the server 40-60 µs more per
+ * connection (measured: raw Deno 72 -> 104 µs, pynet 90 -> 148), so the run would measure the
+ * kernel's tables and the order the servers ran in rather than the server.
+ */
+const TIME_WAIT_START = 30_000;
+
+/** Connections in TIME_WAIT now (/proc/net/sockstat), or 0 where that cannot be read. */
+async function timeWaitCount(): Promise<number> {
+  const text = await Deno.readTextFile("/proc/net/sockstat").catch(() => "");
+  const m = /^TCP:.*\btw (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Waits (up to 70 s, a TIME_WAIT's life and some) until few enough TIME_WAITs are left. */
+async function waitTimeWait(): Promise<void> {
+  const deadline = Date.now() + 70_000;
+  let told = false;
+  for (;;) {
+    const tw = await timeWaitCount();
+    if (tw < TIME_WAIT_START || Date.now() >= deadline) return;
+    if (!told) console.error(`waiting for ${tw} TIME_WAIT connections to expire`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** One contender's modes in one round, on a fresh server process. The contender, `id`, is
  * either that server or a client (then `loadgen`) measured against a fixed server. */
 export async function runContender(
@@ -76,6 +105,7 @@ export async function runContender(
     for (const m of modes) {
       try {
         running ??= await startServer(server, opts.serverCore);
+        if (m.args[0] === "churn") await waitTimeWait();
         const res = await runLoadgen(loadgen, m, running, opts);
         await running.alive();
         rec.modes[m.id] = res;

@@ -305,3 +305,29 @@ Deno.test("asynchat fast paths: push goes through an overridden send(); a push t
   assertEquals(calls, ["close"]);
   assertEquals(map.size, 0);
 });
+
+Deno.test("asynchat: a line is found whether its terminator lies near or far into the input", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  const lines: number[] = [];
+  class Lines extends AsyncChat {
+    #length = 0;
+    override collectIncomingData(data: Uint8Array): void {
+      this.#length += data.length;
+    }
+    override foundTerminator(): void {
+      lines.push(this.#length);
+      this.#length = 0;
+    }
+  }
+  const chat = new Lines(b, map);
+  chat.setTerminator(bytes("\n"));
+  const sizes = [0, 1, 255, 256, 257, 1000, 3];
+  await a.sendall(bytes(sizes.map((n) => "x".repeat(n) + "\n").join("")));
+  for (let pass = 0; pass < 100 && lines.length < sizes.length; pass++) {
+    await loop({ timeout: 1, map, count: 1 });
+  }
+  assertEquals(lines, sizes);
+  chat.close();
+});

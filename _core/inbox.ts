@@ -7,6 +7,7 @@
 //   rest at the front; `unread` puts bytes back where the next take finds them first;
 // - the end of input (EOF, or an error) is held behind the bytes before it: it is seen only
 //   once they are all taken, and an error is reported once, after which the input reads as EOF.
+import { dropFirst } from "./arrays.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -76,11 +77,7 @@ export class Inbox<E = Error> {
     const chunks = this.#chunks;
     const first = chunks[0]!;
     if (first.length <= n && (chunks.length === 1 || first.length === n)) {
-      // pop() keeps the array's backing store; shift() of the last element drops it, so the
-      // next landing would allocate one again (ARCHITECTURE.md: no Set or Map churned per
-      // wake-up, and the same for arrays).
-      if (chunks.length === 1) chunks.pop();
-      else chunks.shift();
+      dropFirst(chunks);
       this.#buffered -= first.length;
       return first;
     }
@@ -140,7 +137,7 @@ export class Inbox<E = Error> {
     while (n > 0) {
       const first = chunks[0]!;
       if (first.length <= n) {
-        chunks.shift();
+        dropFirst(chunks);
         n -= first.length;
       } else {
         chunks[0] = first.subarray(n);

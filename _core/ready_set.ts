@@ -10,6 +10,7 @@ import {
   type ReadinessWatcher,
 } from "./readiness.ts";
 import { checkSignal, raceAbort } from "./abort.ts";
+import { truncate } from "./arrays.ts";
 import { hold, release } from "./keep_alive.ts";
 import { setLongTimeout } from "./timeout.ts";
 
@@ -156,7 +157,7 @@ export class ReadySet implements ReadinessWatcher {
         if (events === 0 || entry.oneShot || entry.edge) entry.queued = false;
         else ready[kept++] = entry;
       }
-      dropTail(ready, kept);
+      truncate(ready, kept);
       return out;
     }
     // The first entries, up to `max` reported, leave the front; those that stay ready
@@ -198,7 +199,7 @@ export class ReadySet implements ReadinessWatcher {
       if (entry.disabled || eventsOf(entry) === 0) entry.queued = false;
       else ready[kept++] = entry;
     }
-    dropTail(ready, kept);
+    truncate(ready, kept);
   }
 
   /**
@@ -260,12 +261,4 @@ export class ReadySet implements ReadinessWatcher {
 export function eventsOf(entry: Entry): number {
   if (!entry.source) return POLLNVAL;
   return entry.source.pollEvents() & (entry.interest | ALWAYS);
-}
-
-/**
- * Shortens `list` to `length` by popping: setting `length` to 0 gives a V8 array a new
- * backing store on its next push, an allocation per wake-up when the one ready entry leaves.
- */
-function dropTail(list: unknown[], length: number): void {
-  while (list.length > length) list.pop();
 }

@@ -15,6 +15,7 @@ import {
   type Predicate,
   type SocketMap,
 } from "../asyncore/mod.ts";
+import { dropFirst } from "../_core/arrays.ts";
 import { joinBytes } from "../_core/bytes.ts";
 import { encode } from "./_encoding.ts";
 import type { Chunk, Producer } from "./_producer.ts";
@@ -439,7 +440,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
         this.#sending = null;
         if (numSent) {
           if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
-          else dropHead(fifo);
+          else dropFirst(fifo);
         }
       }, (e) => {
         this.#sending = null;
@@ -467,7 +468,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       const first = fifo[0]!;
       const isChunk = typeof first === "string" || first instanceof Uint8Array;
       if (first === null || isChunk && first.length === 0) {
-        dropHead(fifo);
+        dropFirst(fifo);
         if (first === null) {
           await this.handleClose();
           return;
@@ -483,7 +484,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
         let more = (first as Producer).more();
         if (more instanceof Promise) more = await more;
         if (more.length > 0) fifo.unshift(more);
-        else dropHead(fifo);
+        else dropFirst(fifo);
         continue;
       }
       if (typeof data === "string" && this.useEncoding) data = encode(data, this.encoding);
@@ -501,7 +502,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
         if (numSent < data.length || obs < first.length) {
           fifo[0] = typeof first === "string" ? first.slice(numSent) : first.subarray(numSent);
         } else {
-          dropHead(fifo);
+          dropFirst(fifo);
         }
       }
       return;
@@ -514,14 +515,4 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     this.incoming = [];
     this.producerFifo.length = 0;
   }
-}
-
-/**
- * Drops the head of the output queue. The last entry is popped rather than shifted: shift()
- * of an array's last element drops its backing store, which the next push (a reply per
- * request) would allocate again.
- */
-function dropHead(fifo: FifoEntry[]): void {
-  if (fifo.length === 1) fifo.pop();
-  else fifo.shift();
 }

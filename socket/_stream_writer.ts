@@ -2,6 +2,7 @@
 // outgoing buffer non-blocking and timed sends fill, and the linger of a closed stream.
 import { fromDenoError, type OSError } from "../_core/errors.ts";
 import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
+import { dropFirst } from "../_core/arrays.ts";
 
 /** Outgoing bytes buffered past this make the stream unwritable, as a full send buffer does. */
 export const SEND_BUFFER_SIZE = 256 * 1024;
@@ -207,10 +208,7 @@ export class StreamWriter {
         this.#progressed = true;
         this.#queued -= n;
         if (n < written.length) this.#outbox[0] = written.subarray(n);
-        // pop() keeps the outbox's backing store, which shift() of its last element drops
-        // (the next send would allocate it again).
-        else if (this.#outbox.length === 1) this.#outbox.pop();
-        else this.#outbox.shift();
+        else dropFirst(this.#outbox);
         this.#changed();
         this.#pump();
       },

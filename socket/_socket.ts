@@ -439,19 +439,6 @@ export class Socket
     flags: number = 0,
     options: AbortOptions = NO_OPTIONS,
   ): Promise<void> {
-    // A blocking sendall of bytes on a connected, clear stream: the straight write, with the
-    // checks below and those of the core's sendall folded into one (writeAllNow).
-    if (
-      flags === 0 && options === NO_OPTIONS && data instanceof Uint8Array &&
-      !this.#writable?.locked
-    ) {
-      const core = this.#core;
-      const state = core.state;
-      if (state.kind === "connected" && core.timeout === null) {
-        const written = state.channel.writeAllNow(data);
-        if (written !== null) return written;
-      }
-    }
     // Not async: the core's sendall takes the fewest frames it can (see _socket_send.ts).
     try {
       const bytes = asBytes(data);

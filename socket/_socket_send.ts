@@ -76,9 +76,10 @@ async function sendReady(
 
 /**
  * Sends all of `bytes`; with a timeout, the whole call keeps to it. Not async: a blocking
- * sendall into an idle connected stream returns the write's own Promise, with no frame of
- * ours; everything else takes `sendallAsync`. May throw rather than reject (the caller turns
- * a throw into a rejection).
+ * sendall on a connected stream with nothing in its way (`writeAllNow`: idle, nothing to
+ * raise first) returns the write's own Promise, with no frame of ours and no send-error
+ * checks beyond that one; everything else takes `sendallAsync`, which raises what is in the
+ * way.
  */
 export function sendall(
   core: SocketCore,
@@ -86,12 +87,12 @@ export function sendall(
   flags: number,
   signal?: AbortSignal,
 ): Promise<void> {
+  const state = core.state;
   if (
-    core.state.kind === "connected" && core.timeout === null && !(flags & MSG_DONTWAIT) &&
-    !signal
+    state.kind === "connected" && core.timeout === null && !(flags & MSG_DONTWAIT) && !signal
   ) {
-    const channel = writableStream(core);
-    if (channel.idle) return channel.writeAll(bytes);
+    const written = state.channel.writeAllNow(bytes);
+    if (written !== null) return written;
   }
   return sendallAsync(core, bytes, flags, signal);
 }

@@ -136,6 +136,11 @@ export class Socket
   /** The blocking stream recv's direct path, made on the first one (_stream_direct.ts). */
   #directStream: DirectStreamRecv | undefined;
 
+  /** `#direct`, made on first use. */
+  get #directDatagrams(): DirectDatagrams {
+    return this.#direct ??= new DirectDatagrams(this, this.#core);
+  }
+
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto, fileno)` does.
    *
@@ -267,7 +272,7 @@ export class Socket
     options: AbortOptions = NO_OPTIONS,
   ): Promise<Uint8Array> {
     if (this.type === SOCK_DGRAM && flags === 0 && options === NO_OPTIONS) {
-      const landing = (this.#direct ??= new DirectDatagrams(this, this.#core)).recv(bufsize);
+      const landing = this.#directDatagrams.recv(bufsize);
       if (landing !== null) return landing;
     }
     // Input already buffered on a stream: the answer is known now, so it is given without the
@@ -317,7 +322,7 @@ export class Socket
     options: AbortOptions = NO_OPTIONS,
   ): Promise<[Uint8Array, Address | null]> {
     if (this.type === SOCK_DGRAM && flags === 0 && options === NO_OPTIONS) {
-      const landing = (this.#direct ??= new DirectDatagrams(this, this.#core)).recvfrom(bufsize);
+      const landing = this.#directDatagrams.recvfrom(bufsize);
       if (landing !== null) return landing;
     }
     return this.#recvfrom(bufsize, flags, options);
@@ -380,7 +385,7 @@ export class Socket
       if (this.type === SOCK_DGRAM && flags === 0 && options === NO_OPTIONS) {
         // Blocking with nothing queued: the datagram received directly, into the channel's
         // buffer (a datagram the call does not take never touches the caller's).
-        const landing = (this.#direct ??= new DirectDatagrams(this, this.#core)).recvfrom(size);
+        const landing = this.#directDatagrams.recvfrom(size);
         if (landing !== null) {
           return landing.then(([data, from]) => {
             target.set(data);

@@ -40,3 +40,40 @@ export interface Channel {
   /** Closes the channel and what it runs on. */
   close(): void;
 }
+
+/**
+ * Whether a connection's pending reads hold the process (Deno's `ref()`/`unref()`, which apply
+ * to the read pending and the later ones). A read the program awaits holds it; a read-ahead
+ * does not (ARCHITECTURE.md, "A script ends when its work ends"). Made unref'd; each call
+ * reaches the connection only when the state changes, so back-to-back blocking reads pay no
+ * ref/unref per read.
+ */
+export class ReadHold {
+  readonly #conn: { ref?(): void; unref?(): void };
+  /** As last set; null when unknown (another layer had the connection meanwhile). */
+  #held: boolean | null = false;
+
+  constructor(conn: { ref?(): void; unref?(): void }) {
+    this.#conn = conn;
+    conn.unref?.();
+  }
+
+  /** Makes the connection's reads hold the process. */
+  hold(): void {
+    if (this.#held === true) return;
+    this.#held = true;
+    this.#conn.ref?.();
+  }
+
+  /** Makes the connection's reads, the pending one too, leave the process free to end. */
+  release(): void {
+    if (this.#held === false) return;
+    this.#held = false;
+    this.#conn.unref?.();
+  }
+
+  /** Forgets the state: the next hold or release reaches the connection whatever it was. */
+  forget(): void {
+    this.#held = null;
+  }
+}

@@ -18,7 +18,7 @@ import { type DenoTarget, sameEndpoint } from "./_address.ts";
 import { EBADF } from "../_core/errno.ts";
 import { fromDenoError, OSError } from "../_core/errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "../_core/readiness.ts";
-import type { Channel, ChannelOwner } from "../_core/channel.ts";
+import { type Channel, type ChannelOwner, ReadHold } from "../_core/channel.ts";
 
 /** Large enough for any UDP datagram: a shorter buffer would truncate silently. */
 const MAX_DATAGRAM = 65536;
@@ -47,8 +47,12 @@ export class DatagramChannel implements Channel {
   #continuous: boolean;
   /** The receive-ahead was started and goes on after each landing (UDP only; see above). */
   #ahead = false;
-  /** Whether the conn is ref'd: a receive the program awaits holds the process. */
-  #held = false;
+  /**
+   * Whether the conn's receives hold the process: only a pending receive can, so the conn may
+   * stay ref'd between a blocking recv's receives; it is released when a receive starts that
+   * nobody awaits.
+   */
+  readonly #hold: ReadHold;
   #error: OSError | null = null;
   #closed = false;
   /** The connected peer: datagrams from anyone else are dropped, as the kernel does. */
@@ -62,21 +66,8 @@ export class DatagramChannel implements Channel {
     this.#owner = owner;
     // Receiving ahead must not hold the process: a blocking recv holds it while it waits.
     // (DatagramConn has ref/unref at run time; Deno 2.9.6's types leave them out.)
-    (conn as Deno.DatagramConn & { unref?(): void }).unref?.();
+    this.#hold = new ReadHold(conn as Deno.DatagramConn & { ref?(): void; unref?(): void });
     this.#continuous = conn.addr.transport === "udp";
-  }
-
-  /**
-   * Refs or unrefs the conn (which applies to the receive pending). Only a pending receive can
-   * hold the process, so the conn may stay ref'd between a blocking recv's receives: it is
-   * unref'd when a receive starts that nobody awaits.
-   */
-  #hold(held: boolean): void {
-    if (this.#held === held) return;
-    this.#held = held;
-    const conn = this.conn as Deno.DatagramConn & { ref?(): void; unref?(): void };
-    if (held) conn.ref?.();
-    else conn.unref?.();
   }
 
   /** Hands the channel to a new owner (a detached socket's channel taken by a new socket). */
@@ -112,7 +103,7 @@ export class DatagramChannel implements Channel {
     if (!this.#continuous && this.#queue.length > 0) return;
     this.#receiving = true;
     // Nobody awaits this receive: it must not hold the process.
-    if (this.#waits === 0) this.#hold(false);
+    if (this.#waits === 0) this.#hold.release();
     // One receive at a time: several pending receives may complete out of order.
     this.#buffer ??= new Uint8Array(MAX_DATAGRAM);
     this.conn.receive(this.#buffer).then(this.#landed, this.#failed);
@@ -161,13 +152,13 @@ export class DatagramChannel implements Channel {
     // blocking recv receives directly; see the file's head).
     this.#ahead = false;
     this.#waits++;
-    this.#hold(true);
+    this.#hold.hold();
     this.#receiveAhead();
     try {
       await new Promise<void>((resolve) => this.#wakers.push(resolve));
     } finally {
       // A direct receive still running is awaited too: it keeps its hold.
-      if (--this.#waits === 0 && !this.#direct) this.#hold(false);
+      if (--this.#waits === 0 && !this.#direct) this.#hold.release();
     }
   }
 
@@ -185,7 +176,7 @@ export class DatagramChannel implements Channel {
     this.#direct = true;
     this.#directSize = size;
     // The program awaits this receive: it holds the process while it runs.
-    if (!this.#held) this.#hold(true);
+    this.#hold.hold();
     return this.conn.receive(this.#buffer ??= new Uint8Array(MAX_DATAGRAM));
   }
 

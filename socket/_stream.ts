@@ -4,7 +4,13 @@
 // dropped. Where reads land is _read_buffers.ts; the write side is _stream_writer.ts.
 import { EBADF, ECONNRESET, EPIPE } from "../_core/errno.ts";
 import { fromDenoError, OSError, osError } from "../_core/errors.ts";
-import type { ByteConn, Channel, ChannelOwner, ErrorMapper } from "../_core/channel.ts";
+import {
+  type ByteConn,
+  type Channel,
+  type ChannelOwner,
+  type ErrorMapper,
+  ReadHold,
+} from "../_core/channel.ts";
 import { Inbox } from "../_core/inbox.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "../_core/readiness.ts";
 import { ReadBuffers } from "./_read_buffers.ts";
@@ -41,11 +47,11 @@ export class StreamChannel implements Channel {
   /** The most bytes the waiting reader takes straight from its read's landing (readNow). */
   #handSize = 0;
   /**
-   * Whether the connection's reads hold the process, as last set (null: unknown, after an
-   * upgrade attempt had the connection): a blocking recv's read holds it, a read-ahead does not.
-   * Set only when it must change, so back-to-back blocking recvs pay no ref/unref per read.
+   * Whether the connection's reads hold the process: a blocking recv's read holds it, a
+   * read-ahead does not (see readNow and readInto), nor does a wait holding the process itself
+   * (_core/keep_alive.ts).
    */
-  #held: boolean | null = false;
+  readonly #hold: ReadHold;
   /** The buffer of the read-ahead in flight (armRead), and that read's handlers. */
   #aheadBuffer: Uint8Array | null = null;
   #aheadLanded: ((n: number | null) => void) | undefined;
@@ -59,9 +65,7 @@ export class StreamChannel implements Channel {
     this.#owner = owner;
     this.#mapError = mapError;
     this.#writer = new StreamWriter(conn, mapError, this.#changed);
-    // Reading ahead must not hold the process: only a read the program awaits does (see
-    // readNow and readInto), or a wait holding it (_core/keep_alive.ts).
-    conn.unref?.();
+    this.#hold = new ReadHold(conn);
   }
 
   /** Hands the channel to a new owner (a socket made from a detached descriptor). */
@@ -116,7 +120,7 @@ export class StreamChannel implements Channel {
         );
       }
       // The new layer's reads run unref'd, as read-aheads do.
-      this.#release();
+      this.#hold.release();
       if (!this.#reading) return { conn: this.conn, clean: true };
       return { conn: this.#afterPendingRead(), clean: false };
     } catch (e) {
@@ -177,7 +181,7 @@ export class StreamChannel implements Channel {
    */
   #wakeOvertaken(): void {
     if (this.#wakeReader === null) return;
-    this.#release();
+    this.#hold.release();
     this.#wakeBlockedReader();
   }
 
@@ -185,7 +189,7 @@ export class StreamChannel implements Channel {
   unpark(): void {
     this.#parked = false;
     // The upgrade had the connection: whether its reads hold the process is not known.
-    this.#held = null;
+    this.#hold.forget();
     this.#owner.changed();
   }
 
@@ -196,7 +200,7 @@ export class StreamChannel implements Channel {
     // Handlers made once per stream, not per read: the buffer waits in #aheadBuffer.
     this.#aheadBuffer = buffer;
     // Reading ahead must not hold the process.
-    this.#release();
+    this.#hold.release();
     this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
   }
 
@@ -219,24 +223,10 @@ export class StreamChannel implements Channel {
     const buffer = this.#aheadBuffer = this.#startRead(sizeHint);
     // The program awaits this read: it holds the process while it runs. The read lands on its
     // own (nothing it brings is lost).
-    this.#hold();
+    this.#hold.hold();
     this.#wakeReader = wake;
     this.#handSize = handSize;
     this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
-  }
-
-  /** Makes the connection's reads hold the process (a blocking recv's read). */
-  #hold(): void {
-    if (this.#held === true) return;
-    this.#held = true;
-    this.conn.ref?.();
-  }
-
-  /** Makes the connection's reads, the pending one too, leave the process free to end. */
-  #release(): void {
-    if (this.#held === false) return;
-    this.#held = false;
-    this.conn.unref?.();
   }
 
   #landedAhead(): (n: number | null) => void {
@@ -269,7 +259,7 @@ export class StreamChannel implements Channel {
     const conn = this.conn;
     // The program awaits this read: it holds the process while it runs (an overtaken one is
     // released by what overtook it: see #wakeOvertaken).
-    this.#hold();
+    this.#hold.hold();
     return await new Promise<number | null>((resolve) => {
       this.#wakeReader = () => resolve(null);
       this.#handSize = 0;

@@ -6,10 +6,11 @@ import {
   BlockingIOError,
   NotImplementedError,
   OSError,
-  type Socket,
+  Socket,
   ValueError,
 } from "../socket/mod.ts";
 import {
+  DISCONNECTED,
   Dispatcher,
   type DispatcherSocket,
   type Predicate,
@@ -23,6 +24,27 @@ import { type FifoEntry, pyType, type Terminator, truthy } from "./_values.ts";
 import { findPrefixAtEnd, indexOfBytes } from "./_scan.ts";
 
 const EMPTY = new Uint8Array(0);
+const RESOLVED: Promise<void> = Promise.resolve();
+/** Dispatcher's own recv and send: the synchronous paths stand in for them, not for overrides. */
+const DISPATCHER_RECV = Dispatcher.prototype.recv;
+const DISPATCHER_SEND = Dispatcher.prototype.send;
+
+/** Whether `e` is an error Dispatcher's recv and send read as the peer gone. */
+function disconnected(e: unknown): boolean {
+  return e instanceof OSError && e.errno !== null && DISCONNECTED.has(e.errno);
+}
+
+/**
+ * `sock` as a plain non-blocking `Socket`, whose `recvNow` and `sendNow` do what its `recv`
+ * and `send` would do now; null for anything else (an `SSLSocket`, a file wrapper, a socket
+ * made blocking), which takes the Promise path.
+ */
+function plainSocket(sock: DispatcherSocket | null): Socket | null {
+  return sock !== null && Object.getPrototypeOf(sock) === Socket.prototype &&
+      (sock as unknown as Socket).gettimeout() === 0
+    ? sock as unknown as Socket
+    : null;
+}
 
 /**
  * Python's `asynchat.async_chat`: a dispatcher for protocols of records. Incoming bytes go to
@@ -170,6 +192,8 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * each call. `BlockingIOError` is ignored; another `OSError` goes to `handleError`.
    */
   override handleRead(): Promise<void> {
+    const now = this.#readNow();
+    if (now !== undefined) return now;
     // A Promise chain rather than an async function: this runs for every read, and with small
     // reads its frame was much of what parsing allocated. The handlers are bound once.
     let reading: Promise<Uint8Array>;
@@ -182,6 +206,33 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       this.#onData ??= (data) => this.#received(data),
       this.#onError ??= (e) => this.#readFailed(e),
     );
+  }
+
+  /**
+   * The read without a Promise, when `recv` is Dispatcher's own on a plain socket: the input
+   * that has arrived, through `Socket.recvNow`, answered as Dispatcher's `recv` answers it (EOF
+   * or a disconnect: `handleClose()`, then the parse of empty bytes). A loop calls
+   * `handleRead()` once the socket is readable, when the input has arrived. Undefined when
+   * nothing has (the Promise path then waits for it, as `recv` would).
+   */
+  #readNow(): Promise<void> | undefined {
+    const sock = this.recv === DISPATCHER_RECV ? plainSocket(this.socket) : null;
+    if (sock === null) return undefined;
+    let data: Uint8Array;
+    try {
+      data = sock.recvNow(this.acInBufferSize);
+    } catch (e) {
+      if (e instanceof BlockingIOError) return undefined;
+      return disconnected(e) ? this.#closedThenParse() : this.#readFailed(e);
+    }
+    if (data.length === 0) return this.#closedThenParse();
+    return this.#received(data) ?? RESOLVED;
+  }
+
+  /** What follows a read that found the peer gone: `handleClose()`, then the parse. */
+  async #closedThenParse(): Promise<void> {
+    await this.handleClose();
+    await this.#received(EMPTY);
   }
 
   #onData: ((data: Uint8Array) => void | Promise<void>) | undefined;
@@ -430,6 +481,23 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       }
       const obs = this.acOutBufferSize;
       const data = first.length > obs ? first.subarray(0, obs) : first;
+      const sock = this.send === DISPATCHER_SEND ? plainSocket(this.socket) : null;
+      if (sock !== null) {
+        // Dispatcher's send without a Promise (Socket.sendNow), answered as it answers:
+        // 0 when the socket takes nothing, handleClose() when the peer is gone.
+        let numSent: number;
+        try {
+          numSent = sock.sendNow(data);
+        } catch (e) {
+          if (!(e instanceof BlockingIOError)) return this.#sentNowFailed(e);
+          numSent = 0;
+        }
+        if (numSent) {
+          if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
+          else dropFirst(fifo);
+        }
+        return RESOLVED;
+      }
       let sending: Promise<number>;
       try {
         sending = this.send(data);
@@ -452,6 +520,15 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
 
   /** The fast path's send under way (see initiateSend), until it has its outcome. */
   #sending: Promise<void> | null = null;
+
+  /** A synchronous send that failed, as Dispatcher's send and the Promise path answer it. */
+  async #sentNowFailed(e: unknown): Promise<void> {
+    if (disconnected(e)) {
+      await this.handleClose();
+      return;
+    }
+    await this.#sendFailed(e);
+  }
 
   /** A send that failed: an `OSError` goes to `handleError`, another error rejects. */
   async #sendFailed(e: unknown): Promise<void> {

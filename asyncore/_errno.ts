@@ -15,7 +15,21 @@ import { OSError } from "../socket/mod.ts";
 // _loop.ts takes EBADF from here, with DISCONNECTED.
 export { EBADF } from "../_core/errno.ts";
 
-/** Errors that mean "the peer is gone": asyncore turns them into `handleClose()`. */
+/**
+ * Python's `asyncore._DISCONNECTED`: the errno values that mean "the peer is gone", which a
+ * dispatcher's `recv` and `send` turn into `handleClose()` (and asynchat's synchronous reads
+ * and sends too): `ECONNRESET`, `ENOTCONN`, `ESHUTDOWN`, `ECONNABORTED`, `EPIPE`, `EBADF`.
+ *
+ * @example Telling a disconnect from another error
+ * ```ts
+ * import { DISCONNECTED } from "@pynet/net/asyncore";
+ * import { ConnectionResetError, TimeoutError } from "@pynet/net/socket";
+ * import { assert } from "@std/assert";
+ *
+ * assert(DISCONNECTED.has(new ConnectionResetError(104).errno!));
+ * assert(!DISCONNECTED.has(new TimeoutError(110).errno!));
+ * ```
+ */
 export const DISCONNECTED: ReadonlySet<number> = new Set([
   ECONNRESET,
   ENOTCONN,

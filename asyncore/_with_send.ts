@@ -1,6 +1,6 @@
 // asyncore.dispatcher_with_send: a dispatcher whose send() buffers what the socket does not
 // take at once and flushes it on write events.
-import type { Socket } from "../socket/mod.ts";
+import { Socket } from "../socket/mod.ts";
 import {
   Dispatcher,
   type DispatcherSocket,
@@ -130,6 +130,8 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
         const next = () => this.initiateSend();
         sending = this.#fly(this.#flight!.then(next, next));
       } else if (this.initiateSend === INITIATE_SEND) {
+        const now = this.#sendNow(n);
+        if (now !== null) return now;
         // initiateSend() as it is above, its result in the same Promise: one Promise per
         // send instead of three.
         this.#inFlight++;
@@ -154,6 +156,35 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
       return Promise.reject(e);
     }
     return sending.then(() => n);
+  }
+
+  /**
+   * `initiateSend()` on a plain non-blocking socket, whose `sendNow` tells the count taken at
+   * once: no Promise waits on the socket. Null for another socket (an `SSLSocket`, one made
+   * blocking), which takes the Promise path.
+   */
+  #sendNow(n: number): Promise<number> | null {
+    const sock = this.socket;
+    if (
+      sock === null || Object.getPrototypeOf(sock) !== Socket.prototype ||
+      (sock as unknown as Socket).gettimeout() !== 0
+    ) return null;
+    const out = this.outBuffer;
+    let numSent: number;
+    try {
+      numSent = (sock as unknown as Socket).sendNow(
+        out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out,
+      );
+    } catch (e) {
+      // As Dispatcher.send answers: 0 when the socket takes nothing, handleClose() when the
+      // peer is gone.
+      return sendFailed(this, e).then((numSent) => {
+        this.#took(numSent);
+        return n;
+      });
+    }
+    this.#took(numSent);
+    return Promise.resolve(n);
   }
 
   /** Sends under way that no later `send()` has seen settle, and the last of them. */

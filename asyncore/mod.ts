@@ -67,6 +67,7 @@
  * | `read(obj)`, `write(obj)`, `readwrite(obj, flags)` | `await read(obj)`, `await write(obj)`, `await readwrite(obj, flags)` |
  * | `close_all(map=None, ignore_all=False)` | `closeAll(map?, ignoreAll?)` |
  * | `ExitNow`, `compact_traceback()` | `ExitNow`, `compactTraceback(error)` |
+ * | `asyncore._DISCONNECTED` | `DISCONNECTED` (a `ReadonlySet` of errno values) |
  * | `dispatcher_with_send`, `out_buffer`, `initiate_send` | `DispatcherWithSend`, `outBuffer`, `await initiateSend()` |
  * | `file_dispatcher(fd)`, `file_wrapper(fd)`, `set_file` | `new FileDispatcher(streamWrapper)`, `new FileWrapper(streamWrapper)`, `setFile` |
  *
@@ -128,3 +129,4 @@ export {
   write,
 } from "./_loop.ts";
 export { type CompactTraceback, compactTraceback, type ErrorClass } from "./_traceback.ts";
+export { DISCONNECTED } from "./_errno.ts";

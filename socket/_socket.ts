@@ -68,6 +68,7 @@ import type { SocketSettings } from "./_socket_settings.ts";
 import { acceptConn, bind, connect, listen } from "./_socket_connect.ts";
 import { recvDatagram, recvInto, recvStream } from "./_socket_recv.ts";
 import { send, sendall, sendDatagram, writableStream } from "./_socket_send.ts";
+import { recvNow, sendNow } from "./_socket_now.ts";
 
 /**
  * Wraps a connection Deno gave us (from `accept()`, `Deno.connect()` or an in-memory pair) in
@@ -399,6 +400,13 @@ export class Socket
     }
   }
 
+  // Documented in SocketReceiving (_socket_receiving.ts).
+  recvNow(bufsize: number): Uint8Array {
+    checkSize(bufsize, "recvNow");
+    this.#enter(NO_OPTIONS, this.#readable);
+    return recvNow(this.#core, bufsize);
+  }
+
   // ---- sending ------------------------------------------------------------------------------
 
   // Documented in SocketSending (_socket_sending.ts).
@@ -424,6 +432,13 @@ export class Socket
       }
     }
     return this.#send(data, flags, options);
+  }
+
+  // Documented in SocketSending (_socket_sending.ts).
+  sendNow(data: BytesLike): number {
+    const bytes = asBytes(data);
+    this.#enter(NO_OPTIONS, this.#writable);
+    return sendNow(this.#core, bytes);
   }
 
   /** Not async: the core's send is the call's one async frame. */

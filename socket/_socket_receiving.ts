@@ -42,6 +42,43 @@ export interface SocketReceiving {
   ): Promise<Uint8Array>;
 
   /**
+   * Receives up to `bufsize` bytes of the input that has arrived, synchronously: Python's
+   * `recv` on a non-blocking socket, in any timeout mode, with no Promise (a pynet addition,
+   * for readiness loops that read after `select` or a selector reported the socket readable,
+   * which is when input has arrived). Empty bytes at EOF.
+   *
+   * "Arrived" is what pynet has read from the connection: a socket a selector watches, or
+   * one a recv waited on, reads ahead, and `select` reports it readable once input is there.
+   * With nothing arrived the call starts a read and raises `BlockingIOError`, so a readiness
+   * wait reports the input when it comes.
+   *
+   * A stream socket's call: a datagram socket raises `OSError` `EOPNOTSUPP` (await `recv()`
+   * instead).
+   *
+   * @param bufsize The most bytes to return.
+   * @returns The bytes (the caller's, as `recv`'s are).
+   * @throws {BlockingIOError} Nothing has arrived (or a connect is still under way).
+   * @throws {ConnectionResetError} When the peer reset the connection (once, after the input
+   * before it).
+   * @throws {ValueError} For a negative `bufsize`.
+   *
+   * @example Reading without a Promise once select reports the socket readable
+   * ```ts
+   * import { assertEquals, assertThrows } from "@std/assert";
+   * import { BlockingIOError, socketpair } from "@pynet/net/socket";
+   * import { select } from "@pynet/net/select";
+   * const [a, b] = socketpair();
+   * using _a = a, _b = b;
+   * assertThrows(() => b.recvNow(10), BlockingIOError);
+   * await a.sendall(new TextEncoder().encode("pong"));
+   * const [readable] = await select([b], [], [], 1);
+   * assertEquals(readable, [b]);
+   * assertEquals(new TextDecoder().decode(b.recvNow(10)), "pong");
+   * ```
+   */
+  recvNow(bufsize: number): Uint8Array;
+
+  /**
    * Receives up to `bufsize` bytes and the sender's address (`null` for a connected stream).
    *
    * @param bufsize The most bytes to return.

@@ -35,6 +35,38 @@ export interface SocketSending {
   ): Promise<number>;
 
   /**
+   * Sends what the socket takes now, synchronously: Python's `send` on a non-blocking socket,
+   * in any timeout mode, with no Promise (a pynet addition, for readiness loops that send
+   * after `select` or a selector reported the socket writable). The bytes taken are copied
+   * into the send buffer, which Deno drains in the background; a write error found there is
+   * raised by the next call, as Linux reports it.
+   *
+   * A stream socket's call: a datagram socket's send settles in Deno's own time, so
+   * `sendNow` raises `OSError` `EOPNOTSUPP` there (await `send()` instead).
+   *
+   * @param data The bytes.
+   * @returns The count taken (0 for empty `data`).
+   * @throws {BlockingIOError} The send buffer is full, or a connect is still under way.
+   * @throws {BrokenPipeError} The writing side is shut down, or the peer reset the connection.
+   * @throws {OSError} `ENOTCONN` (`EPIPE` for TCP) when not connected, `EBADF` once closed.
+   *
+   * @example Sending without a Promise once the socket is writable
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { socketpair } from "@pynet/net/socket";
+   * import { select } from "@pynet/net/select";
+   * const [a, b] = socketpair();
+   * using _a = a, _b = b;
+   * a.setblocking(false);
+   * const [, writable] = await select([], [a], [], 1);
+   * assertEquals(writable, [a]);
+   * assertEquals(a.sendNow(new TextEncoder().encode("ping")), 4);
+   * assertEquals(new TextDecoder().decode(await b.recv(10)), "ping");
+   * ```
+   */
+  sendNow(data: BytesLike): number;
+
+  /**
    * Sends all of `data`. With a timeout, the whole call must finish within it.
    *
    * @param data The bytes.

@@ -5,7 +5,8 @@
  *
  * Everything that can block in Python returns a Promise here (`accept`, `connect`, `recv*`,
  * `send*`, `getaddrinfo`, ...); the rest stays synchronous (`bind`, `listen`, `close`,
- * `setsockopt`, ...). A socket's mode is Python's: blocking, with a timeout
+ * `setsockopt`, ...). A stream socket's `recvNow` and `sendNow` are Python's non-blocking
+ * `recv` and `send` without a Promise, for readiness loops (asyncore and asynchat use them). A socket's mode is Python's: blocking, with a timeout
  * (`TimeoutError("timed out")`), or non-blocking (`BlockingIOError`). No received byte is ever
  * lost to a timeout: a read that outlives it keeps its bytes for the next `recv`.
  *
@@ -53,6 +54,7 @@
  * | `s.accept()`, `s.connect(addr)`, `s.connect_ex(addr)` | `await s.accept()`, `await s.connect(addr)`, `await s.connectEx(addr)` |
  * | `s.recv`, `s.recvfrom`, `s.recv_into`, `s.recvfrom_into` | `await s.recv`, `await s.recvfrom`, `await s.recvInto`, `await s.recvfromInto` |
  * | `s.send`, `s.sendall`, `s.sendto` | `await s.send`, `await s.sendall`, `await s.sendto` |
+ * | `s.recv(n)`, `s.send(data)` on a non-blocking stream socket, after `select` reported it ready | also `s.recvNow(n)`, `s.sendNow(data)`: synchronous, no Promise (pynet extras; `BlockingIOError` when nothing has arrived or there is no room) |
  * | `s.bind`, `s.listen`, `s.shutdown`, `s.close`, `s.detach`, `s.fileno` | same names, synchronous |
  * | `s.getsockname()`, `s.getpeername()` | same; addresses are arrays: `[host, port]`, `[host, port, flowinfo, scope_id]`, a path |
  * | `s.setblocking`, `s.getblocking`, `s.settimeout`, `s.gettimeout` | same names |

@@ -406,6 +406,47 @@ export class SSLSocket extends Socket {
     );
   }
 
+  /**
+   * Decrypted bytes that have arrived, synchronously (see `Socket.recvNow`), once the handshake
+   * is done; `SSLWantReadError` when none have.
+   *
+   * @param bufsize The most bytes to return.
+   * @returns The bytes; empty at EOF.
+   * @throws {ValueError} Before the handshake is done: await `doHandshake()` first.
+   */
+  override recvNow(bufsize: number): Uint8Array {
+    this.#nowReady("recvNow");
+    try {
+      return super.recvNow(bufsize);
+    } catch (e) {
+      throw this.#session && e instanceof BlockingIOError ? wantRead() : e;
+    }
+  }
+
+  /**
+   * Encrypts and sends what the socket takes now, synchronously (see `Socket.sendNow`), once
+   * the handshake is done; `SSLWantWriteError` when the send buffer is full.
+   *
+   * @param data The bytes.
+   * @returns The count taken.
+   * @throws {ValueError} Before the handshake is done: await `doHandshake()` first.
+   */
+  override sendNow(data: BytesLike): number {
+    this.#nowReady("sendNow");
+    try {
+      return super.sendNow(data);
+    } catch (e) {
+      throw this.#session && e instanceof BlockingIOError ? wantWrite() : e;
+    }
+  }
+
+  /** A synchronous call cannot drive a handshake: it needs one that is done. */
+  #nowReady(method: string): void {
+    if (!this.#handshaken && this.#core.stream()) {
+      throw new ValueError(`${method}() needs the handshake done: await doHandshake() first`);
+    }
+  }
+
   /** Whether I/O can take the plain socket's path as it is: no check or error to map. */
   #plainPath(flags: number): boolean {
     return this.#handshaken && flags === 0 && this.gettimeout() !== 0;

@@ -6,7 +6,7 @@
 import { assertEquals } from "@std/assert";
 import { AsyncChat } from "../asynchat/mod.ts";
 import { Dispatcher, DispatcherWithSend, loop, poll, type SocketMap } from "../asyncore/mod.ts";
-import { type Socket, socketpair } from "../socket/mod.ts";
+import { type BytesLike, type Socket, socketpair } from "../socket/mod.ts";
 import { bytes, text } from "./_helpers.ts";
 
 /** Receives until `size` characters have come, or the peer closes. */
@@ -331,3 +331,92 @@ Deno.test("asynchat: a line is found whether its terminator lies near or far int
   assertEquals(lines, sizes);
   chat.close();
 });
+
+/**
+ * One asynchat scenario's calls: a line, a piece without its terminator, then the peer's
+ * close, read through the loop; `viaPromise` overrides recv() and send() (calling Dispatcher's
+ * own), which keeps handleRead and push off the synchronous paths.
+ */
+async function chatCalls(viaPromise: boolean): Promise<string[]> {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  const calls: string[] = [];
+  class Chat extends AsyncChat {
+    constructor() {
+      super(b, map);
+      this.setTerminator(bytes("\n"));
+    }
+    override collectIncomingData(data: Uint8Array): void {
+      calls.push(`collect ${text(data)}`);
+    }
+    override async foundTerminator(): Promise<void> {
+      calls.push("found");
+      await this.push(bytes("ok\n"));
+    }
+    override handleClose(): void {
+      calls.push("close");
+      this.close();
+    }
+    override handleError(error: unknown): Promise<void> {
+      calls.push(`error ${error}`);
+      return super.handleError(error);
+    }
+  }
+  // Counted, to show which path each run took.
+  const recvNow = b.recvNow, sendNow = b.sendNow;
+  b.recvNow = (n: number) => {
+    calls.push("recvNow");
+    return recvNow.call(b, n);
+  };
+  b.sendNow = (data: BytesLike) => {
+    calls.push("sendNow");
+    return sendNow.call(b, data);
+  };
+  const chat = new Chat();
+  if (viaPromise) {
+    chat.recv = (n: number) => Dispatcher.prototype.recv.call(chat, n);
+    chat.send = (data: Uint8Array) => Dispatcher.prototype.send.call(chat, data);
+  }
+  await a.sendall(bytes("one\ntw"));
+  for (let pass = 0; pass < 100 && !calls.includes("collect tw"); pass++) await poll(1, map);
+  calls.push(`peer got ${text(await a.recv(10))}`);
+  a.close();
+  for (let pass = 0; pass < 100 && map.size > 0; pass++) await poll(1, map);
+  return calls;
+}
+
+Deno.test("asynchat: the synchronous read and send (recvNow, sendNow) make the calls the Promise path makes", async () => {
+  const expected = ["collect one", "found", "collect tw", "peer got ok\n", "close"];
+  assertEquals(await chatCalls(true), expected);
+  const calls = await chatCalls(false);
+  assertEquals(calls.filter((call) => !call.endsWith("Now")), expected);
+  assertEquals(calls.filter((call) => call.endsWith("Now")), ["recvNow", "sendNow", "recvNow"]);
+});
+
+Deno.test("DispatcherWithSend: the synchronous send (sendNow) buffers what the socket does not take, flushed on write events", async () => {
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  const sender = new DispatcherWithSend(b, map);
+  const big = new Uint8Array(4 * 1024 * 1024).fill(7);
+  assertEquals(await sender.send(big), big.length);
+  const receiving = recvAll(a, big.length);
+  for (let pass = 0; pass < 10_000 && sender.outBuffer.length > 0; pass++) {
+    await poll(1, map);
+  }
+  assertEquals(sender.outBuffer.length, 0);
+  assertEquals(await receiving, big.length);
+  sender.close();
+});
+
+/** Receives until `size` bytes have come (bounded by the peer's close); returns the count. */
+async function recvAll(sock: Socket, size: number): Promise<number> {
+  let got = 0;
+  while (got < size) {
+    const data = await sock.recv(65536);
+    if (data.length === 0) break;
+    got += data.length;
+  }
+  return got;
+}

@@ -3,7 +3,7 @@
 // own, and test_ssl's asyncore TLS echo server (AsyncoreEchoServer) both ways: CPython's own
 // asyncore serving pynet's client, and the same dispatcher on pynet's asyncore serving
 // CPython's client.
-import { assert, assertEquals, assertInstanceOf, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertInstanceOf, assertMatch, assertThrows } from "@std/assert";
 import {
   createConnection,
   createServer,
@@ -80,6 +80,36 @@ for (const { engine, server, client } of ENGINES) {
     assertEquals(await tls.send(bytes("ping")), 4);
     assertEquals((await within(select([conn], [], [], 5)))[0], [conn]);
     assertEquals(text(await conn.recv(10)), "ping");
+  });
+
+  Deno.test(`recvNow and sendNow (${engine} engine): ValueError before the handshake, then decrypted bytes; SSLWantReadError when none`, async () => {
+    using listener = await server().wrapSocket(createServer(["127.0.0.1", 0]), {
+      serverSide: true,
+      doHandshakeOnConnect: false,
+    });
+    using tls = await client().wrapSocket(
+      await createConnection(listener.getsockname() as [string, number]),
+      { serverHostname: "localhost", doHandshakeOnConnect: false },
+    );
+    const [conn] = await within(listener.accept());
+    using _conn = conn;
+    tls.setblocking(false);
+    conn.setblocking(false);
+    assertThrows(() => tls.recvNow(10), ValueError, "needs the handshake done");
+    assertThrows(() => conn.sendNow(bytes("x")), ValueError, "needs the handshake done");
+    await within(Promise.all([handshakeNonBlocking(tls), handshakeNonBlocking(conn)]));
+    assertThrows(() => tls.recvNow(10), SSLWantReadError);
+    assertEquals(conn.sendNow(bytes("ping")), 4);
+    let received = "";
+    for (let pass = 0; pass < MAX_PASSES && received.length < 4; pass++) {
+      await within(select([tls], [], [], 5));
+      try {
+        received += text(tls.recvNow(10));
+      } catch (e) {
+        assertInstanceOf(e, SSLWantReadError);
+      }
+    }
+    assertEquals(received, "ping");
   });
 
   Deno.test(`non-blocking handshake (${engine} engine): recv() before doHandshake() starts it and raises SSLWantReadError`, async () => {

@@ -15,7 +15,6 @@ import {
   SOCK_STREAM,
   Socket,
   socketpair,
-  SOL_SOCKET,
   ValueError,
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";

@@ -5,7 +5,7 @@ import { type Address, fromDenoAddr } from "./_address.ts";
 import { MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, SOCK_STREAM } from "./_constants.ts";
 import { EINVAL } from "../_core/errno.ts";
 import { OSError } from "../_core/errors.ts";
-import { POLLIN } from "../_core/readiness.ts";
+import { POLLIN, POLLOUT } from "../_core/readiness.ts";
 import type { SocketCore } from "./_socket_core.ts";
 import { timeLeft } from "./_socket_connect.ts";
 
@@ -20,10 +20,13 @@ export async function recvStream(
   signal?: AbortSignal,
   holdError = false,
 ): Promise<Uint8Array> {
+  const timeout = flags & MSG_DONTWAIT ? 0 : core.timeout;
+  // Linux's recv on a socket whose connect is under way waits for the connect (EAGAIN when
+  // non-blocking), as send does.
+  if (core.state.kind === "connecting") await core.ready(POLLOUT, timeout, 0, signal);
   let channel = core.streamChannel();
   if (bufsize === 0) return new Uint8Array(0);
   const peek = (flags & MSG_PEEK) !== 0;
-  const timeout = flags & MSG_DONTWAIT ? 0 : core.timeout;
   if (flags & MSG_WAITALL && !peek && timeout === null) {
     return await recvAll(core, bufsize, flags, signal);
   }

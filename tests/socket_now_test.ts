@@ -3,7 +3,7 @@
 // (BlockingIOError 11, ConnectionResetError 104 once after the bytes before it, then b"";
 // BrokenPipeError 32 after a reset, on a fresh TCP socket and after SHUT_WR; OSError 107 for a
 // recv on a fresh socket, 9 once closed), checked against python3 when this file was written.
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import {
   AF_INET,
   BlockingIOError,
@@ -149,6 +149,8 @@ Deno.test("sendNow while a non-blocking connect is under way: BlockingIOError (E
   assertEquals(isConnecting(client), true);
   assertEquals(assertThrows(() => client.sendNow(bytes("x")), BlockingIOError).errno, 11);
   assertEquals(assertThrows(() => client.recvNow(1), BlockingIOError).errno, 11);
+  // recv says the same, as Linux's does (it said ENOTCONN before).
+  await assertRejects(() => client.recv(1), BlockingIOError);
   const [, writable] = await within(select([], [client], [], 5), 6_000, "connect");
   assertEquals(writable, [client]);
   assertEquals(client.sendNow(bytes("x")), 1);

@@ -492,10 +492,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
           if (!(e instanceof BlockingIOError)) return this.#sentNowFailed(e);
           numSent = 0;
         }
-        if (numSent) {
-          if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
-          else dropFirst(fifo);
-        }
+        this.#sentFromHead(fifo, first, data, numSent);
         return RESOLVED;
       }
       let sending: Promise<number>;
@@ -506,16 +503,23 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       }
       return this.#sending = sending.then((numSent) => {
         this.#sending = null;
-        if (numSent) {
-          if (numSent < data.length || obs < first.length) fifo[0] = first.subarray(numSent);
-          else dropFirst(fifo);
-        }
+        this.#sentFromHead(fifo, first, data, numSent);
       }, (e) => {
         this.#sending = null;
         return this.#sendFailed(e);
       });
     }
     return this.#initiateSend();
+  }
+
+  /**
+   * `numSent` bytes of `data` (the front of `first`, the head of `fifo`) went out: the head
+   * keeps what is left of it, or leaves the queue once it has all gone.
+   */
+  #sentFromHead(fifo: FifoEntry[], first: Uint8Array, data: Uint8Array, numSent: number): void {
+    if (!numSent) return;
+    if (numSent < data.length || data.length < first.length) fifo[0] = first.subarray(numSent);
+    else dropFirst(fifo);
   }
 
   /** The fast path's send under way (see initiateSend), until it has its outcome. */

@@ -73,12 +73,17 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
    * error left for `sendFailed`, which is what `Dispatcher.send` does with it.
    */
   #sendChunk(): Promise<number> {
-    const out = this.outBuffer;
     try {
-      return this.socket!.send(out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out);
+      return this.socket!.send(this.#chunk());
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** What one send takes from `outBuffer`: at most SEND_CHUNK bytes, with no view made for a buffer that fits. */
+  #chunk(): Uint8Array {
+    const out = this.outBuffer;
+    return out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out;
   }
 
   /** `numSent` bytes of `outBuffer` went out. */
@@ -169,12 +174,9 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
       sock === null || Object.getPrototypeOf(sock) !== Socket.prototype ||
       (sock as unknown as Socket).gettimeout() !== 0
     ) return null;
-    const out = this.outBuffer;
     let numSent: number;
     try {
-      numSent = (sock as unknown as Socket).sendNow(
-        out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out,
-      );
+      numSent = (sock as unknown as Socket).sendNow(this.#chunk());
     } catch (e) {
       // As Dispatcher.send answers: 0 when the socket takes nothing, handleClose() when the
       // peer is gone.

@@ -13,6 +13,7 @@ import { checkSignal, raceAbort } from "./abort.ts";
 import { truncate } from "./arrays.ts";
 import { hold, release } from "./keep_alive.ts";
 import { setLongTimeout } from "./timeout.ts";
+import { endBatch, openBatch } from "./write_batch.ts";
 
 /** Events reported whatever the interest, as poll(2) does. */
 const ALWAYS = POLLERR | POLLHUP | POLLNVAL;
@@ -213,6 +214,8 @@ export class ReadySet implements ReadinessWatcher {
     signal?: AbortSignal,
   ): Promise<[Entry, number][]> {
     checkSignal(signal);
+    // The writes of the batch the last wait opened go out now, together (write_batch.ts).
+    endBatch();
     // With something ready, one event-loop turn before looking: reads whose bytes have already
     // arrived land, so input sent before the call is seen with it (as the kernel would report
     // it), and a caller that always finds something ready (a writable socket) cannot starve
@@ -220,7 +223,8 @@ export class ReadySet implements ReadinessWatcher {
     if (this.#ready.length > 0) this.#prune();
     if (this.#ready.length > 0 || timeoutMs !== null && timeoutMs <= 0) await nextTurn();
     let found = this.collect(max);
-    if (found.length > 0 || timeoutMs !== null && timeoutMs <= 0) return found;
+    if (found.length > 0) return reported(found);
+    if (timeoutMs !== null && timeoutMs <= 0) return found;
     const deadline = timeoutMs === null ? null : performance.now() + timeoutMs;
     // The first turn's remaining time is the timeout: no second clock read.
     let remaining = timeoutMs;
@@ -252,9 +256,16 @@ export class ReadySet implements ReadinessWatcher {
       cancelTimer?.();
       this.#removeWaker(wake);
       found = this.collect(max);
-      if (found.length > 0 || deadline === null && this.#entries.size === 0) return found;
+      if (found.length > 0) return reported(found);
+      if (deadline === null && this.#entries.size === 0) return found;
     }
   }
+}
+
+/** Ready entries on their way to the program: what it writes in answer makes one batch. */
+function reported(found: [Entry, number][]): [Entry, number][] {
+  openBatch();
+  return found;
 }
 
 /** The events of `entry` that hold now: what it asked for, plus errors and hang-ups. */

@@ -13,6 +13,7 @@ import {
   type ReadinessWatcher,
 } from "./readiness.ts";
 import { setLongTimeout } from "./timeout.ts";
+import { endBatch } from "./write_batch.ts";
 
 /** The events that end every readiness wait, as poll(2) always reports them. */
 export const WAKE_ALWAYS: number = POLLERR | POLLHUP | POLLNVAL;
@@ -67,6 +68,8 @@ export function waitReady(
   timeout: number | null,
   options: WaitOptions = NO_WAIT_OPTIONS,
 ): Promise<boolean> {
+  // A held write may be what the wait is for (a reply to it, room after it): it goes now.
+  endBatch();
   const wanted = events | WAKE_ALWAYS;
   if (source.pollEvents() & wanted) return Promise.resolve(true);
   if (timeout === 0) return raceAbort(oneTurn(source, wanted), options.signal);
@@ -140,6 +143,7 @@ export function waitSettled<T>(
   onTimeout: () => Error,
   options: WaitOptions = NO_WAIT_OPTIONS,
 ): Promise<T> {
+  endBatch(); // as waitReady
   if (!timeout) {
     return awaiting(options.holder ?? work, raceAbort(work, options.signal));
   }

@@ -13,6 +13,7 @@ import {
 } from "../_core/channel.ts";
 import { Inbox } from "../_core/inbox.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP } from "../_core/readiness.ts";
+import { endBatch } from "../_core/write_batch.ts";
 import { ReadBuffers } from "./_read_buffers.ts";
 import { StreamWriter } from "./_stream_writer.ts";
 
@@ -219,6 +220,8 @@ export class StreamChannel implements Channel {
    * inbox would hand the same chunk over whole). Call only when `canReadNow`.
    */
   readNow(sizeHint: number, wake: (chunk: Uint8Array | null) => void, handSize = 0): void {
+    // The program waits for input, perhaps the answer to a write held for the batch: it goes.
+    endBatch();
     // The buffer waits in #aheadBuffer, as a read-ahead's does: the handlers are made once.
     const buffer = this.#aheadBuffer = this.#startRead(sizeHint);
     // The program awaits this read: it holds the process while it runs. The read lands on its

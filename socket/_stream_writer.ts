@@ -3,11 +3,17 @@
 import { fromDenoError, type OSError } from "../_core/errors.ts";
 import type { ByteConn, ErrorMapper } from "../_core/channel.ts";
 import { dropFirst } from "../_core/arrays.ts";
+import { dropHeld, holdWrite } from "../_core/write_batch.ts";
 
 /** Outgoing bytes buffered past this make the stream unwritable, as a full send buffer does. */
 export const SEND_BUFFER_SIZE = 256 * 1024;
 /** The largest send copied into a stream's staging buffer rather than a buffer of its own. */
 const STAGE_SIZE = 1024;
+/**
+ * The most bytes a stream holds for the end of a readiness batch (_core/write_batch.ts); more
+ * are written at once. A held stream always has room, so no wait for room waits on a batch.
+ */
+const HOLD_LIMIT = SEND_BUFFER_SIZE / 4;
 const EMPTY = new Uint8Array(0);
 /**
  * How long a closed stream waits for its peer to take any of the bytes still to send before it
@@ -41,6 +47,10 @@ export class StreamWriter {
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
   /** A send timed out and the buffer has not emptied since: close() drops what is left. */
   #timedOut = false;
+  /** Bytes wait for the readiness batch to end (_core/write_batch.ts): no write starts. */
+  #held = false;
+  /** Starts the held write; made once per stream. */
+  #startHeld: (() => void) | undefined;
   /** Where a small send into an idle stream is copied (enqueue); made on first use. */
   #stage: Uint8Array | null = null;
   /** The bytes of the background write in flight (#pump), and that write's handlers. */
@@ -102,6 +112,7 @@ export class StreamWriter {
 
   /** Waits until the outgoing buffer has emptied (or the stream closed). */
   drained(): Promise<void> {
+    this.#unholdEarly();
     return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
   }
 
@@ -186,12 +197,43 @@ export class StreamWriter {
     }
     this.#outbox.push(taken);
     this.#queued += taken.length;
-    this.#pump();
+    if (!this.#hold()) this.#pump();
     return taken.length;
   }
 
+  /**
+   * Whether the write of what is queued waits for the readiness batch to end: bytes given to
+   * an idle stream while a batch is open, up to HOLD_LIMIT.
+   */
+  #hold(): boolean {
+    if (this.#held) {
+      if (this.#queued <= HOLD_LIMIT) return true;
+      this.#held = false;
+      return false;
+    }
+    if (this.#writing || this.#queued > HOLD_LIMIT) return false;
+    const start = this.#startHeld ??= () => this.#unhold();
+    if (!holdWrite(start)) return false;
+    this.#held = true;
+    return true;
+  }
+
+  /** Starts the held write as its batch ends. */
+  #unhold(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#pump();
+  }
+
+  /** Starts the held write before its batch ends: the stream is awaited, shut or closed. */
+  #unholdEarly(): void {
+    if (!this.#held) return;
+    dropHeld(this.#startHeld!);
+    this.#unhold();
+  }
+
   #pump(): void {
-    if (this.#writing) return;
+    if (this.#writing || this.#held) return;
     if (this.#queued === 0) {
       this.#afterDrain();
       return;
@@ -260,6 +302,7 @@ export class StreamWriter {
   shutdown(): void {
     if (this.#shut) return;
     this.#shut = true;
+    this.#unholdEarly();
     if (!this.#writing && this.#queued === 0) this.#afterDrain();
   }
 
@@ -281,6 +324,7 @@ export class StreamWriter {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unholdEarly();
     this.#wakeDrainWaiters();
     if (!this.#writing && this.#queued === 0) this.#release();
     else if (this.#timedOut) this.#giveUp();

@@ -19,6 +19,7 @@ import { EBADF } from "../_core/errno.ts";
 import { fromDenoError, OSError } from "../_core/errors.ts";
 import { POLLERR, POLLIN, POLLNVAL, POLLOUT } from "../_core/readiness.ts";
 import { type Channel, type ChannelOwner, ReadHold } from "../_core/channel.ts";
+import { copyOut } from "./_read_buffers.ts";
 
 /** Large enough for any UDP datagram: a shorter buffer would truncate silently. */
 const MAX_DATAGRAM = 65536;
@@ -126,7 +127,7 @@ export class DatagramChannel implements Channel {
 
   #enqueue(data: Uint8Array, from: Deno.Addr): void {
     // Keep only the datagram's bytes: the receive buffer is used again at once.
-    this.#queue.push([data.slice(), from]);
+    this.#queue.push([copyOut(data), from]);
     this.#queuedBytes += data.length;
   }
 
@@ -194,7 +195,8 @@ export class DatagramChannel implements Channel {
     } else if (!takes) {
       this.#enqueue(data, from);
     } else if (this.peer === null || sameEndpoint(from, this.peer)) {
-      got = data.slice(0, this.#directSize);
+      const size = this.#directSize;
+      got = copyOut(data.length > size ? data.subarray(0, size) : data);
     }
     // Only now, the datagram copied: a receive for waiting recvs may land in the buffer at once.
     this.#endDirect();

@@ -75,18 +75,21 @@ export class DirectDatagrams {
     return got;
   }
 
+  // The pair is indexed, not destructured: destructuring runs the iterator protocol, which a
+  // cold receiver pays in full for every datagram of a burst.
   readonly #landedData = (
-    [data, from]: [Uint8Array, Deno.Addr],
+    landed: [Uint8Array, Deno.Addr],
   ): Uint8Array | Promise<Uint8Array> => {
-    const got = this.#landed(data, from);
+    const got = this.#landed(landed[0], landed[1]);
     if (got !== null) return got;
     return recvDatagram(this.#core, this.#size, 0).then((received) => received[0]);
   };
 
   readonly #landedFrom = (
-    [data, from]: [Uint8Array, Deno.Addr],
+    landed: [Uint8Array, Deno.Addr],
   ): [Uint8Array, Address] | Promise<[Uint8Array, Address]> => {
-    const got = this.#landed(data, from);
+    const from = landed[1];
+    const got = this.#landed(landed[0], from);
     if (got !== null) return [got, fromDenoAddr(this.#core.family, from)];
     return recvDatagram(this.#core, this.#size, 0);
   };

@@ -15,7 +15,7 @@ import {
   SOL_SOCKET,
   TimeoutError,
 } from "../socket/mod.ts";
-import { POLLIN, POLLOUT, readinessSource } from "../select/mod.ts";
+import { POLLIN, POLLOUT, readinessSource, select } from "../select/mod.ts";
 import {
   bytes,
   loopback,
@@ -91,6 +91,28 @@ Deno.test("recvfrom(n) truncates a longer datagram and drops the rest of it", as
   assertEquals(from, a.getsockname());
   await a.sendto(bytes("next"), b.getsockname());
   assertEquals(text(await within(b.recv(1024))), "next");
+});
+
+Deno.test("each datagram received is the caller's own: later ones and writes to it do not mix", async () => {
+  // Small datagrams are copied into a slab shared by many (socket/_read_buffers.ts, copyOut):
+  // every one must still be a region of its own, through the direct and the queued path.
+  using a = boundUdp();
+  using b = boundUdp();
+  const kept: Uint8Array[] = [];
+  for (let i = 0; i < 200; i++) {
+    const size = 1 + (i * 37) % 600; // across the slab's limit and its refills
+    await a.sendto(new Uint8Array(size).fill(i), b.getsockname());
+    // Alternately received as it comes (direct) and after it was queued (select first).
+    if (i % 2 === 1) await within(select([b], [], [], 5));
+    kept.push(await within(b.recv(1024)));
+    kept[i]![0] = 255 - (i % 256); // the caller writes to its bytes
+  }
+  for (let i = 0; i < kept.length; i++) {
+    const size = 1 + (i * 37) % 600;
+    assertEquals(kept[i]!.length, size);
+    assertEquals(kept[i]![0], 255 - (i % 256));
+    assert(kept[i]!.subarray(1).every((x) => x === i), `datagram ${i} changed`);
+  }
 });
 
 Deno.test("recvfromInto() writes the datagram into the buffer", async () => {

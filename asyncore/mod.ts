@@ -32,6 +32,9 @@
  *   tells it only what changed; `readable()` and `writable()` are still asked of every
  *   dispatcher on every pass, and the ready ones are served in map order, so what a program
  *   sees is CPython's.
+ * - What the handlers of a pass send goes out together as the next pass waits (see
+ *   `@pynet/net/select`); CPython's `send` hands each reply to the kernel at once. The bytes
+ *   and their order are the same, and `send` returns the same counts.
  * - CPython's `select()` blocks the whole program; pynet's wait lets timers and other tasks
  *   run. A dispatcher they close (or replace) while the loop waits is simply not reported,
  *   where CPython could not have been asked about it.

@@ -75,7 +75,7 @@ Deno.test("a held answer goes out while the program awaits something pynet does 
   await readable(conn);
   assertEquals(text(conn.recvNow(10)), "ask");
   assertEquals(conn.sendNow(bytes("answer")), 6);
-  // No pynet wait follows: Deno's own read, which only the batch's timer can feed.
+  // No pynet wait follows: Deno's own read, which only the batch's fallback can feed.
   const buf = new Uint8Array(10);
   const n = await within(peer.read(buf));
   assertEquals(text(buf.subarray(0, n!)), "answer");

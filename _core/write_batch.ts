@@ -1,13 +1,13 @@
 // The writes of one readiness batch go out together. A readiness loop (asyncore, a selectors
-// server) wakes with many sockets ready and answers each in turn; written one by one, each
-// answer leaves after the previous one's handling, and a peer that handles an answer faster than
-// the loop makes the next one sleeps between them: every answer then pays for waking it, on both
-// sides (on a 2-core VM, a cross-core wake-up costs more than an answer's own send). So the bytes
-// a stream is given while a batch is open (from the moment a readiness wait reports events until
-// the program waits again) are held, and every held stream writes, back to back, at the next
-// wait of any kind: Redis answers its clients the same way, just before it sleeps. A ref'd
-// immediate writes them should the program await something else instead, so that no byte waits on a
-// wait that may never come, and a script that ends after a send still sends it.
+// server) wakes with many sockets ready and answers each in turn. Written one by one, each answer
+// left after the previous one's handling, and a peer that handles an answer faster than the loop
+// makes the next one slept between them: every answer then paid for waking it, on both sides (on
+// a 2-core VM, a cross-core wake-up costs more than an answer's own send). So the bytes a stream
+// is given while a batch is open (from the moment a readiness wait reports events until the
+// program waits again) are held, and every held stream writes, back to back, at the next wait of
+// any kind: Redis answers its clients the same way, just before it sleeps. A ref'd immediate
+// writes them should the program await something else instead, so that no byte waits on a wait
+// that may never come, and a script that ends after a send still sends it.
 
 import { truncate } from "./arrays.ts";
 
@@ -15,8 +15,8 @@ import { truncate } from "./arrays.ts";
 let open = false;
 /** What starts each held stream's write, in the order the streams were given bytes. */
 const held: (() => void)[] = [];
-/** The fallback (see above), pending while something is held. */
-let timer: unknown;
+/** The fallback's handle (see above), pending while something is held. */
+let fallback: unknown;
 
 interface Immediates {
   setImmediate?: (callback: () => void) => unknown;
@@ -32,6 +32,12 @@ const later: (callback: () => void) => unknown = immediates.setImmediate ??
   ((callback) => setTimeout(callback, 0));
 const cancel: (handle: unknown) => void = immediates.clearImmediate ??
   ((handle) => clearTimeout(handle as number));
+
+/** The program awaited something other than a wait of pynet's: the batch ends anyway. */
+function fallBack(): void {
+  fallback = undefined;
+  endBatch();
+}
 
 /**
  * Opens a batch: called by a readiness wait (`ReadySet.wait`) as it reports events to the
@@ -65,7 +71,7 @@ export function openBatch(): void {
 export function holdWrite(start: () => void): boolean {
   if (!open) return false;
   held.push(start);
-  timer ??= later(endBatch);
+  fallback ??= later(fallBack);
   return true;
 }
 
@@ -93,9 +99,9 @@ export function dropHeld(start: () => void): void {
   const i = held.indexOf(start);
   if (i < 0) return;
   held.splice(i, 1);
-  if (held.length === 0 && timer !== undefined) {
-    cancel(timer);
-    timer = undefined;
+  if (held.length === 0 && fallback !== undefined) {
+    cancel(fallback);
+    fallback = undefined;
   }
 }
 
@@ -106,9 +112,9 @@ export function dropHeld(start: () => void): void {
 export function endBatch(): void {
   open = false;
   if (held.length === 0) return;
-  if (timer !== undefined) {
-    cancel(timer);
-    timer = undefined;
+  if (fallback !== undefined) {
+    cancel(fallback);
+    fallback = undefined;
   }
   // Indexed: a start never holds again (the batch is closed), so the list does not grow.
   for (let i = 0; i < held.length; i++) held[i]!();

@@ -71,14 +71,17 @@ Deno.test("a held answer goes out while the program awaits something pynet does 
   const [conn] = await within(server.accept());
   using _conn = conn;
   conn.setblocking(false);
-  await peer.write(bytes("ask"));
-  await readable(conn);
-  assertEquals(text(conn.recvNow(10)), "ask");
-  assertEquals(conn.sendNow(bytes("answer")), 6);
-  // No pynet wait follows: Deno's own read, which only the batch's fallback can feed.
-  const buf = new Uint8Array(10);
-  const n = await within(peer.read(buf));
-  assertEquals(text(buf.subarray(0, n!)), "answer");
+  // Each round's batch needs its own fallback: the one before has fired.
+  for (let round = 0; round < 3; round++) {
+    await peer.write(bytes(`ask ${round}`));
+    await readable(conn);
+    assertEquals(text(conn.recvNow(10)), `ask ${round}`);
+    assertEquals(conn.sendNow(bytes(`answer ${round}`)), 8);
+    // No pynet wait follows: Deno's own read, which only the batch's fallback can feed.
+    const buf = new Uint8Array(10);
+    const n = await within(peer.read(buf));
+    assertEquals(text(buf.subarray(0, n!)), `answer ${round}`);
+  }
 });
 
 Deno.test("a held answer goes out before a close, and before a shutdown's EOF", async () => {

@@ -53,6 +53,11 @@ export class StreamWriter {
   #startHeld: (() => void) | undefined;
   /** Where a small send into an idle stream is copied (enqueue); made on first use. */
   #stage: Uint8Array | null = null;
+  /**
+   * How many bytes of the stage a held stream's batch has put there (0: the stage takes no
+   * more): the outbox's last chunk, which no write has taken yet.
+   */
+  #staged = 0;
   /** The bytes of the background write in flight (#pump), and that write's handlers. */
   #batch: Uint8Array = EMPTY;
   #batchWritten: ((n: number) => void) | undefined;
@@ -184,6 +189,17 @@ export class StreamWriter {
   enqueue(data: Uint8Array): number {
     const room = SEND_BUFFER_SIZE - this.#queued;
     if (room <= 0) return 0;
+    const staged = this.#staged;
+    if (staged > 0 && staged + data.length <= STAGE_SIZE) {
+      // The stage holds this batch's bytes and no write has taken it yet: a later small send
+      // of the batch joins it, and the batch leaves as one write with no buffer of its own.
+      const stage = this.#stage!;
+      stage.set(data, staged);
+      this.#staged = staged + data.length;
+      this.#outbox[this.#outbox.length - 1] = stage.subarray(0, this.#staged);
+      this.#queued += data.length;
+      return data.length;
+    }
     let taken: Uint8Array;
     if (this.#queued === 0 && !this.#writing && data.length <= STAGE_SIZE) {
       // A small send into an idle stream: copied into the stream's own staging buffer rather
@@ -197,7 +213,13 @@ export class StreamWriter {
     }
     this.#outbox.push(taken);
     this.#queued += taken.length;
-    if (!this.#hold()) this.#pump();
+    if (this.#hold()) {
+      // Held: the stage (when it took these bytes) stays open to the batch's next sends.
+      this.#staged = taken.buffer === this.#stage?.buffer ? taken.length : 0;
+    } else {
+      this.#staged = 0;
+      this.#pump();
+    }
     return taken.length;
   }
 
@@ -209,6 +231,7 @@ export class StreamWriter {
     if (this.#held) {
       if (this.#queued <= HOLD_LIMIT) return true;
       this.#held = false;
+      this.#staged = 0;
       return false;
     }
     if (this.#writing || this.#queued > HOLD_LIMIT) return false;
@@ -222,6 +245,7 @@ export class StreamWriter {
   #unhold(): void {
     if (!this.#held) return;
     this.#held = false;
+    this.#staged = 0;
     this.#pump();
   }
 

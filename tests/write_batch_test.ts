@@ -13,7 +13,17 @@ import {
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
-import { bytes, recvAll, runDeno, socketModule, tcpPair, text, within } from "./_helpers.ts";
+import {
+  bytes,
+  concat,
+  recvAll,
+  recvExactly,
+  runDeno,
+  socketModule,
+  tcpPair,
+  text,
+  within,
+} from "./_helpers.ts";
 import { listener } from "./_select_helpers.ts";
 
 /** Waits (bounded) until select() reports `sock` readable: that wait opens a batch. */
@@ -61,6 +71,28 @@ Deno.test("a selectors server's answers to many clients, held for each batch, al
     }
   } finally {
     for (const s of [...conns, ...clients]) s.close();
+  }
+});
+
+Deno.test("an answer sent in several pieces in one batch arrives whole and in order", async () => {
+  // Small pieces share the stream's stage until one does not fit (socket/_stream_writer.ts);
+  // the rest queue behind it.
+  const piece = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+  const answers = [
+    [piece(10, 1), piece(20, 2), piece(1000, 3), piece(5, 4)],
+    [piece(512, 5), piece(512, 6), piece(1, 7)],
+    [piece(2000, 8), piece(3, 9)],
+  ];
+  using pair = await tcpPair();
+  pair.conn.setblocking(false);
+  for (const pieces of answers) {
+    await pair.client.sendall(bytes("?"));
+    await readable(pair.conn);
+    pair.conn.recvNow(10);
+    for (const p of pieces) assertEquals(pair.conn.sendNow(p), p.length);
+    const expected = concat(pieces);
+    const got = await within(recvExactly(pair.client, expected.length));
+    assertEquals(got, expected);
   }
 });
 

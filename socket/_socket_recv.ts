@@ -132,7 +132,12 @@ export async function recvInto(
   signal?: AbortSignal,
 ): Promise<[number, Address | null]> {
   const size = target.length;
-  if (core.type === SOCK_STREAM && flags === 0 && core.timeout === null && size > 0 && !signal) {
+  // Connected only: recvStream waits out a connect under way (as Linux's recv does) and
+  // raises what a fresh or failed socket raises.
+  if (
+    core.state.kind === "connected" && flags === 0 && core.timeout === null && size > 0 &&
+    !signal
+  ) {
     const channel = core.streamChannel();
     if (channel.canReadNow) {
       // Blocking with nothing buffered: read straight into the caller's buffer.

@@ -684,6 +684,26 @@ time.sleep(60)
   assertEquals(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);
 });
 
+Deno.test("a blocking recv_into on a socket whose connect is under way waits for it, then the bytes, as Linux", async () => {
+  // Linux's recv on a connecting socket waits for the connect (CPython's recv_into with it);
+  // pynet's straight read into the buffer raised ENOTCONN there.
+  using listener = socket();
+  listener.bind(["127.0.0.1", 0]);
+  listener.listen();
+  using s = socket();
+  s.setblocking(false);
+  assertEquals(await s.connectEx(listener.getsockname()), 115); // EINPROGRESS
+  s.setblocking(true);
+  const buf = new Uint8Array(10);
+  const receiving = s.recvInto(buf);
+  receiving.catch(() => {}); // an early failure is asserted below, not left unhandled
+  const [conn] = await within(listener.accept());
+  using _conn = conn;
+  await conn.sendall(bytes("hello"));
+  assertEquals(await within(receiving), 5);
+  assertEquals(text(buf.subarray(0, 5)), "hello");
+});
+
 Deno.test("a refused non-blocking connect() sets SO_ERROR to 111 and turns readable", async () => {
   const port = freePort();
   using s = socket();

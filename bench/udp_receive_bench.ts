@@ -1,20 +1,22 @@
 /**
  * UDP receive under a burst: how many of a burst of datagrams a receiver gets, for pynet's
- * blocking `recvfrom(65536)` loop beside raw Deno's `await conn.receive(buf)` loop. A
- * receiver that costs more per datagram drains the kernel's receive buffer more slowly, and
- * the kernel drops what overflows it.
+ * blocking `recvfrom(65536)` loop beside raw Deno's `await conn.receive(buf)` loop, and beside
+ * the floor of any Python-faithful receiver (`floor`: raw Deno's loop plus the copy and the
+ * address pair Python's `recvfrom` must give; see receiveFloor). A receiver that costs more per
+ * datagram drains the kernel's receive buffer more slowly, and the kernel drops what overflows
+ * it.
  *
  * ```sh
  * ./tools/node_modules/.bin/deno run --import-map=import_map.json --unstable-net --allow-run \
  *   --allow-read --allow-sys=loadavg --allow-net=127.0.0.1 bench/udp_receive_bench.ts
  * ```
  *
- * Each run is a fresh pair of processes: a receiver (this script with `--receiver raw` or
- * `--receiver pynet`) binds 127.0.0.1:0 and prints its port; python3 running
+ * Each run is a fresh pair of processes: a receiver (this script with `--receiver raw`,
+ * `floor` or `pynet`) binds 127.0.0.1:0 and prints its port; python3 running
  * {@linkcode BLASTER} sends `--count` datagrams of `--size` bytes to it as fast as it can
  * (no pacing). The receiver counts datagrams until none came for `--idle` seconds, and prints
- * the count. The receivers alternate, run after run, so that a change of machine load falls on
- * both; the table gives the median and the range of each.
+ * the count. The receivers' order alternates, run after run, so that a change of machine load
+ * falls on all; the table gives the median and the range of each.
  *
  * Flags: `--count 3000`, `--sizes 64,1400`, `--runs 5` (runs per receiver and size),
  * `--idle 0.5`, `--python python3`, `--sender python|deno`. With `--sender deno` the unpaced
@@ -133,6 +135,43 @@ async function receiveRaw(idle: number, total: number): Promise<void> {
   }
 }
 
+/**
+ * The floor of any Python-faithful receiver on Deno: raw Deno's loop plus only what Python's
+ * `recvfrom` must give, in plain Deno. The bytes are the caller's own (copied out of the receive
+ * buffer, into a shared slab as pynet copies a small datagram), and the sender is a
+ * `[host, port]` pair, made in one continuation of the receive.
+ */
+async function receiveFloor(idle: number, total: number): Promise<void> {
+  const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  console.log(JSON.stringify({ port: (conn.addr as Deno.NetAddr).port }));
+  const counter = new Counter(total);
+  reportWhenIdle(counter, idle);
+  const buf = new Uint8Array(65536);
+  let slab = new ArrayBuffer(4096);
+  let used = 0;
+  const own = (landed: [Uint8Array, Deno.Addr]): [Uint8Array, [string, number]] => {
+    const data = landed[0], from = landed[1] as Deno.NetAddr;
+    const n = data.length;
+    let copy: Uint8Array;
+    if (n <= 512) {
+      if (slab.byteLength - used < n) {
+        slab = new ArrayBuffer(4096);
+        used = 0;
+      }
+      copy = new Uint8Array(slab, used, n);
+      used += n;
+      copy.set(data);
+    } else {
+      copy = data.slice();
+    }
+    return [copy, [from.hostname, from.port]];
+  };
+  for (;;) {
+    const [_data, _addr] = await conn.receive(buf).then(own);
+    counter.add();
+  }
+}
+
 async function receivePynet(idle: number, total: number): Promise<void> {
   const sock = new Socket(AF_INET, SOCK_DGRAM);
   sock.bind(["127.0.0.1", 0]);
@@ -232,13 +271,14 @@ async function main(): Promise<void> {
   const total = Number(flag("total", "0"));
   if (receiver === "raw") return await receiveRaw(idle, total);
   if (receiver === "pynet") return await receivePynet(idle, total);
+  if (receiver === "floor") return await receiveFloor(idle, total);
   const count = Number(flag("count", "3000"));
   const cpu = Number(flag("cpu", "0"));
   const sizes = flag("sizes", "64,1400").split(",").map(Number);
   const runs = Number(flag("runs", "5"));
   // The sender: python3 (or `--python PATH`), or "deno" for a Deno process.
   const python = flag("sender", "python") === "deno" ? "deno" : flag("python", "python3");
-  const receivers = ["raw", "pynet"];
+  const receivers = ["raw", "floor", "pynet"];
   const what = cpu ? `--cpu ${cpu}` : `--count ${count}`;
   const senderFlag = python === "deno" ? " --sender deno" : "";
   console.log(`# ${COMMAND} ${what} --sizes ${sizes} --runs ${runs}${senderFlag}`);
@@ -246,7 +286,7 @@ async function main(): Promise<void> {
   const results = new Map<string, Outcome[]>();
   for (let run = 0; run < runs; run++) {
     for (const size of sizes) {
-      // Alternate which receiver goes first, so neither always follows the other.
+      // Alternate the order, so that no receiver always follows the same one.
       const order = run % 2 ? [...receivers].reverse() : receivers;
       for (const r of order) {
         const got = await oneRun(r, size, count, cpu, idle, python);

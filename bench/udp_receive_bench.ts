@@ -123,11 +123,17 @@ function reportWhenIdle(counter: Counter, idle: number): void {
   }, 50);
 }
 
-async function receiveRaw(idle: number, total: number): Promise<void> {
+/** A Deno datagram socket on 127.0.0.1, its port printed, and the counter it reports through. */
+function denoReceiver(idle: number, total: number): [Deno.DatagramConn, Counter] {
   const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   console.log(JSON.stringify({ port: (conn.addr as Deno.NetAddr).port }));
   const counter = new Counter(total);
   reportWhenIdle(counter, idle);
+  return [conn, counter];
+}
+
+async function receiveRaw(idle: number, total: number): Promise<void> {
+  const [conn, counter] = denoReceiver(idle, total);
   const buf = new Uint8Array(65536);
   for (;;) {
     const [_data, _addr] = await conn.receive(buf);
@@ -142,10 +148,7 @@ async function receiveRaw(idle: number, total: number): Promise<void> {
  * `[host, port]` pair, made in one continuation of the receive.
  */
 async function receiveFloor(idle: number, total: number): Promise<void> {
-  const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  console.log(JSON.stringify({ port: (conn.addr as Deno.NetAddr).port }));
-  const counter = new Counter(total);
-  reportWhenIdle(counter, idle);
+  const [conn, counter] = denoReceiver(idle, total);
   const buf = new Uint8Array(65536);
   let slab = new ArrayBuffer(4096);
   let used = 0;

@@ -53,11 +53,6 @@ export class StreamWriter {
   #startHeld: (() => void) | undefined;
   /** Where a small send into an idle stream is copied (enqueue); made on first use. */
   #stage: Uint8Array | null = null;
-  /**
-   * How many bytes of the stage a held stream's batch has put there (0: the stage takes no
-   * more): the outbox's last chunk, which no write has taken yet.
-   */
-  #staged = 0;
   /** The bytes of the background write in flight (#pump), and that write's handlers. */
   #batch: Uint8Array = EMPTY;
   #batchWritten: ((n: number) => void) | undefined;
@@ -189,14 +184,13 @@ export class StreamWriter {
   enqueue(data: Uint8Array): number {
     const room = SEND_BUFFER_SIZE - this.#queued;
     if (room <= 0) return 0;
-    const staged = this.#staged;
+    const staged = this.#stagedHeld();
     if (staged > 0 && staged + data.length <= STAGE_SIZE) {
       // The stage holds this batch's bytes and no write has taken it yet: a later small send
       // of the batch joins it, and the batch leaves as one write with no buffer of its own.
       const stage = this.#stage!;
       stage.set(data, staged);
-      this.#staged = staged + data.length;
-      this.#outbox[this.#outbox.length - 1] = stage.subarray(0, this.#staged);
+      this.#outbox[0] = stage.subarray(0, staged + data.length);
       this.#queued += data.length;
       return data.length;
     }
@@ -213,14 +207,19 @@ export class StreamWriter {
     }
     this.#outbox.push(taken);
     this.#queued += taken.length;
-    if (this.#hold()) {
-      // Held: the stage (when it took these bytes) stays open to the batch's next sends.
-      this.#staged = taken.buffer === this.#stage?.buffer ? taken.length : 0;
-    } else {
-      this.#staged = 0;
-      this.#pump();
-    }
+    if (!this.#hold()) this.#pump();
     return taken.length;
+  }
+
+  /**
+   * How many bytes of the stage wait, held, for the batch to end (0: none). A held stream has
+   * no write in flight, so its stage, which only an idle stream's first send takes, is then
+   * the outbox's one chunk, and no write has taken it yet.
+   */
+  #stagedHeld(): number {
+    if (!this.#held || this.#outbox.length !== 1) return 0;
+    const only = this.#outbox[0]!;
+    return only.buffer === this.#stage?.buffer ? only.length : 0;
   }
 
   /**
@@ -231,7 +230,6 @@ export class StreamWriter {
     if (this.#held) {
       if (this.#queued <= HOLD_LIMIT) return true;
       this.#held = false;
-      this.#staged = 0;
       return false;
     }
     if (this.#writing || this.#queued > HOLD_LIMIT) return false;
@@ -245,7 +243,6 @@ export class StreamWriter {
   #unhold(): void {
     if (!this.#held) return;
     this.#held = false;
-    this.#staged = 0;
     this.#pump();
   }
 

@@ -220,13 +220,10 @@ export class StreamChannel implements Channel {
    * inbox would hand the same chunk over whole). Call only when `canReadNow`.
    */
   readNow(sizeHint: number, wake: (chunk: Uint8Array | null) => void, handSize = 0): void {
-    // The program waits for input, perhaps the answer to a write held for the batch: it goes.
-    endBatch();
     // The buffer waits in #aheadBuffer, as a read-ahead's does: the handlers are made once.
     const buffer = this.#aheadBuffer = this.#startRead(sizeHint);
-    // The program awaits this read: it holds the process while it runs. The read lands on its
-    // own (nothing it brings is lost).
-    this.#hold.hold();
+    // The read lands on its own (nothing it brings is lost).
+    this.#awaited();
     this.#wakeReader = wake;
     this.#handSize = handSize;
     this.conn.read(buffer).then(this.#landedAhead(), this.#failedAhead());
@@ -260,9 +257,8 @@ export class StreamChannel implements Channel {
     // writes those bytes (which SHUT_RD discards) into `p` when it lands, as it cannot be
     // cancelled short of closing the connection.
     const conn = this.conn;
-    // The program awaits this read: it holds the process while it runs (an overtaken one is
-    // released by what overtook it: see #wakeOvertaken).
-    this.#hold.hold();
+    // An overtaken read is released by what overtook it (see #wakeOvertaken).
+    this.#awaited();
     return await new Promise<number | null>((resolve) => {
       this.#wakeReader = () => resolve(null);
       this.#handSize = 0;
@@ -279,6 +275,16 @@ export class StreamChannel implements Channel {
         (e) => this.#failed(e),
       );
     });
+  }
+
+  /**
+   * A read the program awaits (readNow, readInto) begins: it holds the process while it runs,
+   * and the writes held for the readiness batch go first, since the input awaited may be the
+   * answer to one of them (_core/write_batch.ts).
+   */
+  #awaited(): void {
+    endBatch();
+    this.#hold.hold();
   }
 
   #startRead(sizeHint: number): Uint8Array {

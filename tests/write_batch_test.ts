@@ -130,17 +130,25 @@ Deno.test("a held answer goes out before a close, and before a shutdown's EOF", 
   }
 });
 
-Deno.test("a blocking recv waits after a held send: the send goes first", async () => {
-  const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
-  using _a = a;
-  using _b = b;
-  a.setblocking(false);
-  await b.sendall(bytes("ping"));
-  await readable(a);
-  assertEquals(text(a.recvNow(10)), "ping");
-  assertEquals(a.sendNow(bytes("pong")), 4);
-  // b's recv is a pynet wait: it starts the held write, whose bytes it then reads.
-  assertEquals(text(await within(b.recv(10))), "pong");
+Deno.test("a blocking recv or recvInto waits after a held send: the send goes first", async () => {
+  for (const how of ["recv", "recvInto"] as const) {
+    const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+    using _a = a;
+    using _b = b;
+    a.setblocking(false);
+    await b.sendall(bytes("ping"));
+    await readable(a);
+    assertEquals(text(a.recvNow(10)), "ping");
+    assertEquals(a.sendNow(bytes("pong")), 4);
+    // b's read is a pynet wait: it starts the held write, whose bytes it then reads.
+    if (how === "recv") {
+      assertEquals(text(await within(b.recv(10))), "pong", how);
+    } else {
+      const buf = new Uint8Array(10);
+      assertEquals(await within(b.recvInto(buf)), 4, how);
+      assertEquals(text(buf.subarray(0, 4)), "pong", how);
+    }
+  }
 });
 
 Deno.test("a script that ends right after a held send still sends it", async () => {

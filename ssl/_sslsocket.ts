@@ -415,12 +415,7 @@ export class SSLSocket extends Socket {
    * @throws {ValueError} Before the handshake is done: await `doHandshake()` first.
    */
   override recvNow(bufsize: number): Uint8Array {
-    this.#nowReady("recvNow");
-    try {
-      return super.recvNow(bufsize);
-    } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wantRead() : e;
-    }
+    return this.#tlsNow("recvNow", wantRead, () => super.recvNow(bufsize));
   }
 
   /**
@@ -432,19 +427,27 @@ export class SSLSocket extends Socket {
    * @throws {ValueError} Before the handshake is done: await `doHandshake()` first.
    */
   override sendNow(data: BytesLike): number {
-    this.#nowReady("sendNow");
-    try {
-      return super.sendNow(data);
-    } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wantWrite() : e;
-    }
+    return this.#tlsNow("sendNow", wantWrite, () => super.sendNow(data));
   }
 
-  /** A synchronous call cannot drive a handshake: it needs one that is done. */
-  #nowReady(method: string): void {
+  /**
+   * The synchronous twin of `#tlsIo` (recvNow, sendNow): a synchronous call cannot drive a
+   * handshake, so it needs one that is done; its errors are mapped as `#tlsIo` maps them.
+   */
+  #tlsNow<T>(method: string, wouldBlock: () => SSLError, io: () => T): T {
     if (!this.#handshaken && this.#core.stream()) {
       throw new ValueError(`${method}() needs the handshake done: await doHandshake() first`);
     }
+    try {
+      return io();
+    } catch (e) {
+      throw this.#tlsError(e, wouldBlock);
+    }
+  }
+
+  /** A plain socket's error as TLS I/O raises it: where it would block, OpenSSL's want-error. */
+  #tlsError(e: unknown, wouldBlock: () => SSLError): unknown {
+    return this.#session && e instanceof BlockingIOError ? wouldBlock() : e;
   }
 
   /** Whether I/O can take the plain socket's path as it is: no check or error to map. */
@@ -474,7 +477,7 @@ export class SSLSocket extends Socket {
     try {
       return await io();
     } catch (e) {
-      throw this.#session && e instanceof BlockingIOError ? wouldBlock() : e;
+      throw this.#tlsError(e, wouldBlock);
     }
   }
 

@@ -1,7 +1,9 @@
 // Shared helpers of the select and selectors tests: socketpairs, the four selector classes,
 // coarse clocks, and the echo server of Python's selectors documentation.
-import { assert } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { AF_INET, SOCK_STREAM, Socket, socketpair } from "../socket/mod.ts";
+import { select } from "../select/mod.ts";
+import { within } from "./_helpers.ts";
 import {
   type BaseSelector,
   DefaultSelector,
@@ -38,6 +40,15 @@ export class SocketBag implements Disposable {
   [Symbol.dispose](): void {
     for (const sock of this.sockets) sock.close();
   }
+}
+
+/**
+ * Waits (bounded) until `select()` reports `sock` readable. Such a wait also opens a write
+ * batch (_core/write_batch.ts).
+ */
+export async function selectReadable(sock: Socket): Promise<void> {
+  const [r] = await within(select([sock], [], [], 5), 6_000, "select");
+  assertEquals(r, [sock]);
 }
 
 /** A listening TCP socket on 127.0.0.1 with a port from the OS. */

@@ -19,12 +19,7 @@ import {
 } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { bytes, startPython, tcpPair, text, within } from "./_helpers.ts";
-
-/** Waits (bounded) until `sock` is readable. */
-async function readable(sock: Socket): Promise<void> {
-  const [r] = await within(select([sock], [], [], 5), 6_000, "select");
-  assertEquals(r, [sock]);
-}
+import { selectReadable } from "./_select_helpers.ts";
 
 Deno.test("recvNow: BlockingIOError until input arrives, then the bytes; empty at EOF", async () => {
   using pair = await tcpPair();
@@ -32,12 +27,12 @@ Deno.test("recvNow: BlockingIOError until input arrives, then the bytes; empty a
   const e = assertThrows(() => pair.conn.recvNow(10), BlockingIOError);
   assertEquals(e.errno, 11);
   await pair.client.sendall(bytes("hello"));
-  await readable(pair.conn);
+  await selectReadable(pair.conn);
   assertEquals(text(pair.conn.recvNow(3)), "hel");
   assertEquals(text(pair.conn.recvNow(10)), "lo");
   assertEquals(pair.conn.recvNow(0).length, 0);
   pair.client.shutdown(SHUT_WR);
-  await readable(pair.conn);
+  await selectReadable(pair.conn);
   assertEquals(pair.conn.recvNow(10).length, 0);
 });
 
@@ -47,7 +42,7 @@ Deno.test("recvNow works in any timeout mode and never waits", async () => {
   assertEquals(b.gettimeout(), null);
   assertThrows(() => b.recvNow(10), BlockingIOError);
   await a.sendall(bytes("x"));
-  await readable(b);
+  await selectReadable(b);
   assertEquals(text(b.recvNow(10)), "x");
 });
 
@@ -71,12 +66,12 @@ print("reset")`,
   await conn.sendall(bytes("!")); // accepted: the peer may go on
   conn.setblocking(false);
   assertEquals(await peer.readLine(), "reset");
-  await readable(conn);
+  await selectReadable(conn);
   assertEquals(text(conn.recvNow(10)), "abc");
   // The reset lands after the bytes, in Deno's own time: until then recvNow has nothing.
   let error: unknown = null;
   for (let i = 0; i < 100 && error === null; i++) {
-    await readable(conn);
+    await selectReadable(conn);
     try {
       assertEquals(conn.recvNow(10).length, 0, "EOF before the reset");
     } catch (e) {

@@ -11,7 +11,6 @@ import {
   type Socket,
   socketpair,
 } from "../socket/mod.ts";
-import { select } from "../select/mod.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors/mod.ts";
 import {
   bytes,
@@ -24,13 +23,7 @@ import {
   text,
   within,
 } from "./_helpers.ts";
-import { listener } from "./_select_helpers.ts";
-
-/** Waits (bounded) until select() reports `sock` readable: that wait opens a batch. */
-async function readable(sock: Socket): Promise<void> {
-  const [r] = await within(select([sock], [], [], 5), 6_000, "select");
-  assertEquals(r, [sock]);
-}
+import { listener, selectReadable } from "./_select_helpers.ts";
 
 Deno.test("a selectors server's answers to many clients, held for each batch, all arrive", async () => {
   const CLIENTS = 20, ROUNDS = 5;
@@ -87,7 +80,7 @@ Deno.test("an answer sent in several pieces in one batch arrives whole and in or
   pair.conn.setblocking(false);
   for (const pieces of answers) {
     await pair.client.sendall(bytes("?"));
-    await readable(pair.conn);
+    await selectReadable(pair.conn);
     pair.conn.recvNow(10);
     for (const p of pieces) assertEquals(pair.conn.sendNow(p), p.length);
     const expected = concat(pieces);
@@ -106,7 +99,7 @@ Deno.test("a held answer goes out while the program awaits something pynet does 
   // Each round's batch needs its own fallback: the one before has fired.
   for (let round = 0; round < 3; round++) {
     await peer.write(bytes(`ask ${round}`));
-    await readable(conn);
+    await selectReadable(conn);
     assertEquals(text(conn.recvNow(10)), `ask ${round}`);
     assertEquals(conn.sendNow(bytes(`answer ${round}`)), 8);
     // No pynet wait follows: Deno's own read, which only the batch's fallback can feed.
@@ -121,7 +114,7 @@ Deno.test("a held answer goes out before a close, and before a shutdown's EOF", 
     using pair = await tcpPair();
     pair.conn.setblocking(false);
     await pair.client.sendall(bytes("ask"));
-    await readable(pair.conn);
+    await selectReadable(pair.conn);
     pair.conn.recvNow(10);
     assertEquals(await pair.conn.send(bytes("last words")), 10);
     if (end === "close") pair.conn.close();
@@ -137,7 +130,7 @@ Deno.test("a blocking recv or recvInto waits after a held send: the send goes fi
     using _b = b;
     a.setblocking(false);
     await b.sendall(bytes("ping"));
-    await readable(a);
+    await selectReadable(a);
     assertEquals(text(a.recvNow(10)), "ping");
     assertEquals(a.sendNow(bytes("pong")), 4);
     // b's read is a pynet wait: it starts the held write, whose bytes it then reads.

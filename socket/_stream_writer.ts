@@ -269,10 +269,14 @@ export class StreamWriter {
         this.#batch = EMPTY;
         this.#writing = false;
         this.#progressed = true;
+        const wasFull = !this.hasRoom;
         this.#queued -= n;
         if (n < written.length) this.#outbox[0] = written.subarray(n);
         else dropFirst(this.#outbox);
-        this.#changed();
+        // A completed write changes what watchers see only when it frees room in a full send
+        // buffer (POLLOUT): telling them after every write cost each reply a notification
+        // (and the core's deref) that no watcher could use.
+        if (wasFull && this.hasRoom) this.#changed();
         this.#pump();
       },
       this.#batchFailed ??= (e) => {

@@ -113,6 +113,37 @@ Deno.test("sendNow: BlockingIOError once the send buffer is full, as CPython's n
   assertEquals(total > 0, true);
 });
 
+Deno.test("select() waiting to write on a full send buffer wakes once the peer reads", async () => {
+  // Watchers hear of a completed write only when it frees room in a full buffer
+  // (socket/_stream_writer.ts): this is the wake-up that must not be lost.
+  using pair = await tcpPair();
+  pair.client.setblocking(false);
+  const chunk = new Uint8Array(65536);
+  let sent = 0;
+  // Full for good: the kernel's buffers too, so that no write completes until the peer reads
+  // (bounded: they take a few MB).
+  let full = false;
+  for (let round = 0; round < 1000 && !full; round++) {
+    try {
+      for (let i = 0; i < 100; i++) sent += pair.client.sendNow(chunk);
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+    }
+    const [, writable] = await select([], [pair.client], [], 0.05);
+    full = writable.length === 0;
+  }
+  assertEquals(full, true);
+  const waiting = select([], [pair.client], [], 10);
+  // The peer reads everything: room comes back as Deno's writes complete.
+  let received = 0;
+  for (let i = 0; i < 10_000 && received < sent; i++) {
+    received += (await within(pair.conn.recv(1 << 20))).length;
+  }
+  assertEquals(received, sent);
+  const [, writable] = await within(waiting);
+  assertEquals(writable, [pair.client]);
+});
+
 Deno.test("sendNow and recvNow on sockets that cannot: CPython's errors", async () => {
   using fresh = new Socket(AF_INET, SOCK_STREAM);
   fresh.setblocking(false);

@@ -35,18 +35,6 @@ function disconnected(e: unknown): boolean {
 }
 
 /**
- * `sock` as a plain non-blocking `Socket`, whose `recvNow` and `sendNow` do what its `recv`
- * and `send` would do now; null for anything else (an `SSLSocket`, a file wrapper, a socket
- * made blocking), which takes the Promise path.
- */
-function plainSocket(sock: DispatcherSocket | null): Socket | null {
-  return sock !== null && Object.getPrototypeOf(sock) === Socket.prototype &&
-      (sock as unknown as Socket).gettimeout() === 0
-    ? sock as unknown as Socket
-    : null;
-}
-
-/**
  * Python's `asynchat.async_chat`: a dispatcher for protocols of records. Incoming bytes go to
  * `collectIncomingData()` in pieces, and `foundTerminator()` is called at each terminator (a
  * byte string, or after a number of bytes); `null` sends everything to
@@ -216,7 +204,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
    * nothing has (the Promise path then waits for it, as `recv` would).
    */
   #readNow(): Promise<void> | undefined {
-    const sock = this.recv === DISPATCHER_RECV ? plainSocket(this.socket) : null;
+    const sock = this.recv === DISPATCHER_RECV ? this.#plainSocket() : null;
     if (sock === null) return undefined;
     let data: Uint8Array;
     try {
@@ -233,6 +221,29 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
   async #closedThenParse(): Promise<void> {
     await this.handleClose();
     await this.#received(EMPTY);
+  }
+
+  /** The socket `#plainSocket` last looked at, and whether it is a `Socket` itself. */
+  #checkedSocket: DispatcherSocket | null = null;
+  #checkedPlain = false;
+
+  /**
+   * The socket as a plain non-blocking `Socket`, whose `recvNow` and `sendNow` do what its
+   * `recv` and `send` would do now; null for anything else (an `SSLSocket`, a file wrapper, a
+   * socket made blocking), which takes the Promise path. Its class is looked up once per
+   * socket (a prototype lookup is a runtime call, and this runs on every read and send); its
+   * timeout, which the program may change at any time, on every call.
+   */
+  #plainSocket(): Socket | null {
+    const sock = this.socket;
+    if (sock === null) return null;
+    if (sock !== this.#checkedSocket) {
+      this.#checkedSocket = sock;
+      this.#checkedPlain = Object.getPrototypeOf(sock) === Socket.prototype;
+    }
+    return this.#checkedPlain && (sock as unknown as Socket).gettimeout() === 0
+      ? sock as unknown as Socket
+      : null;
   }
 
   #onData: ((data: Uint8Array) => void | Promise<void>) | undefined;
@@ -481,7 +492,7 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
       }
       const obs = this.acOutBufferSize;
       const data = first.length > obs ? first.subarray(0, obs) : first;
-      const sock = this.send === DISPATCHER_SEND ? plainSocket(this.socket) : null;
+      const sock = this.send === DISPATCHER_SEND ? this.#plainSocket() : null;
       if (sock !== null) {
         // Dispatcher's send without a Promise (Socket.sendNow), answered as it answers:
         // 0 when the socket takes nothing, handleClose() when the peer is gone.

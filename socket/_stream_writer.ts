@@ -53,6 +53,8 @@ export class StreamWriter {
   #startHeld: (() => void) | undefined;
   /** Where a small send into an idle stream is copied (enqueue); made on first use. */
   #stage: Uint8Array | null = null;
+  /** The view of the stage the last small send into an idle stream took (enqueue). */
+  #stageView: Uint8Array | null = null;
   /** The bytes of the background write in flight (#pump), and that write's handlers. */
   #batch: Uint8Array = EMPTY;
   #batchWritten: ((n: number) => void) | undefined;
@@ -201,7 +203,13 @@ export class StreamWriter {
       // the stage once the stream is idle: its last write has settled and the outbox is empty.
       const stage = this.#stage ??= new Uint8Array(STAGE_SIZE);
       stage.set(data);
-      taken = stage.subarray(0, data.length);
+      // The last send's view of the stage when it has this length (a protocol's replies are
+      // often all one size): a new view is a typed array's allocation, and nothing refers to
+      // the old one once the stream is idle.
+      const last = this.#stageView;
+      taken = last !== null && last.length === data.length
+        ? last
+        : this.#stageView = stage.subarray(0, data.length);
     } else {
       taken = data.length <= room ? data.slice() : data.slice(0, room);
     }

@@ -35,7 +35,7 @@ export interface Entry {
   queued: boolean;
 }
 
-export class ReadySet implements ReadinessWatcher {
+export class ReadySet {
   #entries = new Map<ReadinessSource, Entry>();
   /**
    * The ready entries, in the order they became ready; each has `queued` set. An array and a
@@ -55,11 +55,27 @@ export class ReadySet implements ReadinessWatcher {
   #waker: (() => void) | null = null;
   #otherWakers: (() => void)[] = [];
 
+  /**
+   * What each entry's source tells of a change: the entry's own watcher, which goes straight
+   * to it, rather than the set, which would look the source up in `#entries` on every landing
+   * and every write. Made on the entry's first add; kept weakly, with the entry.
+   */
+  #watchers = new WeakMap<Entry, ReadinessWatcher>();
+
+  #watcherOf(entry: Entry): ReadinessWatcher {
+    let watcher = this.#watchers.get(entry);
+    if (watcher === undefined) {
+      watcher = { readinessChanged: () => this.#consider(entry) };
+      this.#watchers.set(entry, watcher);
+    }
+    return watcher;
+  }
+
   /** Starts watching; a source already ready joins the ready set at once. */
   add(entry: Entry): void {
     if (entry.source) {
       this.#entries.set(entry.source, entry);
-      entry.source.watch(this, entry.interest);
+      entry.source.watch(this.#watcherOf(entry), entry.interest);
     }
     this.#consider(entry);
   }
@@ -70,14 +86,14 @@ export class ReadySet implements ReadinessWatcher {
     entry.edge = edge;
     entry.oneShot = oneShot;
     entry.disabled = false;
-    entry.source?.watch(this, interest);
+    entry.source?.watch(this.#watcherOf(entry), interest);
     this.#consider(entry);
   }
 
   remove(entry: Entry): void {
     if (entry.source && this.#entries.get(entry.source) === entry) {
       this.#entries.delete(entry.source);
-      entry.source.unwatch(this);
+      entry.source.unwatch(this.#watcherOf(entry));
     }
     if (entry.queued) {
       entry.queued = false;
@@ -91,11 +107,6 @@ export class ReadySet implements ReadinessWatcher {
     for (const entry of this.#ready) entry.queued = false;
     this.#ready = [];
     this.#wakeUp();
-  }
-
-  readinessChanged(source: ReadinessSource): void {
-    const entry = this.#entries.get(source);
-    if (entry) this.#consider(entry);
   }
 
   #consider(entry: Entry): void {

@@ -25,11 +25,30 @@ export interface Registration {
 /** Map order, for sorting a wait's results. */
 const byOrder = (a: Registration, b: Registration) => a.order - b.order;
 
+/**
+ * `ready` in map order. The orders are distinct and below `registered` (the last pass gave
+ * them, and a registration dropped since leaves a gap, not a renumbering): when much of the map is ready, as under load, each result goes straight to its
+ * place, in time linear in the map, rather than through a sort's comparisons.
+ */
+function inMapOrder(ready: Registration[], registered: number): Registration[] {
+  if (ready.length * 4 < registered) return ready.sort(byOrder);
+  const slots: (Registration | undefined)[] = new Array(registered);
+  for (let i = 0; i < ready.length; i++) slots[ready[i]!.order] = ready[i];
+  let n = 0;
+  for (let i = 0; i < registered; i++) {
+    const reg = slots[i];
+    if (reg !== undefined) ready[n++] = reg;
+  }
+  return ready;
+}
+
 /** One map's poll object and what is registered in it. */
 export class Watch {
   readonly #poll: Poll = newPoll();
   readonly #regs = new Map<number, Registration>();
   #pass = 0;
+  /** How many the last pass registered: every registration's order is below it. */
+  #registered = 0;
 
   /**
    * Asks every dispatcher of `map` (a snapshot, as CPython's `list(map.items())`) for
@@ -123,6 +142,7 @@ export class Watch {
 
   /** Drops the registrations of dispatchers the pass did not see; returns `order`. */
   #finish(pass: number, order: number): number {
+    this.#registered = order;
     if (this.#regs.size > order) {
       for (const [fd, reg] of this.#regs) if (reg.pass !== pass) this.#drop(fd);
     }
@@ -168,7 +188,7 @@ export class Watch {
       reg.events = ready[i]![1];
       out.push(reg);
     }
-    if (out.length > 1) out.sort(byOrder);
+    if (out.length > 1) return inMapOrder(out, this.#registered);
     return out;
   }
 }

@@ -7,6 +7,7 @@ import { assertEquals } from "@std/assert";
 import { AsyncChat } from "../asynchat/mod.ts";
 import { Dispatcher, DispatcherWithSend, loop, poll, type SocketMap } from "../asyncore/mod.ts";
 import { type BytesLike, type Socket, socketpair } from "../socket/mod.ts";
+import { select } from "../select/mod.ts";
 import { bytes, text } from "./_helpers.ts";
 
 /** Receives until `size` characters have come, or the peer closes. */
@@ -108,6 +109,54 @@ Deno.test("asyncore fast paths: one pass serves reads before writes, each in map
     "B.write",
     "C.write",
   ]);
+  for (const d of all) d.close();
+  for (const p of peers) p.close();
+});
+
+/** Waits until every socket of `sockets` has input (bounded). */
+async function readableAll(sockets: Socket[]): Promise<void> {
+  for (let round = 0; round < 100; round++) {
+    const [readable] = await select(sockets, [], [], 0.05);
+    if (readable.length === sockets.length) return;
+  }
+  throw new Error("input did not land");
+}
+
+Deno.test("asyncore fast paths: a few ready among many dispatchers still come in map order", async () => {
+  // Few results take a sort; most of the map ready takes their positions (asyncore/_watch.ts).
+  const calls: string[] = [];
+  const map: SocketMap = new Map();
+  const peers: Socket[] = [];
+  class Reader extends Dispatcher {
+    constructor(readonly name: string) {
+      const [a, b] = socketpair();
+      peers.push(a);
+      super(b, map);
+    }
+    override writable(): boolean {
+      return false;
+    }
+    override async handleRead(): Promise<void> {
+      calls.push(`${this.name} ${text(await this.recv(10))}`);
+    }
+  }
+  const all = Array.from({ length: 12 }, (_, i) => new Reader(`d${i}`));
+  // A pass with no input registers them all; then d9's input lands first (it is readable
+  // before d2's is sent), so the loop's ready set has it first.
+  await poll(0.01, map);
+  await peers[9]!.sendall(bytes("late"));
+  await readableAll([all[9]!.socket!]);
+  await peers[2]!.sendall(bytes("early"));
+  await readableAll([all[9]!.socket!, all[2]!.socket!]);
+  await poll(1, map);
+  assertEquals(calls, ["d2 early", "d9 late"]);
+  calls.length = 0;
+  const order = [11, 7, 5, 3, 0, 8, 1, 10, 4];
+  for (const i of order) await peers[i]!.sendall(bytes("x"));
+  // Every input has landed before the pass, so that one pass reports them all.
+  await readableAll(order.map((i) => all[i]!.socket!));
+  await poll(1, map);
+  assertEquals(calls, ["d0 x", "d1 x", "d3 x", "d4 x", "d5 x", "d7 x", "d8 x", "d10 x", "d11 x"]);
   for (const d of all) d.close();
   for (const p of peers) p.close();
 });

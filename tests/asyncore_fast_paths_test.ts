@@ -31,9 +31,7 @@ Deno.test("asyncore fast paths: predicates in map order, sync and async mixed; h
       readonly asyncRead: boolean,
       readonly asyncWrite: boolean,
     ) {
-      const [a, b] = socketpair();
-      peers.push(a);
-      super(b, map);
+      super(pairedEnd(peers), map);
     }
     override readable(): boolean | Promise<boolean> {
       calls.push(`${this.name}.readable`);
@@ -78,9 +76,7 @@ Deno.test("asyncore fast paths: one pass serves reads before writes, each in map
   const peers: Socket[] = [];
   class Both extends Dispatcher {
     constructor(readonly name: string) {
-      const [a, b] = socketpair();
-      peers.push(a);
-      super(b, map);
+      super(pairedEnd(peers), map);
     }
     override async handleRead(): Promise<void> {
       calls.push(`${this.name}.read ${text(await this.recv(10))}`);
@@ -113,6 +109,13 @@ Deno.test("asyncore fast paths: one pass serves reads before writes, each in map
   for (const p of peers) p.close();
 });
 
+/** One end of a new socketpair; the other joins `peers`, for the test to write to. */
+function pairedEnd(peers: Socket[]): Socket {
+  const [a, b] = socketpair();
+  peers.push(a);
+  return b;
+}
+
 /** Waits until every socket of `sockets` has input (bounded). */
 async function readableAll(sockets: Socket[]): Promise<void> {
   for (let round = 0; round < 100; round++) {
@@ -129,9 +132,7 @@ Deno.test("asyncore fast paths: a few ready among many dispatchers still come in
   const peers: Socket[] = [];
   class Reader extends Dispatcher {
     constructor(readonly name: string) {
-      const [a, b] = socketpair();
-      peers.push(a);
-      super(b, map);
+      super(pairedEnd(peers), map);
     }
     override writable(): boolean {
       return false;

@@ -6,7 +6,7 @@
 import { assertEquals } from "@std/assert";
 import { AsyncChat } from "../asynchat/mod.ts";
 import { Dispatcher, DispatcherWithSend, loop, poll, type SocketMap } from "../asyncore/mod.ts";
-import { type BytesLike, type Socket, socketpair } from "../socket/mod.ts";
+import { AF_UNIX, type BytesLike, SOCK_STREAM, Socket, socketpair } from "../socket/mod.ts";
 import { select } from "../select/mod.ts";
 import { bytes, text } from "./_helpers.ts";
 
@@ -457,6 +457,59 @@ Deno.test("DispatcherWithSend: the synchronous send (sendNow) buffers what the s
   }
   assertEquals(sender.outBuffer.length, 0);
   assertEquals(await receiving, big.length);
+  sender.close();
+});
+
+Deno.test("asynchat and DispatcherWithSend on a Socket subclass go through its recv and send, never the synchronous paths", async () => {
+  // Only a plain Socket takes recvNow/sendNow: a subclass's own recv and send are what
+  // Dispatcher's recv and send call, so they must still be called.
+  const calls: string[] = [];
+  class Logged extends Socket {
+    override recv(...args: Parameters<Socket["recv"]>): Promise<Uint8Array> {
+      calls.push("recv");
+      return super.recv(...args);
+    }
+    override send(...args: Parameters<Socket["send"]>): Promise<number> {
+      calls.push("send");
+      return super.send(...args);
+    }
+    override recvNow(bufsize: number): Uint8Array {
+      calls.push("recvNow");
+      return super.recvNow(bufsize);
+    }
+    override sendNow(data: BytesLike): number {
+      calls.push("sendNow");
+      return super.sendNow(data);
+    }
+  }
+  const logged = (sock: Socket) => new Logged(AF_UNIX, SOCK_STREAM, 0, sock.detach());
+
+  const map: SocketMap = new Map();
+  const [a, b] = socketpair();
+  using _a = a;
+  class Chat extends AsyncChat<Logged> {
+    override collectIncomingData(data: Uint8Array): void {
+      calls.push(`collect ${text(data)}`);
+    }
+    override async foundTerminator(): Promise<void> {
+      await this.push(bytes("ok\n"));
+    }
+  }
+  const chat = new Chat(logged(b), map);
+  chat.setTerminator(bytes("\n"));
+  await a.sendall(bytes("one\n"));
+  for (let pass = 0; pass < 100 && !calls.includes("collect one"); pass++) await poll(1, map);
+  assertEquals(text(await a.recv(10)), "ok\n");
+  assertEquals(calls, ["recv", "collect one", "send"]);
+  chat.close();
+
+  calls.length = 0;
+  const [c, d] = socketpair();
+  using _c = c;
+  const sender = new DispatcherWithSend(logged(d), map);
+  assertEquals(await sender.send(bytes("hi")), 2);
+  assertEquals(text(await c.recv(10)), "hi");
+  assertEquals(calls, ["send"]);
   sender.close();
 });
 

@@ -223,27 +223,16 @@ export class AsyncChat<S extends DispatcherSocket = Socket> extends Dispatcher<S
     await this.#received(EMPTY);
   }
 
-  /** The socket `#plainSocket` last looked at, and whether it is a `Socket` itself. */
-  #checkedSocket: DispatcherSocket | null = null;
-  #checkedPlain = false;
-
   /**
    * The socket as a plain non-blocking `Socket`, whose `recvNow` and `sendNow` do what its
    * `recv` and `send` would do now; null for anything else (an `SSLSocket`, a file wrapper, a
-   * socket made blocking), which takes the Promise path. Its class is looked up once per
-   * socket (a prototype lookup is a runtime call, and this runs on every read and send); its
-   * timeout, which the program may change at any time, on every call.
+   * socket made blocking), which takes the Promise path. The class is told by `constructor`, a
+   * property load, rather than `Object.getPrototypeOf`, a runtime call on every read and send;
+   * the timeout, which the program may change at any time, is read on every call.
    */
   #plainSocket(): Socket | null {
-    const sock = this.socket;
-    if (sock === null) return null;
-    if (sock !== this.#checkedSocket) {
-      this.#checkedSocket = sock;
-      this.#checkedPlain = Object.getPrototypeOf(sock) === Socket.prototype;
-    }
-    return this.#checkedPlain && (sock as unknown as Socket).gettimeout() === 0
-      ? sock as unknown as Socket
-      : null;
+    const sock = this.socket as unknown as Socket | null;
+    return sock !== null && sock.constructor === Socket && sock.gettimeout() === 0 ? sock : null;
   }
 
   #onData: ((data: Uint8Array) => void | Promise<void>) | undefined;

@@ -169,14 +169,13 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
    * blocking), which takes the Promise path.
    */
   #sendNow(n: number): Promise<number> | null {
-    const sock = this.socket;
-    if (
-      sock === null || Object.getPrototypeOf(sock) !== Socket.prototype ||
-      (sock as unknown as Socket).gettimeout() !== 0
-    ) return null;
+    // The class told by `constructor` (a property load), not `Object.getPrototypeOf` (a runtime
+    // call on every send).
+    const sock = this.socket as unknown as Socket | null;
+    if (sock === null || sock.constructor !== Socket || sock.gettimeout() !== 0) return null;
     let numSent: number;
     try {
-      numSent = (sock as unknown as Socket).sendNow(this.#chunk());
+      numSent = sock.sendNow(this.#chunk());
     } catch (e) {
       // As Dispatcher.send answers: 0 when the socket takes nothing, handleClose() when the
       // peer is gone.

@@ -27,8 +27,9 @@ const byOrder = (a: Registration, b: Registration) => a.order - b.order;
 
 /**
  * `ready` in map order. The orders are distinct and below `registered` (the last pass gave
- * them, and a registration dropped since leaves a gap, not a renumbering): when much of the map is ready, as under load, each result goes straight to its
- * place, in time linear in the map, rather than through a sort's comparisons.
+ * them, and a registration dropped since leaves a gap, not a renumbering): when much of the
+ * map is ready, as under load, each result goes straight to its place, in time linear in the
+ * map, rather than through a sort's comparisons.
  */
 function inMapOrder(ready: Registration[], registered: number): Registration[] {
   if (ready.length * 4 < registered) return ready.sort(byOrder);

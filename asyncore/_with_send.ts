@@ -80,7 +80,10 @@ export class DispatcherWithSend<S extends DispatcherSocket = Socket> extends Dis
     }
   }
 
-  /** What one send takes from `outBuffer`: at most SEND_CHUNK bytes, with no view made for a buffer that fits. */
+  /**
+   * What one send takes from `outBuffer`: at most SEND_CHUNK bytes, with no view made for a
+   * buffer that fits.
+   */
   #chunk(): Uint8Array {
     const out = this.outBuffer;
     return out.length > SEND_CHUNK ? out.subarray(0, SEND_CHUNK) : out;
